@@ -1,0 +1,339 @@
+//! The application: parsed arguments in, the pipeline run (files -> ingest -> classify ->
+//! traffic -> scenarios x prices -> recommendation -> report) and an exit code out.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use rust_decimal::Decimal;
+
+use crate::classify::{classify_flows, IpRanges};
+use crate::cli::{AnalyzeArgs, Cli, Command, OutputFormat};
+use crate::error::Result;
+use crate::ingest::{ingest, IngestConfig};
+use crate::pricing::PriceBook;
+use crate::recommend::{recommend, Policy};
+use crate::report::{
+    self, Assumptions, Inputs, IpRangesInfo, PricesUsed, Report, Summary, VpcReport,
+};
+use crate::scenario::{break_evens, build_scenarios, sizing, ScenarioConfig};
+use crate::traffic::{monthly_traffic, Window};
+use crate::units;
+
+/// Runs the command line and maps the outcome to an exit code: 0 success, 1 error, 2 usage.
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Dispatches a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Analyze(args) => run_analyze(args),
+        Command::Synth(args) => {
+            let summary = crate::synth::run(&crate::synth::SynthConfig::from_args(&args))?;
+            println!("{summary}");
+            Ok(())
+        }
+    }
+}
+
+/// Everything `analyze` needs, free of clap.
+#[derive(Debug, Clone)]
+pub struct AnalyzeConfig {
+    pub inputs: Vec<PathBuf>,
+    pub region: String,
+    pub ip_ranges: Option<PathBuf>,
+    pub prices: Option<PathBuf>,
+    pub scenario: ScenarioConfig,
+    pub policy: Policy,
+    pub strict: bool,
+    pub progress: bool,
+}
+
+/// The sample analysed when `analyze` gets no input: `data/sample/AWSLogs` in the working
+/// directory, else in the source tree the binary was built from.
+pub fn default_sample() -> PathBuf {
+    let local = Path::new("data/sample/AWSLogs");
+    if local.is_dir() {
+        return local.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/AWSLogs")
+}
+
+fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
+    let inputs = if args.inputs.is_empty() {
+        let sample = default_sample();
+        if !args.quiet {
+            eprintln!(
+                "no input given: analysing the sample in {}",
+                sample.display()
+            );
+        }
+        vec![sample]
+    } else {
+        args.inputs.clone()
+    };
+    let config = AnalyzeConfig {
+        inputs,
+        region: args.region.clone(),
+        ip_ranges: args.ip_ranges.clone(),
+        prices: args.prices.clone(),
+        scenario: ScenarioConfig {
+            nat_gateways: args.nat_gateways,
+            azs: args.azs,
+        },
+        policy: args.policy,
+        strict: args.strict,
+        progress: !args.quiet,
+    };
+    let report = analyze(&config)?;
+    let written = report::write_report(&report, &args.out)?;
+    if args.quiet {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        OutputFormat::Table => {
+            out.write_all(report::terminal::render(&report).as_bytes())?;
+            writeln!(
+                out,
+                "\nreport: {}",
+                written
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
+        }
+        OutputFormat::Json => out.write_all(&report::json::render(&report)?)?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Runs the whole analysis and returns the report (nothing is written or printed).
+pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
+    let ip_ranges = match &config.ip_ranges {
+        Some(p) => IpRanges::from_path(p)?,
+        None => IpRanges::embedded()?,
+    };
+    let mut prices = PriceBook::embedded()?;
+    if let Some(p) = &config.prices {
+        prices = prices.overlay(PriceBook::from_path(p)?);
+    }
+    let ingested = ingest(&IngestConfig {
+        inputs: config.inputs.clone(),
+        region: config.region.clone(),
+        strict: config.strict,
+        progress: config.progress,
+    })?;
+    let (classified, class_stats) = classify_flows(ingested.flows, &ip_ranges)?;
+    let mut warnings = Vec::new();
+    let window = match ingested.window {
+        Some(bounds) => Window::new(bounds),
+        None => {
+            warnings.push("The records have no start/end fields, so the observed window is unknown: observed bytes are treated as one month's traffic.".to_string());
+            Window::new((0, units::SECONDS_PER_MONTH))
+        }
+    };
+    let vpcs = monthly_traffic(classified, window)?;
+
+    let mut vpc_reports = Vec::with_capacity(vpcs.len());
+    let mut regions_used = std::collections::BTreeSet::new();
+    for traffic in vpcs {
+        let region_prices = prices.region(&traffic.region)?;
+        regions_used.insert(traffic.region.clone());
+        let (azs, nat_gateways) = sizing(&traffic, &config.scenario);
+        let scenarios = build_scenarios(&traffic, region_prices, &config.scenario)?;
+        let bes = break_evens(&traffic, region_prices, azs)?;
+        let recommendation = recommend(&traffic, &scenarios, &bes, config.policy);
+        vpc_reports.push(VpcReport {
+            nat_routed_gb: traffic.nat_routed_gb(),
+            traffic,
+            azs,
+            nat_gateways,
+            scenarios,
+            break_evens: bes,
+            recommendation,
+        });
+    }
+
+    let acc = &ingested.accounting;
+    if window.seconds < 86_400 && ingested.window.is_some() {
+        warnings.push(format!(
+            "The observed window is only {:.1} hours: monthly figures extrapolate it x{}. Analyse at least a day (better a week) of logs for reliable numbers.",
+            window.seconds as f64 / 3600.0,
+            window.month_factor().round_dp(1)
+        ));
+    }
+    if acc.skipdata > 0 {
+        warnings.push(format!(
+            "{} SKIPDATA record(s): AWS dropped flow records during capture, so every total is a lower bound.",
+            acc.skipdata
+        ));
+    }
+    if vpc_reports
+        .iter()
+        .any(|v| v.traffic.vpc_id == "unattributed")
+    {
+        warnings.push("Records without a vpc-id field are grouped as VPC `unattributed`. To attribute them, log with a custom format that includes ${vpc-id} (and ${az-id}, ${region}), e.g. `aws ec2 create-flow-logs ... --log-format '${version} ${account-id} ${vpc-id} ${subnet-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${region} ${az-id} ${flow-direction} ${pkt-srcaddr} ${pkt-dstaddr} ${pkt-src-aws-service} ${pkt-dst-aws-service}'`.".to_string());
+    }
+    if config.scenario.azs.is_none() {
+        let no_az: Vec<&str> = vpc_reports
+            .iter()
+            .filter(|v| v.traffic.azs_seen.is_empty())
+            .map(|v| v.traffic.vpc_id.as_str())
+            .collect();
+        if !no_az.is_empty() {
+            warnings.push(format!(
+                "No az-id in the logs of {} VPC(s) ({}): modelled with 1 AZ and 1 NAT gateway. Pass --azs N (and --nat-gateways N) for the real counts.",
+                no_az.len(),
+                no_az.join(", ")
+            ));
+        }
+    }
+    if acc.malformed > 0 {
+        warnings.push(format!(
+            "{} malformed line(s) skipped (first ones listed under Records read); run with --strict to stop at the first.",
+            acc.malformed
+        ));
+    }
+    if acc.accepted_without_bytes > 0 {
+        warnings.push(format!(
+            "{} accepted record(s) come from a format without a bytes field: counted, but they carry no volume to cost.",
+            acc.accepted_without_bytes
+        ));
+    }
+    if !ingested.skipped_files.is_empty() {
+        warnings.push(format!(
+            "{} file(s) skipped because their names are not flow-log names (.log, .log.gz, .gz, .txt); name them on the command line to read them anyway.",
+            ingested.skipped_files.len()
+        ));
+    }
+    if class_stats.hint_filled_addresses > 0 {
+        warnings.push(format!(
+            "{} address(es) ({} records) are in no prefix of the ip-ranges snapshot but AWS marked them with pkt-*-aws-service: classified by that hint (assumed in the VPC's region). A newer ip-ranges.json (--ip-ranges) may know them.",
+            class_stats.hint_filled_addresses, class_stats.hint_filled_records
+        ));
+    }
+    if acc.both_public > 0 {
+        warnings.push(format!(
+            "{} record(s) had public addresses on both sides (IPv6 or public VPC space): the remote side was taken from flow-direction, else the lower (server) port.",
+            acc.both_public
+        ));
+    }
+
+    let notes = assumption_notes(config);
+    let prices_used = PricesUsed {
+        origin: prices.origin.clone(),
+        regions: regions_used
+            .iter()
+            .filter_map(|r| prices.regions.get(r).cloned())
+            .collect(),
+    };
+    let baseline: Decimal = vpc_reports
+        .iter()
+        .map(|v| v.recommendation.baseline_usd)
+        .sum();
+    let recommended: Decimal = vpc_reports
+        .iter()
+        .map(|v| v.recommendation.recommended_usd)
+        .sum();
+    let summary = Summary {
+        vpcs: vpc_reports.len(),
+        baseline_usd: baseline,
+        recommended_usd: recommended,
+        monthly_saving_usd: baseline - recommended,
+    };
+    Ok(Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: format!("vpce-advisor {}", env!("CARGO_PKG_VERSION")),
+        policy: config.policy,
+        assumptions: Assumptions {
+            hours_per_month: units::HOURS_PER_MONTH,
+            bytes_per_gb: units::BYTES_PER_GB,
+            window_start: report::iso_utc(window.start),
+            window_end: report::iso_utc(window.end),
+            window_seconds: window.seconds,
+            month_factor: window.month_factor(),
+            default_region: config.region.clone(),
+            totals_are_lower_bound: acc.skipdata > 0,
+            notes,
+        },
+        inputs: Inputs {
+            paths: config
+                .inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            skipped_files: ingested
+                .skipped_files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            formats: ingested.formats,
+        },
+        accounting: ingested.accounting,
+        malformed_examples: ingested.issues.iter().map(|i| i.to_string()).collect(),
+        classification: class_stats,
+        ip_ranges: IpRangesInfo {
+            sync_token: ip_ranges.sync_token.clone(),
+            create_date: ip_ranges.create_date.clone(),
+            source: ip_ranges.source.clone(),
+            prefixes_v4: ip_ranges.prefix_count_v4,
+            prefixes_v6: ip_ranges.prefix_count_v6,
+        },
+        prices: prices_used,
+        warnings,
+        vpcs: vpc_reports,
+        summary,
+    })
+}
+
+fn assumption_notes(config: &AnalyzeConfig) -> Vec<String> {
+    let mut notes = vec![
+        "Both directions of every flow count: NAT gateways and interface endpoints charge per GB processed in either direction.".to_string(),
+        "Every accepted flow to a public address is assumed to leave through a NAT gateway (workloads in private subnets). Flows from public subnets use an internet gateway and pay no NAT charge; the logs alone cannot tell them apart.".to_string(),
+        "Each record is counted on the interface that logged it. If the logs include NAT gateway interfaces as well as the instances behind them, NAT traffic appears more than once: analyse the workloads' interfaces or the NAT gateway's, not both.".to_string(),
+        "Today's cost is modelled as the `nat-only` setup with one NAT gateway per AZ seen (or --nat-gateways); existing endpoints are not known to the tool.".to_string(),
+        "Remote addresses are classified with ip-ranges.json: an address in any S3 or DynamoDB prefix is that service (a gateway endpoint routes the whole prefix list); otherwise the longest prefix wins, a specific service beating AMAZON on equal prefixes. EC2 and edge services (CloudFront, Global Accelerator...) are internet-like: no endpoint carries them.".to_string(),
+        "Gateway endpoints reach S3 and DynamoDB in the VPC's own region only; interface endpoints are regional too. Traffic to other regions stays on NAT.".to_string(),
+        "AWS API traffic in AMAZON-only ranges (SSM, STS, SQS, KMS, ECR, CloudWatch... look alike there) is grouped as `other-aws` and modelled as one interface endpoint; in practice each service needs its own endpoint, named from DNS query logs.".to_string(),
+        "Interface endpoint data tiers are applied per VPC here; AWS applies them per region across all of an account's endpoints (the first tier covers 1 PB a month, so this matters only at very large volumes).".to_string(),
+        "Internet data transfer out is charged the same with or without NAT and is left out of every setup; inter-AZ charges are not modelled (endpoints are placed in every AZ with workloads).".to_string(),
+    ];
+    notes.push(format!(
+        "Records without a region field take the region in their S3 path (AWSLogs/<account>/vpcflowlogs/<region>/...), else {} (--region).",
+        config.region
+    ));
+    notes
+}

@@ -1,0 +1,348 @@
+//! The AWS ip-ranges prefix table: `ip-ranges.json` in, address -> (service, region) out, with the
+//! precedence rule that matches how packets are routed: any S3/DynamoDB prefix that contains the
+//! address wins (a gateway endpoint routes the whole prefix list), otherwise the longest prefix,
+//! and on equal prefixes a specific service beats AMAZON.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The snapshot shipped with the tool (`data/ip-ranges.json`).
+pub const EMBEDDED_IP_RANGES: &str = include_str!("../../data/ip-ranges.json");
+
+/// One prefix of the table, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixEntry {
+    /// Network address (host bits cleared), IPv4 mapped into the low 32 bits.
+    pub network: u128,
+    pub len: u8,
+    pub v6: bool,
+    pub service: String,
+    pub region: String,
+}
+
+/// What an address matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsMatch {
+    pub service: String,
+    pub region: String,
+    /// The matching prefix, `a.b.c.d/n` or `x::/n`.
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    service: u16,
+    region: u16,
+}
+
+/// One address family: per prefix length (longest first), network -> the services listing it.
+#[derive(Debug, Default)]
+struct Family {
+    lengths: Vec<(u8, FxHashMap<u128, Vec<Slot>>)>,
+    bits: u8,
+}
+
+/// Longest-prefix-match table over IPv4 and IPv6 prefixes.
+#[derive(Debug)]
+pub struct IpRanges {
+    pub sync_token: String,
+    pub create_date: String,
+    /// Where the table came from (`embedded` or a path).
+    pub source: String,
+    pub prefix_count_v4: usize,
+    pub prefix_count_v6: usize,
+    services: Vec<String>,
+    regions: Vec<String>,
+    v4: Family,
+    v6: Family,
+    entries: Vec<PrefixEntry>,
+}
+
+#[derive(Deserialize)]
+struct RawFile {
+    #[serde(rename = "syncToken")]
+    sync_token: String,
+    #[serde(rename = "createDate")]
+    create_date: String,
+    prefixes: Vec<RawV4>,
+    #[serde(default)]
+    ipv6_prefixes: Vec<RawV6>,
+}
+
+#[derive(Deserialize)]
+struct RawV4 {
+    ip_prefix: String,
+    region: String,
+    service: String,
+}
+
+#[derive(Deserialize)]
+struct RawV6 {
+    ipv6_prefix: String,
+    region: String,
+    service: String,
+}
+
+/// Whether a service label is one of the gateway-endpoint services.
+pub fn is_gateway_service(service: &str) -> bool {
+    service == "S3" || service == "DYNAMODB"
+}
+
+impl IpRanges {
+    /// The embedded snapshot.
+    pub fn embedded() -> Result<IpRanges> {
+        IpRanges::parse(EMBEDDED_IP_RANGES, "embedded data/ip-ranges.json")
+    }
+
+    /// Loads a file in the ip-ranges.json shape.
+    pub fn from_path(path: &std::path::Path) -> Result<IpRanges> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        IpRanges::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses ip-ranges.json text; `source` names it in errors and reports.
+    pub fn parse(text: &str, source: &str) -> Result<IpRanges> {
+        let raw: RawFile = serde_json::from_str(text).map_err(|e| Error::IpRanges {
+            path: source.to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut entries = Vec::with_capacity(raw.prefixes.len() + raw.ipv6_prefixes.len());
+        let bad = |p: &str| Error::IpRanges {
+            path: source.to_string(),
+            reason: format!("bad prefix '{p}'"),
+        };
+        for p in &raw.prefixes {
+            let (net, len) = parse_prefix(&p.ip_prefix, false).ok_or_else(|| bad(&p.ip_prefix))?;
+            entries.push(PrefixEntry {
+                network: net,
+                len,
+                v6: false,
+                service: p.service.clone(),
+                region: p.region.clone(),
+            });
+        }
+        for p in &raw.ipv6_prefixes {
+            let (net, len) =
+                parse_prefix(&p.ipv6_prefix, true).ok_or_else(|| bad(&p.ipv6_prefix))?;
+            entries.push(PrefixEntry {
+                network: net,
+                len,
+                v6: true,
+                service: p.service.clone(),
+                region: p.region.clone(),
+            });
+        }
+        Ok(IpRanges::build(
+            raw.sync_token,
+            raw.create_date,
+            source.to_string(),
+            entries,
+        ))
+    }
+
+    /// Builds the table from entries (also used by tests).
+    pub fn build(
+        sync_token: String,
+        create_date: String,
+        source: String,
+        mut entries: Vec<PrefixEntry>,
+    ) -> IpRanges {
+        entries.sort_by(|a, b| {
+            (a.v6, a.network, a.len, rank(&a.service), &a.region).cmp(&(
+                b.v6,
+                b.network,
+                b.len,
+                rank(&b.service),
+                &b.region,
+            ))
+        });
+        entries.dedup();
+        let mut services: Vec<String> = entries.iter().map(|e| e.service.clone()).collect();
+        services.sort();
+        services.dedup();
+        let mut regions: Vec<String> = entries.iter().map(|e| e.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        let mut v4 = Family {
+            bits: 32,
+            ..Family::default()
+        };
+        let mut v6 = Family {
+            bits: 128,
+            ..Family::default()
+        };
+        for e in &entries {
+            let fam = if e.v6 { &mut v6 } else { &mut v4 };
+            let slot = Slot {
+                service: services.binary_search(&e.service).unwrap_or(0) as u16,
+                region: regions.binary_search(&e.region).unwrap_or(0) as u16,
+            };
+            let pos = match fam.lengths.iter().position(|(l, _)| *l == e.len) {
+                Some(p) => p,
+                None => {
+                    fam.lengths.push((e.len, FxHashMap::default()));
+                    fam.lengths.len() - 1
+                }
+            };
+            fam.lengths[pos].1.entry(e.network).or_default().push(slot);
+        }
+        for fam in [&mut v4, &mut v6] {
+            fam.lengths.sort_by_key(|l| std::cmp::Reverse(l.0));
+        }
+        IpRanges {
+            sync_token,
+            create_date,
+            source,
+            prefix_count_v4: entries.iter().filter(|e| !e.v6).count(),
+            prefix_count_v6: entries.iter().filter(|e| e.v6).count(),
+            services,
+            regions,
+            v4,
+            v6,
+            entries,
+        }
+    }
+
+    /// All prefixes, sorted.
+    pub fn entries(&self) -> &[PrefixEntry] {
+        &self.entries
+    }
+
+    /// Classifies an address with the precedence rule (see module docs).
+    pub fn lookup(&self, addr: IpAddr) -> Option<AwsMatch> {
+        let (fam, value) = match addr {
+            IpAddr::V4(a) => (&self.v4, u128::from(u32::from(a))),
+            IpAddr::V6(a) => (&self.v6, u128::from(a)),
+        };
+        let mut gateway: Option<(u8, u128, Slot)> = None;
+        let mut other: Option<(u8, u128, Slot)> = None;
+        for (len, map) in &fam.lengths {
+            let net = mask(value, *len, fam.bits);
+            let Some(slots) = map.get(&net) else { continue };
+            for s in slots {
+                let service = &self.services[s.service as usize];
+                if is_gateway_service(service) {
+                    if gateway.is_none() {
+                        gateway = Some((*len, net, *s));
+                    }
+                } else if other.is_none() {
+                    // Slots are sorted with AMAZON last, so the first one is the most specific.
+                    other = Some((*len, net, *s));
+                }
+            }
+            if gateway.is_some() {
+                break;
+            }
+        }
+        let (len, net, slot) = gateway.or(other)?;
+        Some(AwsMatch {
+            service: self.services[slot.service as usize].clone(),
+            region: self.regions[slot.region as usize].clone(),
+            prefix: format_prefix(net, len, fam.bits == 128),
+        })
+    }
+}
+
+/// Sort rank of a service on one prefix: specific services first (S3/DynamoDB before others),
+/// AMAZON last.
+fn rank(service: &str) -> (u8, &str) {
+    if is_gateway_service(service) {
+        (0, service)
+    } else if service == "AMAZON" {
+        (2, service)
+    } else {
+        (1, service)
+    }
+}
+
+/// Brute-force reference for [`IpRanges::lookup`]: scans every prefix. Used by tests.
+pub fn lookup_brute_force(entries: &[PrefixEntry], addr: IpAddr) -> Option<AwsMatch> {
+    let (v6, value, bits) = match addr {
+        IpAddr::V4(a) => (false, u128::from(u32::from(a)), 32u8),
+        IpAddr::V6(a) => (true, u128::from(a), 128u8),
+    };
+    let containing: Vec<&PrefixEntry> = entries
+        .iter()
+        .filter(|e| e.v6 == v6 && mask(value, e.len, bits) == e.network)
+        .collect();
+    let best = |pred: &dyn Fn(&PrefixEntry) -> bool| {
+        containing
+            .iter()
+            .filter(|e| pred(e))
+            .min_by(|a, b| {
+                (std::cmp::Reverse(a.len), rank(&a.service), &a.region).cmp(&(
+                    std::cmp::Reverse(b.len),
+                    rank(&b.service),
+                    &b.region,
+                ))
+            })
+            .copied()
+    };
+    let chosen = best(&|e| is_gateway_service(&e.service)).or_else(|| best(&|_| true))?;
+    Some(AwsMatch {
+        service: chosen.service.clone(),
+        region: chosen.region.clone(),
+        prefix: format_prefix(chosen.network, chosen.len, v6),
+    })
+}
+
+fn mask(value: u128, len: u8, bits: u8) -> u128 {
+    if len == 0 {
+        return 0;
+    }
+    let shift = u32::from(bits - len);
+    let full = if bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    };
+    (value >> shift << shift) & full
+}
+
+fn parse_prefix(s: &str, v6: bool) -> Option<(u128, u8)> {
+    let (addr, len) = s.split_once('/')?;
+    let len: u8 = len.parse().ok()?;
+    if v6 {
+        let a: Ipv6Addr = addr.parse().ok()?;
+        if len > 128 {
+            return None;
+        }
+        Some((mask(u128::from(a), len, 128), len))
+    } else {
+        let a: Ipv4Addr = addr.parse().ok()?;
+        if len > 32 {
+            return None;
+        }
+        Some((mask(u128::from(u32::from(a)), len, 32), len))
+    }
+}
+
+fn format_prefix(net: u128, len: u8, v6: bool) -> String {
+    if v6 {
+        format!("{}/{len}", Ipv6Addr::from(net))
+    } else {
+        format!("{}/{len}", Ipv4Addr::from(net as u32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_works() {
+        assert_eq!(mask(0xffff_ffff, 8, 32), 0xff00_0000);
+        assert_eq!(mask(0xffff_ffff, 32, 32), 0xffff_ffff);
+        assert_eq!(mask(0xffff_ffff, 0, 32), 0);
+        assert_eq!(mask(u128::MAX, 128, 128), u128::MAX);
+        assert_eq!(parse_prefix("3.4.12.4/32", false), Some((0x03040c04, 32)));
+        assert_eq!(parse_prefix("3.4.12.4/33", false), None);
+    }
+}

@@ -1,0 +1,118 @@
+//! Command line: clap definitions, and their conversion into the plain config structs the library takes.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::recommend::Policy;
+
+/// vpce-advisor: is your NAT gateway bill paying for traffic that VPC endpoints would carry
+/// cheaper? Point it at VPC flow logs; it classifies every flow by destination (S3, DynamoDB,
+/// other AWS services, internet), models the monthly cost of each VPC under NAT gateways, gateway
+/// endpoints and interface endpoints, and recommends the cheapest secure setup.
+#[derive(Debug, Parser)]
+#[command(name = "vpce-advisor", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse flow logs: traffic per VPC and destination, cost of each setup, recommendation.
+    ///
+    /// Reads VPC flow-log text files (plain or .gz, with or without a header line; no header
+    /// means the default version-2 format) or whole folders such as an S3 `AWSLogs/` export, and
+    /// writes report.md and report.json to --out. Without INPUT it analyses the sample shipped in
+    /// data/sample/.
+    Analyze(AnalyzeArgs),
+    /// Generate realistic synthetic flow logs in the S3 delivery layout, with their expected totals.
+    ///
+    /// Deterministic for a seed. Writes <out>/AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/
+    /// *.log.gz files and <out>/expected-totals.json (bytes per VPC and destination class).
+    Synth(SynthArgs),
+}
+
+/// Output format on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A summary table.
+    Table,
+    /// The full report.json.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Flow-log files or folders [default: the sample in data/sample/AWSLogs]
+    pub inputs: Vec<PathBuf>,
+    /// Folder for report.md and report.json (created if missing; files in it are replaced).
+    #[arg(long, default_value = "vpce-report")]
+    pub out: PathBuf,
+    /// Region of records that have no `region` field and no S3-layout path
+    /// (AWSLogs/<account>/vpcflowlogs/<region>/...).
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    /// ip-ranges.json to classify AWS addresses with, instead of the shipped snapshot
+    /// (get the current one from https://ip-ranges.amazonaws.com/ip-ranges.json).
+    #[arg(long, value_name = "FILE")]
+    pub ip_ranges: Option<PathBuf>,
+    /// Price CSV whose rows replace the shipped prices item by item (same columns as
+    /// data/prices.csv; see data/PRICES.md).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// NAT gateways per VPC today [default: one per AZ].
+    #[arg(long, value_name = "N")]
+    pub nat_gateways: Option<u32>,
+    /// AZs with workloads per VPC, for endpoint ENIs and NAT gateways [default: the AZs seen in
+    /// the logs' az-id field, or 1 when the logs have none].
+    #[arg(long, value_name = "N")]
+    pub azs: Option<u32>,
+    /// secure: AWS-service traffic must use endpoints where one exists, NAT only for the
+    /// internet. cheapest: lowest cost whatever the path.
+    #[arg(long, value_enum, default_value_t = Policy::Secure)]
+    pub policy: Policy,
+    /// Stop at the first malformed line instead of counting and skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing on success but errors (the report files are still written).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// Flow-log format version to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SynthVersion {
+    /// Default format: 14 fields, no vpc-id (records land in `unattributed`).
+    V2,
+    /// All v5 fields: vpc-id, region, az-id, flow-direction, pkt-*-aws-service...
+    V5,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Output folder.
+    #[arg(long, default_value = "synth-logs")]
+    pub out: PathBuf,
+    /// Flow-log records to generate (NODATA, SKIPDATA and REJECT included).
+    #[arg(long, default_value_t = 20_000)]
+    pub records: u64,
+    /// Files to spread them over (per region, at least one each).
+    #[arg(long, default_value_t = 8)]
+    pub files: u32,
+    /// Seed: same seed, same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Record format.
+    #[arg(long, value_enum, default_value_t = SynthVersion::V5)]
+    pub version: SynthVersion,
+    /// Write plain .log files instead of .log.gz.
+    #[arg(long)]
+    pub plain: bool,
+    /// Hours of traffic, starting 2026-11-01T00:00Z.
+    #[arg(long, default_value_t = 24)]
+    pub hours: u32,
+}

@@ -1,0 +1,55 @@
+//! The library's error type: every variant names the file, line, flag or region at fault.
+
+use std::path::PathBuf;
+
+/// Errors raised by the library. `anyhow` is used only at the top (`app`).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: corrupt or truncated gzip data: {source}")]
+    Gzip {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {reason}")]
+    Malformed {
+        path: PathBuf,
+        line: u64,
+        reason: String,
+    },
+    #[error("{path}: {reason}")]
+    Format { path: PathBuf, reason: String },
+    #[error("{path}: invalid ip-ranges file: {reason}")]
+    IpRanges { path: String, reason: String },
+    #[error("{path}:{line}: invalid price row: {reason}")]
+    PriceRow {
+        path: String,
+        line: u64,
+        reason: String,
+    },
+    #[error("no {item} price for region {region}: add a row for it to a prices CSV and pass it with --prices FILE (columns: region,item,unit,usd,begin_gb,end_gb,usage_type,source,source_kind,as_of; see data/PRICES.md)")]
+    MissingPrice { region: String, item: String },
+    #[error("no flow-log files found in {0}")]
+    NoInput(String),
+    #[error("output folder {path}: {reason}")]
+    Output { path: PathBuf, reason: String },
+    #[error("polars: {0}")]
+    Polars(#[from] polars::error::PolarsError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Library result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,254 @@
+//! Flow-log record formats: field names (v2..v8), header lines -> the column index of each field the analysis reads.
+
+/// The fields the scanner reads. Every other known field is recognised in headers and ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    InterfaceId,
+    SrcAddr,
+    DstAddr,
+    SrcPort,
+    DstPort,
+    Packets,
+    Bytes,
+    Start,
+    End,
+    Action,
+    LogStatus,
+    VpcId,
+    Region,
+    AzId,
+    PktSrcAddr,
+    PktDstAddr,
+    PktSrcAwsService,
+    PktDstAwsService,
+    FlowDirection,
+}
+
+/// Number of fields in [`Field`].
+pub const FIELD_COUNT: usize = 19;
+
+impl Field {
+    /// The flow-log name of the field (`${name}` in a LogFormat).
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::InterfaceId => "interface-id",
+            Field::SrcAddr => "srcaddr",
+            Field::DstAddr => "dstaddr",
+            Field::SrcPort => "srcport",
+            Field::DstPort => "dstport",
+            Field::Packets => "packets",
+            Field::Bytes => "bytes",
+            Field::Start => "start",
+            Field::End => "end",
+            Field::Action => "action",
+            Field::LogStatus => "log-status",
+            Field::VpcId => "vpc-id",
+            Field::Region => "region",
+            Field::AzId => "az-id",
+            Field::PktSrcAddr => "pkt-srcaddr",
+            Field::PktDstAddr => "pkt-dstaddr",
+            Field::PktSrcAwsService => "pkt-src-aws-service",
+            Field::PktDstAwsService => "pkt-dst-aws-service",
+            Field::FlowDirection => "flow-direction",
+        }
+    }
+
+    const ALL: [Field; FIELD_COUNT] = [
+        Field::InterfaceId,
+        Field::SrcAddr,
+        Field::DstAddr,
+        Field::SrcPort,
+        Field::DstPort,
+        Field::Packets,
+        Field::Bytes,
+        Field::Start,
+        Field::End,
+        Field::Action,
+        Field::LogStatus,
+        Field::VpcId,
+        Field::Region,
+        Field::AzId,
+        Field::PktSrcAddr,
+        Field::PktDstAddr,
+        Field::PktSrcAwsService,
+        Field::PktDstAwsService,
+        Field::FlowDirection,
+    ];
+
+    fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.iter().copied().find(|f| f.name() == name)
+    }
+}
+
+/// Every field name AWS documents for flow logs, v2 to v8 (those the scanner does not read are ignored).
+pub const KNOWN_FIELD_NAMES: &[&str] = &[
+    "version",
+    "account-id",
+    "interface-id",
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "action",
+    "log-status",
+    "vpc-id",
+    "subnet-id",
+    "instance-id",
+    "tcp-flags",
+    "type",
+    "pkt-srcaddr",
+    "pkt-dstaddr",
+    "region",
+    "az-id",
+    "sublocation-type",
+    "sublocation-id",
+    "pkt-src-aws-service",
+    "pkt-dst-aws-service",
+    "flow-direction",
+    "traffic-path",
+    "ecs-cluster-arn",
+    "ecs-cluster-name",
+    "ecs-container-instance-arn",
+    "ecs-container-instance-id",
+    "ecs-container-id",
+    "ecs-second-container-id",
+    "ecs-service-name",
+    "ecs-task-definition-arn",
+    "ecs-task-arn",
+    "ecs-task-id",
+    "reject-reason",
+];
+
+/// The default (version 2) format: 14 fields in this order.
+pub const DEFAULT_V2: &str =
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+
+/// Where each read field sits in a record, for one format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFormat {
+    /// Column index of each [`Field`], by `Field as usize`.
+    index: [Option<u16>; FIELD_COUNT],
+    /// Number of space-separated fields a record of this format has.
+    pub field_count: usize,
+    /// The format as written (space-separated names), for reports.
+    pub description: String,
+}
+
+impl RecordFormat {
+    /// Builds a format from field names in record order. Unknown names are kept as ignored columns.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> RecordFormat {
+        let mut index = [None; FIELD_COUNT];
+        let mut count = 0usize;
+        let mut description = String::new();
+        for (i, name) in names.into_iter().enumerate() {
+            if let Some(f) = Field::from_name(name) {
+                if index[f as usize].is_none() {
+                    index[f as usize] = Some(i as u16);
+                }
+            }
+            if i > 0 {
+                description.push(' ');
+            }
+            description.push_str(name);
+            count = i + 1;
+        }
+        RecordFormat {
+            index,
+            field_count: count,
+            description,
+        }
+    }
+
+    /// The default v2 format.
+    pub fn default_v2() -> RecordFormat {
+        RecordFormat::from_names(DEFAULT_V2.split(' '))
+    }
+
+    /// Column of `field`, if the format has it.
+    #[inline]
+    pub fn index(&self, field: Field) -> Option<usize> {
+        self.index[field as usize].map(usize::from)
+    }
+
+    /// Whether the format has `field`.
+    pub fn has(&self, field: Field) -> bool {
+        self.index[field as usize].is_some()
+    }
+
+    /// Explains what the format lacks for the analysis, if it cannot be used at all.
+    pub fn unusable_reason(&self) -> Option<String> {
+        let has_src = self.has(Field::SrcAddr) || self.has(Field::PktSrcAddr);
+        let has_dst = self.has(Field::DstAddr) || self.has(Field::PktDstAddr);
+        if !has_src || !has_dst {
+            return Some(format!(
+                "the record format has no source and destination address fields (srcaddr/dstaddr or pkt-srcaddr/pkt-dstaddr); format: {}",
+                self.description
+            ));
+        }
+        None
+    }
+}
+
+/// Recognises a header line: every token is a flow-log field name (unknown hyphenated
+/// lowercase names are allowed when at least two known ones are present).
+pub fn parse_header(line: &str) -> Option<RecordFormat> {
+    let line = line.trim();
+    if line.is_empty() || !line.as_bytes()[0].is_ascii_lowercase() {
+        return None;
+    }
+    let mut known = 0;
+    for token in line.split_ascii_whitespace() {
+        if KNOWN_FIELD_NAMES.contains(&token) {
+            known += 1;
+        } else if !token
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit())
+        {
+            return None;
+        }
+    }
+    if known < 2 {
+        return None;
+    }
+    Some(RecordFormat::from_names(line.split_ascii_whitespace()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_v2_indices() {
+        let f = RecordFormat::default_v2();
+        assert_eq!(f.field_count, 14);
+        assert_eq!(f.index(Field::SrcAddr), Some(3));
+        assert_eq!(f.index(Field::Bytes), Some(9));
+        assert_eq!(f.index(Field::LogStatus), Some(13));
+        assert_eq!(f.index(Field::VpcId), None);
+    }
+
+    #[test]
+    fn header_detection() {
+        assert!(parse_header(DEFAULT_V2).is_some());
+        assert!(
+            parse_header("instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr")
+                .is_some()
+        );
+        assert!(
+            parse_header("2 123456789010 eni-1235b8ca123456789 - - - - - - - 1 2 - NODATA")
+                .is_none()
+        );
+        assert!(
+            parse_header("i-01234567890123456 eni-1111aaaa2222bbbb3 10.0.1.5 203.0.113.5")
+                .is_none()
+        );
+        let f = parse_header("version ecs-task-id srcaddr dstaddr bytes some-new-field").unwrap();
+        assert_eq!(f.field_count, 6);
+        assert_eq!(f.index(Field::Bytes), Some(4));
+    }
+}

@@ -1,0 +1,347 @@
+//! Ingest: flow-log files and folders in; one aggregated polars `LazyFrame` (see [`crate::schema`])
+//! plus an account of every line read (records by status, malformed lines, skipped files) out.
+//!
+//! Files are scanned in parallel; each is aggregated as it is read (VPC x region x AZ x interface
+//! x remote address x direction), so memory follows the number of distinct flows, not of records.
+
+pub mod format;
+pub mod scan;
+pub mod walk;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use polars::prelude::*;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::schema;
+use scan::{FileScan, FlowKey, FlowSums, Interner, Remote, ScanSettings};
+
+/// Every line read, by what became of it. `records` = the sum of the record categories.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Accounting {
+    /// Log files read.
+    pub files: u64,
+    /// All lines read (headers, blanks and records).
+    pub lines: u64,
+    /// Header lines (field names).
+    pub header_lines: u64,
+    /// Empty lines.
+    pub blank_lines: u64,
+    /// Data lines: every one lands in exactly one of the categories below.
+    pub records: u64,
+    /// ACCEPTed (or action-less) OK records with a byte count: the traffic analysed.
+    pub accepted: u64,
+    /// REJECTed records: traffic that never left, not costed.
+    pub rejected: u64,
+    /// NODATA records: no traffic in the interval.
+    pub nodata: u64,
+    /// SKIPDATA records: AWS dropped records; totals are a lower bound.
+    pub skipdata: u64,
+    /// Records whose format has no `bytes` field: counted, not costed.
+    pub accepted_without_bytes: u64,
+    /// Lines that could not be parsed (wrong field count, non-numeric value, bad address...).
+    pub malformed: u64,
+    /// Bytes in accepted records.
+    pub accepted_bytes: u64,
+    /// Accepted records whose two addresses were both public (remote side chosen by
+    /// flow-direction, else by port).
+    pub both_public: u64,
+}
+
+impl Accounting {
+    fn add(&mut self, o: &Accounting) {
+        self.files += o.files;
+        self.lines += o.lines;
+        self.header_lines += o.header_lines;
+        self.blank_lines += o.blank_lines;
+        self.records += o.records;
+        self.accepted += o.accepted;
+        self.rejected += o.rejected;
+        self.nodata += o.nodata;
+        self.skipdata += o.skipdata;
+        self.accepted_without_bytes += o.accepted_without_bytes;
+        self.malformed += o.malformed;
+        self.accepted_bytes += o.accepted_bytes;
+        self.both_public += o.both_public;
+    }
+
+    /// Sum of the record categories; equals `records` when every record is accounted for.
+    pub fn categorised(&self) -> u64 {
+        self.accepted
+            + self.rejected
+            + self.nodata
+            + self.skipdata
+            + self.accepted_without_bytes
+            + self.malformed
+    }
+}
+
+/// A malformed line: where and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LineIssue {
+    pub path: PathBuf,
+    pub line: u64,
+    pub reason: String,
+}
+
+impl std::fmt::Display for LineIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.reason)
+    }
+}
+
+/// What to read and how.
+#[derive(Debug, Clone)]
+pub struct IngestConfig {
+    /// Files or folders.
+    pub inputs: Vec<PathBuf>,
+    /// Region for records with neither a `region` field nor an S3-layout path.
+    pub region: String,
+    /// First malformed line is an error.
+    pub strict: bool,
+    /// Show progress on a terminal.
+    pub progress: bool,
+}
+
+/// Malformed-line examples kept for the report.
+pub const MAX_ISSUES: usize = 10;
+
+/// The ingest result.
+pub struct Ingested {
+    /// Aggregated flows, schema [`schema::flow_schema`].
+    pub flows: LazyFrame,
+    /// Distinct aggregated rows.
+    pub flow_rows: usize,
+    pub accounting: Accounting,
+    /// First malformed lines, in file and line order.
+    pub issues: Vec<LineIssue>,
+    /// Files found but not read (not flow logs by name).
+    pub skipped_files: Vec<PathBuf>,
+    /// Observed window (min start, max end), Unix seconds.
+    pub window: Option<(u64, u64)>,
+    /// Record formats seen, with record counts.
+    pub formats: BTreeMap<String, u64>,
+    /// Region used for records without one.
+    pub default_region: String,
+}
+
+#[derive(Default)]
+struct Merged {
+    interner: Interner,
+    flows: FxHashMap<FlowKey, FlowSums>,
+    accounting: Accounting,
+    window: Option<(u64, u64)>,
+    formats: BTreeMap<String, u64>,
+    issues: Vec<LineIssue>,
+}
+
+impl Merged {
+    fn absorb(mut self, scan: FileScan) -> Merged {
+        let map: Vec<u32> = scan
+            .interner
+            .names()
+            .iter()
+            .map(|n| self.interner.intern(n.as_bytes()))
+            .collect();
+        self.flows.reserve(scan.flows.len());
+        for (k, v) in scan.flows {
+            let key = FlowKey {
+                vpc: map[k.vpc as usize],
+                region: map[k.region as usize],
+                az: map[k.az as usize],
+                interface: map[k.interface as usize],
+                remote: k.remote,
+                direction: k.direction,
+                hint: map[k.hint as usize],
+            };
+            self.flows.entry(key).or_default().add(&v);
+        }
+        self.accounting.add(&scan.accounting);
+        self.accounting.files += 1;
+        self.window = merge_window(self.window, scan.window);
+        for (f, n) in scan.formats {
+            *self.formats.entry(f).or_default() += n;
+        }
+        self.issues.extend(scan.issues);
+        self
+    }
+
+    fn combine(self, other: Merged) -> Merged {
+        // Fold the smaller map into the larger one.
+        let (mut big, small) = if self.flows.len() >= other.flows.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let as_scan = FileScan {
+            interner: small.interner,
+            flows: small.flows,
+            accounting: small.accounting,
+            window: small.window,
+            formats: small.formats.into_iter().collect(),
+            issues: small.issues,
+        };
+        big = big.absorb(as_scan);
+        big.accounting.files -= 1; // absorb counts one file; a merged part is not a file
+        big
+    }
+}
+
+fn merge_window(a: Option<(u64, u64)>, b: Option<(u64, u64)>) -> Option<(u64, u64)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// Reads every input and returns the aggregated flows.
+pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
+    let found = walk::discover(&config.inputs)?;
+    if found.files.is_empty() {
+        let names: Vec<String> = config
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(crate::Error::NoInput(names.join(", ")));
+    }
+    let progress = Progress::new(
+        config.progress && std::io::stderr().is_terminal(),
+        found.files.len(),
+    );
+    let merged = found
+        .files
+        .par_iter()
+        .map(|path| {
+            let region = scan::region_from_path(path).unwrap_or_else(|| config.region.clone());
+            let settings = ScanSettings {
+                region,
+                strict: config.strict,
+            };
+            let scan = scan::scan_file(path, &settings)?;
+            progress.file_done(&scan.accounting, path);
+            Ok(scan)
+        })
+        .try_fold(Merged::default, |acc, scan: Result<FileScan>| {
+            Ok::<Merged, crate::Error>(acc.absorb(scan?))
+        })
+        .try_reduce(Merged::default, |a, b| Ok(a.combine(b)))?;
+    progress.finish();
+    let mut issues = merged.issues;
+    issues.sort();
+    issues.truncate(MAX_ISSUES);
+    let flow_rows = merged.flows.len();
+    let flows = to_frame(&merged.interner, merged.flows)?.lazy();
+    Ok(Ingested {
+        flows,
+        flow_rows,
+        accounting: merged.accounting,
+        issues,
+        skipped_files: found.skipped,
+        window: merged.window,
+        formats: merged.formats,
+        default_region: config.region.clone(),
+    })
+}
+
+/// Builds the aggregated flow frame with the declared schema.
+fn to_frame(interner: &Interner, flows: FxHashMap<FlowKey, FlowSums>) -> Result<DataFrame> {
+    let n = flows.len();
+    let mut vpc = Vec::with_capacity(n);
+    let mut region = Vec::with_capacity(n);
+    let mut az = Vec::with_capacity(n);
+    let mut interface = Vec::with_capacity(n);
+    let mut remote = Vec::with_capacity(n);
+    let mut direction = Vec::with_capacity(n);
+    let mut hint = Vec::with_capacity(n);
+    let mut bytes = Vec::with_capacity(n);
+    let mut packets = Vec::with_capacity(n);
+    let mut records = Vec::with_capacity(n);
+    for (k, v) in flows {
+        vpc.push(interner.name(k.vpc).to_string());
+        region.push(interner.name(k.region).to_string());
+        az.push(interner.name(k.az).to_string());
+        interface.push(interner.name(k.interface).to_string());
+        remote.push(match k.remote {
+            Remote::Private => String::new(),
+            Remote::Ip(ip) => ip.to_string(),
+        });
+        direction.push(k.direction.as_str());
+        hint.push(interner.name(k.hint).to_string());
+        bytes.push(v.bytes);
+        packets.push(v.packets);
+        records.push(v.records);
+    }
+    let columns = vec![
+        Column::new(schema::VPC_ID.into(), vpc),
+        Column::new(schema::REGION.into(), region),
+        Column::new(schema::AZ_ID.into(), az),
+        Column::new(schema::INTERFACE_ID.into(), interface),
+        Column::new(schema::REMOTE_ADDR.into(), remote),
+        Column::new(schema::DIRECTION.into(), direction),
+        Column::new(schema::AWS_SERVICE_HINT.into(), hint),
+        Column::new(schema::BYTES.into(), bytes),
+        Column::new(schema::PACKETS.into(), packets),
+        Column::new(schema::RECORDS.into(), records),
+    ];
+    let df = DataFrame::new(n, columns)?;
+    debug_assert_eq!(df.schema().as_ref(), &schema::flow_schema());
+    Ok(df)
+}
+
+/// Progress line on stderr while files are read (only on a terminal).
+struct Progress {
+    enabled: bool,
+    total_files: usize,
+    files: AtomicU64,
+    records: AtomicU64,
+    started: Instant,
+    last: Mutex<Instant>,
+}
+
+impl Progress {
+    fn new(enabled: bool, total_files: usize) -> Progress {
+        let now = Instant::now();
+        Progress {
+            enabled,
+            total_files,
+            files: AtomicU64::new(0),
+            records: AtomicU64::new(0),
+            started: now,
+            last: Mutex::new(now),
+        }
+    }
+
+    fn file_done(&self, acc: &Accounting, _path: &Path) {
+        if !self.enabled {
+            return;
+        }
+        let files = self.files.fetch_add(1, Ordering::Relaxed) + 1;
+        let records = self.records.fetch_add(acc.records, Ordering::Relaxed) + acc.records;
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed() >= Duration::from_millis(200) || files as usize == self.total_files {
+            *last = Instant::now();
+            let secs = self.started.elapsed().as_secs_f64().max(1e-9);
+            eprint!(
+                "\r  read {files}/{} files, {records} records ({:.0} records/s)   ",
+                self.total_files,
+                records as f64 / secs
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if self.enabled {
+            eprintln!();
+        }
+    }
+}

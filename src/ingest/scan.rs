@@ -1,0 +1,588 @@
+//! The record scanner: one flow-log text file (plain or gzip) in, an early aggregate out
+//! (VPC x region x AZ x interface x remote address x direction -> bytes, packets, records),
+//! with every line accounted for. Reads only the fields the analysis needs.
+
+use std::fs::File;
+use std::io::Read;
+use std::net::IpAddr;
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+use rustc_hash::FxHashMap;
+
+use super::format::{parse_header, Field, RecordFormat};
+use super::{Accounting, LineIssue};
+use crate::classify::address::{is_private, parse_ip};
+use crate::error::{Error, Result};
+
+/// Interned strings (VPC ids, regions, AZs, interfaces, service hints) of one scan; id 0 is "".
+#[derive(Debug, Clone)]
+pub struct Interner {
+    map: FxHashMap<Box<[u8]>, u32>,
+    names: Vec<String>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let mut interner = Interner {
+            map: FxHashMap::default(),
+            names: Vec::new(),
+        };
+        interner.intern(b"");
+        interner
+    }
+}
+
+impl Interner {
+    /// Id of `bytes`, adding it when new.
+    pub fn intern(&mut self, bytes: &[u8]) -> u32 {
+        if let Some(&id) = self.map.get(bytes) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(String::from_utf8_lossy(bytes).into_owned());
+        self.map.insert(bytes.into(), id);
+        id
+    }
+
+    /// The string of `id`.
+    pub fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    /// All strings, by id.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// The remote side of a record: an address, or the single bucket for private (non-NAT) peers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Remote {
+    Private,
+    Ip(IpAddr),
+}
+
+/// Traffic direction relative to the workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    /// Workload -> remote (upload).
+    Egress,
+    /// Remote -> workload (download).
+    Ingress,
+}
+
+impl Direction {
+    /// `egress` or `ingress`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Egress => "egress",
+            Direction::Ingress => "ingress",
+        }
+    }
+}
+
+/// Aggregation key. String-like parts are interner ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FlowKey {
+    pub vpc: u32,
+    pub region: u32,
+    pub az: u32,
+    pub interface: u32,
+    pub remote: Remote,
+    pub direction: Direction,
+    pub hint: u32,
+}
+
+/// Sums per key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlowSums {
+    pub bytes: u64,
+    pub packets: u64,
+    pub records: u64,
+}
+
+impl FlowSums {
+    pub fn add(&mut self, other: &FlowSums) {
+        self.bytes += other.bytes;
+        self.packets += other.packets;
+        self.records += other.records;
+    }
+}
+
+/// What one file contributed.
+#[derive(Debug, Default)]
+pub struct FileScan {
+    pub interner: Interner,
+    pub flows: FxHashMap<FlowKey, FlowSums>,
+    pub accounting: Accounting,
+    /// Observed (min start, max end) in Unix seconds.
+    pub window: Option<(u64, u64)>,
+    /// Formats seen (description), with the number of records read in each.
+    pub formats: Vec<(String, u64)>,
+    /// First malformed lines (at most [`MAX_ISSUES_PER_FILE`]).
+    pub issues: Vec<LineIssue>,
+}
+
+/// Malformed-line examples kept per file.
+pub const MAX_ISSUES_PER_FILE: usize = 5;
+
+/// Settings a scan needs from the caller.
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    /// Region for records without a `region` field.
+    pub region: String,
+    /// First malformed line is an error.
+    pub strict: bool,
+}
+
+struct Scanner<'a> {
+    path: &'a Path,
+    settings: &'a ScanSettings,
+    format: RecordFormat,
+    format_records: u64,
+    out: FileScan,
+    region_fallback: u32,
+    unattributed: u32,
+    unknown_az: u32,
+}
+
+const UNATTRIBUTED: &[u8] = b"unattributed";
+
+/// Records with more fields than this are malformed (AWS formats have at most 40).
+const MAX_FIELDS: usize = 64;
+
+/// Reads one file, plain or gzip (by content, not name), and aggregates its records.
+pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
+    let read_err = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(read_err)?;
+    let mut magic = [0u8; 2];
+    let got = read_full(&mut file, &mut magic).map_err(read_err)?;
+    let head = &magic[..got];
+    let gz = head == [0x1f, 0x8b];
+    let chained = std::io::Cursor::new(head.to_vec()).chain(file);
+    let mut scanner = Scanner::new(path, settings);
+    if gz {
+        let mut reader = MultiGzDecoder::new(chained);
+        scanner.run(&mut reader, |source| Error::Gzip {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    } else {
+        let mut reader = chained;
+        scanner.run(&mut reader, |source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(scanner.finish())
+}
+
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+impl<'a> Scanner<'a> {
+    fn new(path: &'a Path, settings: &'a ScanSettings) -> Scanner<'a> {
+        let mut out = FileScan::default();
+        let region_fallback = out.interner.intern(settings.region.as_bytes());
+        let unattributed = out.interner.intern(UNATTRIBUTED);
+        let unknown_az = out.interner.intern(b"-");
+        Scanner {
+            path,
+            settings,
+            format: RecordFormat::default_v2(),
+            format_records: 0,
+            out,
+            region_fallback,
+            unattributed,
+            unknown_az,
+        }
+    }
+
+    fn run<R: Read>(
+        &mut self,
+        reader: &mut R,
+        err: impl Fn(std::io::Error) -> Error,
+    ) -> Result<()> {
+        let mut buf = vec![0u8; 1 << 20];
+        let mut filled = 0usize;
+        let mut line_no = 0u64;
+        loop {
+            if filled == buf.len() {
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = match reader.read(&mut buf[filled..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(err(e)),
+            };
+            if n == 0 {
+                if filled > 0 {
+                    line_no += 1;
+                    let line = &buf[..filled];
+                    self.line(line, line_no)?;
+                }
+                break;
+            }
+            filled += n;
+            let mut start = 0usize;
+            while let Some(pos) = memchr::memchr(b'\n', &buf[start..filled]) {
+                line_no += 1;
+                let line = &buf[start..start + pos];
+                self.line(line, line_no)?;
+                start += pos + 1;
+            }
+            buf.copy_within(start..filled, 0);
+            filled -= start;
+        }
+        self.out.accounting.lines += line_no;
+        Ok(())
+    }
+
+    fn finish(mut self) -> FileScan {
+        self.close_format();
+        self.out
+    }
+
+    fn close_format(&mut self) {
+        if self.format_records > 0 {
+            self.out
+                .formats
+                .push((self.format.description.clone(), self.format_records));
+        }
+        self.format_records = 0;
+    }
+
+    fn line(&mut self, raw: &[u8], line_no: u64) -> Result<()> {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            self.out.accounting.blank_lines += 1;
+            return Ok(());
+        }
+        if line[0].is_ascii_lowercase() {
+            if let Some(format) = std::str::from_utf8(line).ok().and_then(parse_header) {
+                if let Some(reason) = format.unusable_reason() {
+                    return Err(Error::Format {
+                        path: self.path.to_path_buf(),
+                        reason: format!("line {line_no}: {reason}"),
+                    });
+                }
+                self.close_format();
+                self.format = format;
+                self.out.accounting.header_lines += 1;
+                return Ok(());
+            }
+        }
+        self.out.accounting.records += 1;
+        self.format_records += 1;
+        if let Err(reason) = self.record(line) {
+            self.out.accounting.malformed += 1;
+            if self.settings.strict {
+                return Err(Error::Malformed {
+                    path: self.path.to_path_buf(),
+                    line: line_no,
+                    reason,
+                });
+            }
+            if self.out.issues.len() < MAX_ISSUES_PER_FILE {
+                self.out.issues.push(LineIssue {
+                    path: self.path.to_path_buf(),
+                    line: line_no,
+                    reason,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses and aggregates one record; `Err` is the reason it is malformed.
+    fn record(&mut self, line: &[u8]) -> std::result::Result<(), String> {
+        let mut fields: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
+        let mut n = 0usize;
+        for f in line.split(|&b| b == b' ').filter(|f| !f.is_empty()) {
+            if n < MAX_FIELDS {
+                fields[n] = f;
+            }
+            n += 1;
+        }
+        if n != self.format.field_count {
+            return Err(format!(
+                "expected {} fields, found {n} (format: {})",
+                self.format.field_count,
+                abbreviate(&self.format.description)
+            ));
+        }
+        self.record_fields(&fields[..n])
+    }
+
+    fn record_fields(&mut self, fields: &[&[u8]]) -> std::result::Result<(), String> {
+        let format = &self.format;
+        let get = |f: Field| format.index(f).map(|i| fields[i]);
+        let start = parse_opt_u64(get(Field::Start), "start")?;
+        let end = parse_opt_u64(get(Field::End), "end")?;
+        if let (Some(s), Some(e)) = (start, end) {
+            let w = self.out.window.get_or_insert((s, e));
+            w.0 = w.0.min(s);
+            w.1 = w.1.max(e);
+        }
+        match get(Field::LogStatus) {
+            None | Some(b"OK") | Some(b"-") => {}
+            Some(b"NODATA") => {
+                self.out.accounting.nodata += 1;
+                return Ok(());
+            }
+            Some(b"SKIPDATA") => {
+                self.out.accounting.skipdata += 1;
+                return Ok(());
+            }
+            Some(other) => {
+                return Err(format!(
+                    "unknown log-status '{}'",
+                    String::from_utf8_lossy(other)
+                ))
+            }
+        }
+        let rejected = match get(Field::Action) {
+            None | Some(b"ACCEPT") | Some(b"-") => false,
+            Some(b"REJECT") => true,
+            Some(other) => {
+                return Err(format!(
+                    "unknown action '{}'",
+                    String::from_utf8_lossy(other)
+                ))
+            }
+        };
+        let src = address(get(Field::PktSrcAddr), get(Field::SrcAddr), "srcaddr")?;
+        let dst = address(get(Field::PktDstAddr), get(Field::DstAddr), "dstaddr")?;
+        let packets = parse_opt_u64(get(Field::Packets), "packets")?.unwrap_or(0);
+        let bytes = match get(Field::Bytes) {
+            None => None,
+            Some(b) => Some(
+                parse_u64(b)
+                    .ok_or_else(|| format!("non-numeric bytes '{}'", String::from_utf8_lossy(b)))?,
+            ),
+        };
+        if rejected {
+            self.out.accounting.rejected += 1;
+            return Ok(());
+        }
+        let Some(bytes) = bytes else {
+            self.out.accounting.accepted_without_bytes += 1;
+            return Ok(());
+        };
+        let flow_direction = match get(Field::FlowDirection) {
+            Some(b"egress") => Some(Direction::Egress),
+            Some(b"ingress") => Some(Direction::Ingress),
+            _ => None,
+        };
+        let (src_private, dst_private) = (is_private(src), is_private(dst));
+        let (remote, direction, remote_is_dst) = match (src_private, dst_private) {
+            (true, false) => (Remote::Ip(dst), Direction::Egress, true),
+            (false, true) => (Remote::Ip(src), Direction::Ingress, false),
+            (both_private, _) => {
+                if !both_private {
+                    self.out.accounting.both_public += 1;
+                }
+                let dst_is_remote = match flow_direction {
+                    Some(d) => d == Direction::Egress,
+                    None => {
+                        let sp = get(Field::SrcPort).and_then(parse_u64);
+                        let dp = get(Field::DstPort).and_then(parse_u64);
+                        // The server side (lower port) is the remote one; workloads are clients.
+                        !matches!((sp, dp), (Some(s), Some(d)) if s < d)
+                    }
+                };
+                let (addr, direction) = if dst_is_remote {
+                    (dst, Direction::Egress)
+                } else {
+                    (src, Direction::Ingress)
+                };
+                let remote = if both_private {
+                    Remote::Private
+                } else {
+                    Remote::Ip(addr)
+                };
+                (remote, direction, dst_is_remote)
+            }
+        };
+        let hint_field = if remote_is_dst {
+            Field::PktDstAwsService
+        } else {
+            Field::PktSrcAwsService
+        };
+        let out = &mut self.out;
+        let hint = match get(hint_field) {
+            None | Some(b"-") => 0,
+            Some(h) if matches!(remote, Remote::Private) => {
+                let _ = h;
+                0
+            }
+            Some(h) => out.interner.intern(h),
+        };
+        let vpc = match get(Field::VpcId) {
+            None | Some(b"-") => self.unattributed,
+            Some(v) => out.interner.intern(v),
+        };
+        let region = match get(Field::Region) {
+            None | Some(b"-") => self.region_fallback,
+            Some(v) => out.interner.intern(v),
+        };
+        let az = match get(Field::AzId) {
+            None | Some(b"-") => self.unknown_az,
+            Some(v) => out.interner.intern(v),
+        };
+        let interface = match get(Field::InterfaceId) {
+            None | Some(b"-") => 0,
+            Some(v) => out.interner.intern(v),
+        };
+        out.accounting.accepted += 1;
+        out.accounting.accepted_bytes += bytes;
+        let sums = out
+            .flows
+            .entry(FlowKey {
+                vpc,
+                region,
+                az,
+                interface,
+                remote,
+                direction,
+                hint,
+            })
+            .or_default();
+        sums.bytes += bytes;
+        sums.packets += packets;
+        sums.records += 1;
+        Ok(())
+    }
+}
+
+/// Shortens a format description for messages, at a word boundary.
+fn abbreviate(s: &str) -> String {
+    if s.len() <= 60 {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for word in s.split(' ') {
+        if out.len() + word.len() + 1 > 57 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.push_str(" ...");
+    out
+}
+
+fn address(
+    pkt: Option<&[u8]>,
+    plain: Option<&[u8]>,
+    name: &str,
+) -> std::result::Result<IpAddr, String> {
+    let (value, field) = match (pkt, plain) {
+        (Some(p), _) if p != b"-" => (
+            p,
+            if name == "srcaddr" {
+                "pkt-srcaddr"
+            } else {
+                "pkt-dstaddr"
+            },
+        ),
+        (_, Some(v)) => (v, name),
+        (Some(p), None) => (p, name),
+        (None, None) => return Err(format!("no {name} field")),
+    };
+    parse_ip(value).ok_or_else(|| {
+        format!(
+            "bad address '{}' in {field}",
+            String::from_utf8_lossy(value)
+        )
+    })
+}
+
+#[inline]
+fn parse_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
+}
+
+fn parse_opt_u64(b: Option<&[u8]>, name: &str) -> std::result::Result<Option<u64>, String> {
+    match b {
+        None | Some(b"-") => Ok(None),
+        Some(v) => parse_u64(v)
+            .map(Some)
+            .ok_or_else(|| format!("non-numeric {name} '{}'", String::from_utf8_lossy(v))),
+    }
+}
+
+/// A path's region from the S3 delivery layout (`.../vpcflowlogs/<region>/...`), if any.
+pub fn region_from_path(path: &Path) -> Option<String> {
+    let mut parts = path.iter().map(|p| p.to_string_lossy());
+    while let Some(part) = parts.next() {
+        if part == "vpcflowlogs" {
+            let region = parts.next()?;
+            return looks_like_region(&region).then(|| region.into_owned());
+        }
+    }
+    None
+}
+
+/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`...
+pub fn looks_like_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn u64_parse() {
+        assert_eq!(parse_u64(b"0"), Some(0));
+        assert_eq!(parse_u64(b"15044"), Some(15044));
+        assert_eq!(parse_u64(b"-"), None);
+        assert_eq!(parse_u64(b"12a"), None);
+        assert_eq!(parse_u64(b""), None);
+    }
+
+    #[test]
+    fn regions_from_paths() {
+        let p = Path::new("AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/11/01/x.log.gz");
+        assert_eq!(region_from_path(p).as_deref(), Some("eu-west-1"));
+        assert_eq!(region_from_path(Path::new("logs/x.log")), None);
+        assert!(looks_like_region("us-gov-west-1"));
+        assert!(!looks_like_region("2026"));
+    }
+}

@@ -1,0 +1,20 @@
+//! vpce-advisor: VPC flow logs in, per-VPC NAT gateway vs VPC endpoint cost model and recommendation out.
+//!
+//! Data flow: files -> [`ingest`] -> [`classify`] -> [`traffic`] -> [`scenario`] x [`pricing`]
+//! -> [`recommend`] -> [`report`].
+
+pub mod app;
+pub mod classify;
+pub mod cli;
+pub mod error;
+pub mod ingest;
+pub mod pricing;
+pub mod recommend;
+pub mod report;
+pub mod scenario;
+pub mod schema;
+pub mod synth;
+pub mod traffic;
+pub mod units;
+
+pub use error::{Error, Result};

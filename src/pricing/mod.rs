@@ -1,0 +1,409 @@
+//! Prices: a price CSV (the embedded `data/prices.csv` or `--prices FILE`) in; per region, what
+//! each billable item costs, with tiers, source and as-of date, out. Money is `rust_decimal`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// The price table shipped with the tool.
+pub const EMBEDDED_PRICES: &str = include_str!("../../data/prices.csv");
+
+/// Columns a price CSV must have, in this order.
+pub const PRICE_COLUMNS: [&str; 10] = [
+    "region",
+    "item",
+    "unit",
+    "usd",
+    "begin_gb",
+    "end_gb",
+    "usage_type",
+    "source",
+    "source_kind",
+    "as_of",
+];
+
+/// A billable item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Item {
+    NatGatewayHourly,
+    NatGatewayPerGb,
+    InterfaceEndpointHourlyPerAz,
+    InterfaceEndpointPerGb,
+    GwlbEndpointHourly,
+    GwlbEndpointPerGb,
+    InterAzPerGb,
+}
+
+impl Item {
+    pub const ALL: [Item; 7] = [
+        Item::NatGatewayHourly,
+        Item::NatGatewayPerGb,
+        Item::InterfaceEndpointHourlyPerAz,
+        Item::InterfaceEndpointPerGb,
+        Item::GwlbEndpointHourly,
+        Item::GwlbEndpointPerGb,
+        Item::InterAzPerGb,
+    ];
+
+    /// The name used in price files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Item::NatGatewayHourly => "nat_gateway_hourly",
+            Item::NatGatewayPerGb => "nat_gateway_per_gb",
+            Item::InterfaceEndpointHourlyPerAz => "interface_endpoint_hourly_per_az",
+            Item::InterfaceEndpointPerGb => "interface_endpoint_per_gb",
+            Item::GwlbEndpointHourly => "gwlb_endpoint_hourly",
+            Item::GwlbEndpointPerGb => "gwlb_endpoint_per_gb",
+            Item::InterAzPerGb => "inter_az_per_gb",
+        }
+    }
+
+    fn from_name(s: &str) -> Option<Item> {
+        Item::ALL.into_iter().find(|i| i.name() == s)
+    }
+
+    fn hourly(self) -> bool {
+        matches!(
+            self,
+            Item::NatGatewayHourly | Item::InterfaceEndpointHourlyPerAz | Item::GwlbEndpointHourly
+        )
+    }
+}
+
+/// One price with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Price {
+    #[serde(with = "rust_decimal::serde::str")]
+    pub usd: Decimal,
+    /// `hour` or `GB`.
+    pub unit: String,
+    pub usage_type: String,
+    pub source: String,
+    pub source_kind: String,
+    pub as_of: String,
+}
+
+impl Price {
+    /// Short citation for cost lines: source kind, as-of date and usage type.
+    pub fn citation(&self) -> String {
+        format!(
+            "{} ({}, as of {})",
+            self.usage_type, self.source_kind, self.as_of
+        )
+    }
+}
+
+/// A price that applies from `begin_gb` (inclusive) to `end_gb` (exclusive; `None` = no end).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tier {
+    #[serde(with = "rust_decimal::serde::str")]
+    pub begin_gb: Decimal,
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub end_gb: Option<Decimal>,
+    pub price: Price,
+}
+
+/// Prices of one region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RegionPrices {
+    pub region: String,
+    pub items: BTreeMap<Item, Vec<Tier>>,
+}
+
+impl RegionPrices {
+    /// The price of an untiered item (or the first tier of a tiered one).
+    pub fn price(&self, item: Item) -> Result<&Price> {
+        Ok(&self.tiers(item)?[0].price)
+    }
+
+    /// The tiers of an item, sorted and contiguous from 0 GB.
+    pub fn tiers(&self, item: Item) -> Result<&[Tier]> {
+        self.items
+            .get(&item)
+            .map(Vec::as_slice)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Error::MissingPrice {
+                region: self.region.clone(),
+                item: item.name().to_string(),
+            })
+    }
+}
+
+/// Splits `gb` of usage that starts at `offset_gb` (usage already billed this month) over tiers.
+/// Returns (GB in tier, tier) for each tier touched.
+pub fn split_tiers(tiers: &[Tier], offset_gb: Decimal, gb: Decimal) -> Vec<(Decimal, &Tier)> {
+    let mut out = Vec::new();
+    let mut from = offset_gb;
+    let to = offset_gb + gb;
+    for tier in tiers {
+        if from >= to {
+            break;
+        }
+        let end = tier.end_gb.unwrap_or(Decimal::MAX);
+        if from >= end {
+            continue;
+        }
+        let upto = to.min(end);
+        let start = from.max(tier.begin_gb);
+        if upto > start {
+            out.push((upto - start, tier));
+            from = upto;
+        }
+    }
+    out
+}
+
+/// All regions' prices and where the table came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PriceBook {
+    pub origin: String,
+    pub regions: BTreeMap<String, RegionPrices>,
+}
+
+impl PriceBook {
+    /// The embedded table.
+    pub fn embedded() -> Result<PriceBook> {
+        PriceBook::parse(EMBEDDED_PRICES, "embedded data/prices.csv")
+    }
+
+    /// A price CSV file.
+    pub fn from_path(path: &Path) -> Result<PriceBook> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        PriceBook::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses price CSV text; `origin` names it in errors and reports.
+    pub fn parse(text: &str, origin: &str) -> Result<PriceBook> {
+        let row_err = |line: u64, reason: String| Error::PriceRow {
+            path: origin.to_string(),
+            line,
+            reason,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| row_err(1, e.to_string()))?
+            .clone();
+        let names: Vec<&str> = headers.iter().collect();
+        if names != PRICE_COLUMNS {
+            return Err(row_err(
+                1,
+                format!(
+                    "header is '{}', expected '{}'",
+                    names.join(","),
+                    PRICE_COLUMNS.join(",")
+                ),
+            ));
+        }
+        let mut regions: BTreeMap<String, RegionPrices> = BTreeMap::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                row_err(line, e.to_string())
+            })?;
+            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            let f = |i: usize| record.get(i).unwrap_or("").to_string();
+            let region = f(0);
+            let item = Item::from_name(&f(1)).ok_or_else(|| {
+                row_err(
+                    line,
+                    format!(
+                        "unknown item '{}' (known: {})",
+                        f(1),
+                        Item::ALL.map(Item::name).join(", ")
+                    ),
+                )
+            })?;
+            let usd: Decimal = f(3)
+                .parse()
+                .map_err(|_| row_err(line, format!("usd '{}' is not a decimal number", f(3))))?;
+            if usd.is_sign_negative() {
+                return Err(row_err(line, format!("usd '{usd}' is negative")));
+            }
+            let gb_bound = |s: String, default: Option<Decimal>| -> Result<Option<Decimal>> {
+                match s.as_str() {
+                    "" => Ok(default),
+                    "Inf" | "inf" => Ok(None),
+                    v => v.parse().map(Some).map_err(|_| {
+                        row_err(line, format!("GB bound '{v}' is not a number or Inf"))
+                    }),
+                }
+            };
+            let begin_gb = gb_bound(f(4), Some(Decimal::ZERO))?.unwrap_or(Decimal::ZERO);
+            let end_gb = gb_bound(f(5), None)?;
+            if region.is_empty() || f(7).is_empty() || f(9).is_empty() {
+                return Err(row_err(
+                    line,
+                    "region, source and as_of are required".to_string(),
+                ));
+            }
+            let price = Price {
+                usd,
+                unit: if item.hourly() {
+                    "hour".into()
+                } else {
+                    "GB".into()
+                },
+                usage_type: f(6),
+                source: f(7),
+                source_kind: f(8),
+                as_of: f(9),
+            };
+            let rp = regions
+                .entry(region.clone())
+                .or_insert_with(|| RegionPrices {
+                    region: region.clone(),
+                    items: BTreeMap::new(),
+                });
+            rp.items.entry(item).or_default().push(Tier {
+                begin_gb,
+                end_gb,
+                price,
+            });
+        }
+        for rp in regions.values_mut() {
+            for (item, tiers) in rp.items.iter_mut() {
+                tiers.sort_by_key(|t| t.begin_gb);
+                let mut expected = Decimal::ZERO;
+                for (i, t) in tiers.iter().enumerate() {
+                    if t.begin_gb != expected {
+                        return Err(Error::PriceRow {
+                            path: origin.to_string(),
+                            line: 0,
+                            reason: format!(
+                                "{} {}: tiers must be contiguous from 0 GB; tier {} begins at {} GB, expected {}",
+                                rp.region,
+                                item.name(),
+                                i + 1,
+                                t.begin_gb,
+                                expected
+                            ),
+                        });
+                    }
+                    match t.end_gb {
+                        Some(e) => expected = e,
+                        None if i + 1 < tiers.len() => {
+                            return Err(Error::PriceRow {
+                                path: origin.to_string(),
+                                line: 0,
+                                reason: format!(
+                                    "{} {}: only the last tier may be open-ended",
+                                    rp.region,
+                                    item.name()
+                                ),
+                            })
+                        }
+                        None => {}
+                    }
+                }
+                if let Some(last) = tiers.last_mut() {
+                    // The last tier extends to infinity whatever its stated end.
+                    last.end_gb = None;
+                }
+            }
+        }
+        Ok(PriceBook {
+            origin: origin.to_string(),
+            regions,
+        })
+    }
+
+    /// This table with every (region, item) that `overrides` prices replaced by its rows.
+    pub fn overlay(mut self, overrides: PriceBook) -> PriceBook {
+        for (region, rp) in overrides.regions {
+            let target = self
+                .regions
+                .entry(region.clone())
+                .or_insert_with(|| RegionPrices {
+                    region,
+                    items: BTreeMap::new(),
+                });
+            for (item, tiers) in rp.items {
+                target.items.insert(item, tiers);
+            }
+        }
+        self.origin = format!("{} overlaid with {}", self.origin, overrides.origin);
+        self
+    }
+
+    /// Prices of a region, or an error that says how to supply them.
+    pub fn region(&self, region: &str) -> Result<&RegionPrices> {
+        self.regions.get(region).ok_or_else(|| Error::MissingPrice {
+            region: region.to_string(),
+            item: "any".to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn tier(begin: Decimal, end: Option<Decimal>, usd: Decimal) -> Tier {
+        Tier {
+            begin_gb: begin,
+            end_gb: end,
+            price: Price {
+                usd,
+                unit: "GB".into(),
+                usage_type: "x".into(),
+                source: "s".into(),
+                source_kind: "k".into(),
+                as_of: "2026-01-01".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn splits_over_tiers() {
+        let tiers = vec![
+            tier(dec!(0), Some(dec!(1048576)), dec!(0.01)),
+            tier(dec!(1048576), Some(dec!(5242880)), dec!(0.006)),
+            tier(dec!(5242880), None, dec!(0.004)),
+        ];
+        let parts = split_tiers(&tiers, dec!(0), dec!(7000000));
+        let gb: Vec<Decimal> = parts.iter().map(|p| p.0).collect();
+        assert_eq!(gb, vec![dec!(1048576), dec!(4194304), dec!(1757120)]);
+        let cost: Decimal = parts.iter().map(|(g, t)| g * t.price.usd).sum();
+        // 10485.76 + 25165.824 + 7028.48
+        assert_eq!(cost, dec!(42680.064));
+        let parts = split_tiers(&tiers, dec!(1048000), dec!(1000));
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].0, dec!(576));
+        assert_eq!(parts[1].0, dec!(424));
+    }
+
+    #[test]
+    fn embedded_prices_parse_and_cover_us_east_1() {
+        let book = PriceBook::embedded().unwrap();
+        let r = book.region("us-east-1").unwrap();
+        assert_eq!(r.price(Item::NatGatewayHourly).unwrap().usd, dec!(0.045));
+        assert_eq!(r.price(Item::NatGatewayPerGb).unwrap().usd, dec!(0.045));
+        assert_eq!(
+            r.price(Item::InterfaceEndpointHourlyPerAz).unwrap().usd,
+            dec!(0.01)
+        );
+        assert_eq!(r.tiers(Item::InterfaceEndpointPerGb).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn bad_rows_name_the_line() {
+        let text = "region,item,unit,usd,begin_gb,end_gb,usage_type,source,source_kind,as_of\nus-east-1,nat_gateway_hourly,hour,abc,,,NatGateway-Hours,src,doc-text,2026-01-01\n";
+        let err = PriceBook::parse(text, "p.csv").unwrap_err().to_string();
+        assert!(err.contains("p.csv:2"), "{err}");
+        let err = PriceBook::parse("a,b\n", "p.csv").unwrap_err().to_string();
+        assert!(err.contains("expected 'region,item"), "{err}");
+    }
+}

@@ -1,0 +1,398 @@
+//! Markdown renderer: a [`Report`] in, `report.md` bytes out. Every value from input files is
+//! escaped so it cannot break the table or inject markup.
+
+use std::fmt::Write;
+
+use super::{fmt_gb, fmt_usd, Report, VpcReport};
+use crate::traffic::DestClass;
+
+/// Escapes text taken from input files for Markdown (tables included): markup characters are
+/// backslash-escaped, `<` and `&` become entities (so no HTML tag can start), line breaks become
+/// spaces.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the Markdown report.
+pub fn render(r: &Report) -> Vec<u8> {
+    let mut o = String::new();
+    let _ = write_report(&mut o, r);
+    o.into_bytes()
+}
+
+fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
+    writeln!(o, "# VPC endpoint cost report\n")?;
+    writeln!(
+        o,
+        "{} · policy `{}` · {} VPC(s) · window {} to {} · ip-ranges {} ({})\n",
+        r.tool,
+        r.policy.name(),
+        r.vpcs.len(),
+        r.assumptions.window_start,
+        r.assumptions.window_end,
+        escape(&r.ip_ranges.sync_token),
+        escape(&r.ip_ranges.create_date)
+    )?;
+    writeln!(o, "## Summary\n")?;
+    writeln!(
+        o,
+        "Across all VPCs: **{}/month today** (NAT only, as modelled) -> **{}/month recommended**, saving **{}/month** ({} a year).\n",
+        fmt_usd(r.summary.baseline_usd),
+        fmt_usd(r.summary.recommended_usd),
+        fmt_usd(r.summary.monthly_saving_usd),
+        fmt_usd(r.summary.monthly_saving_usd * rust_decimal::Decimal::from(12))
+    )?;
+    writeln!(
+        o,
+        "| VPC | Region | Via NAT GB/month | Today | Recommended | Cost | Saving/month | Cheapest overall |"
+    )?;
+    writeln!(o, "|---|---|---:|---:|---|---:|---:|---|")?;
+    for v in &r.vpcs {
+        let rec = &v.recommendation;
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | `{}` | {} | {} | `{}` ({}) |",
+            escape(&v.traffic.vpc_id),
+            escape(&v.traffic.region),
+            fmt_gb(v.nat_routed_gb),
+            fmt_usd(rec.baseline_usd),
+            rec.recommended.name(),
+            fmt_usd(rec.recommended_usd),
+            fmt_usd(rec.monthly_saving_usd),
+            rec.cheapest.name(),
+            fmt_usd(rec.cheapest_usd)
+        )?;
+    }
+    writeln!(o)?;
+    if !r.warnings.is_empty() {
+        writeln!(o, "## Warnings\n")?;
+        for w in &r.warnings {
+            writeln!(o, "- {}", escape_keep_code(w))?;
+        }
+        writeln!(o)?;
+    }
+    for v in &r.vpcs {
+        write_vpc(o, v)?;
+    }
+    write_assumptions(o, r)?;
+    write_accounting(o, r)?;
+    write_guide(o)?;
+    Ok(())
+}
+
+/// Warnings and reasons are the tool's own sentences that may quote input values; they are
+/// escaped except for backtick code spans the tool wrote.
+fn escape_keep_code(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("`{}`", part.replace(['\n', '\r'], " "))
+            } else {
+                escape(part)
+            }
+        })
+        .collect()
+}
+
+fn write_vpc(o: &mut String, v: &VpcReport) -> std::fmt::Result {
+    let t = &v.traffic;
+    writeln!(o, "## {} ({})\n", escape(&t.vpc_id), escape(&t.region))?;
+    writeln!(
+        o,
+        "{} interface(s) seen; AZs seen: {}; modelled with {} AZ(s) and {} NAT gateway(s) today.\n",
+        t.interfaces_seen,
+        if t.azs_seen.is_empty() {
+            "none in the logs".to_string()
+        } else {
+            t.azs_seen
+                .iter()
+                .map(|a| escape(a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        v.azs,
+        v.nat_gateways
+    )?;
+    writeln!(o, "### Traffic by destination\n")?;
+    writeln!(
+        o,
+        "| Destination | Service | Service region | Observed out GB | Observed in GB | GB/month | Endpoint |"
+    )?;
+    writeln!(o, "|---|---|---|---:|---:|---:|---|")?;
+    for d in &t.destinations {
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            d.class.label(),
+            if d.service.is_empty() {
+                "-".into()
+            } else {
+                escape(&d.service)
+            },
+            if d.service_region.is_empty() {
+                "-".into()
+            } else {
+                escape(&d.service_region)
+            },
+            fmt_gb(crate::units::gb(d.egress_bytes)),
+            fmt_gb(crate::units::gb(d.ingress_bytes)),
+            fmt_gb(d.monthly_gb),
+            d.endpoint
+                .as_deref()
+                .map(escape)
+                .unwrap_or_else(|| "-".into())
+        )?;
+    }
+    writeln!(o)?;
+    writeln!(o, "### Setups compared (per month)\n")?;
+    writeln!(
+        o,
+        "| Setup | NAT gateways | Via NAT GB | Endpoints | AWS traffic on NAT GB | Monthly cost | Secure |"
+    )?;
+    writeln!(o, "|---|---:|---:|---|---:|---:|---|")?;
+    for s in &v.scenarios {
+        let marker = if s.kind == v.recommendation.recommended {
+            " **(recommended)**"
+        } else {
+            ""
+        };
+        let eps: Vec<String> = s
+            .endpoints
+            .iter()
+            .map(|e| format!("{} {}", e.endpoint_type.to_lowercase(), escape(&e.service)))
+            .collect();
+        writeln!(
+            o,
+            "| `{}`{} | {} | {} | {} | {} | {} | {} |",
+            s.kind.name(),
+            marker,
+            s.nat_gateways,
+            fmt_gb(s.nat_gb),
+            if eps.is_empty() {
+                "-".into()
+            } else {
+                eps.join(", ")
+            },
+            fmt_gb(s.aws_on_nat_gb),
+            fmt_usd(s.total()),
+            if s.is_secure() { "yes" } else { "no" }
+        )?;
+    }
+    writeln!(o)?;
+    let rec = &v.recommendation;
+    writeln!(
+        o,
+        "### Recommendation: `{}`, {}/month, saving {}/month\n",
+        rec.recommended.name(),
+        fmt_usd(rec.recommended_usd),
+        fmt_usd(rec.monthly_saving_usd)
+    )?;
+    for reason in &rec.reasons {
+        writeln!(o, "- {}", escape_keep_code(reason))?;
+    }
+    writeln!(o)?;
+    if let Some(s) = v.scenarios.iter().find(|s| s.kind == rec.recommended) {
+        writeln!(o, "Cost lines of `{}`:\n", s.kind.name())?;
+        writeln!(
+            o,
+            "| Component | Detail | Quantity | Unit price | Monthly | Price source |"
+        )?;
+        writeln!(o, "|---|---|---:|---:|---:|---|")?;
+        for l in &s.lines {
+            writeln!(
+                o,
+                "| {} | {} | {} {} | ${} | {} | {} |",
+                l.component.label(),
+                escape(&l.detail),
+                fmt_gb(l.quantity),
+                l.unit,
+                l.usd_per_unit.normalize(),
+                fmt_usd(l.monthly_usd),
+                escape(&l.price_source)
+            )?;
+        }
+        writeln!(o, "| **Total** | | | | **{}** | |\n", fmt_usd(s.total()))?;
+    }
+    let interface: Vec<_> = v
+        .break_evens
+        .iter()
+        .filter(|b| b.class == DestClass::AwsService)
+        .collect();
+    if !interface.is_empty() {
+        writeln!(o, "### Interface endpoint break-even\n")?;
+        writeln!(
+            o,
+            "| Service | GB/month | Break-even GB/month | AZs | Endpoint cheaper than NAT? |"
+        )?;
+        writeln!(o, "|---|---:|---:|---:|---|")?;
+        for b in interface {
+            writeln!(
+                o,
+                "| {} | {} | {} | {} | {} |",
+                escape(&b.service),
+                fmt_gb(b.monthly_gb),
+                b.break_even_gb
+                    .map(fmt_gb)
+                    .unwrap_or_else(|| "never".into()),
+                b.azs,
+                if b.passes { "yes" } else { "no" }
+            )?;
+        }
+        writeln!(o)?;
+    }
+    Ok(())
+}
+
+fn write_assumptions(o: &mut String, r: &Report) -> std::fmt::Result {
+    let a = &r.assumptions;
+    writeln!(o, "## Assumptions\n")?;
+    writeln!(
+        o,
+        "- A month is {} hours; 1 GB = {} bytes (2^30; the price list's tier boundaries are binary, AWS does not state the unit for NAT data processing).",
+        a.hours_per_month, a.bytes_per_gb
+    )?;
+    writeln!(
+        o,
+        "- Observed window: {} to {} ({} hours); observed bytes are scaled to a month by x{}.",
+        a.window_start,
+        a.window_end,
+        fmt_gb(rust_decimal::Decimal::from(a.window_seconds) / rust_decimal::Decimal::from(3600)),
+        a.month_factor.round_dp(4).normalize()
+    )?;
+    for n in &a.notes {
+        writeln!(o, "- {}", escape_keep_code(n))?;
+    }
+    writeln!(
+        o,
+        "- ip-ranges.json: syncToken {}, createDate {}, {} IPv4 and {} IPv6 prefixes, from {}.",
+        escape(&r.ip_ranges.sync_token),
+        escape(&r.ip_ranges.create_date),
+        r.ip_ranges.prefixes_v4,
+        r.ip_ranges.prefixes_v6,
+        escape(&r.ip_ranges.source)
+    )?;
+    writeln!(o, "\n### Prices used ({})\n", escape(&r.prices.origin))?;
+    writeln!(
+        o,
+        "| Region | Item | From GB | USD | Unit | Usage type | As of | Source |"
+    )?;
+    writeln!(o, "|---|---|---:|---:|---|---|---|---|")?;
+    for rp in &r.prices.regions {
+        for (item, tiers) in &rp.items {
+            for t in tiers {
+                writeln!(
+                    o,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} ({}) |",
+                    escape(&rp.region),
+                    item.name(),
+                    t.begin_gb,
+                    t.price.usd.normalize(),
+                    t.price.unit,
+                    escape(&t.price.usage_type),
+                    escape(&t.price.as_of),
+                    escape(&t.price.source),
+                    escape(&t.price.source_kind)
+                )?;
+            }
+        }
+    }
+    writeln!(o)?;
+    Ok(())
+}
+
+fn write_accounting(o: &mut String, r: &Report) -> std::fmt::Result {
+    let a = &r.accounting;
+    writeln!(o, "## Records read\n")?;
+    writeln!(o, "| What | Count |")?;
+    writeln!(o, "|---|---:|")?;
+    for (what, n) in [
+        ("files read", a.files),
+        ("lines", a.lines),
+        ("header lines", a.header_lines),
+        ("blank lines", a.blank_lines),
+        ("records", a.records),
+        ("accepted (analysed)", a.accepted),
+        ("rejected (not costed)", a.rejected),
+        ("NODATA", a.nodata),
+        ("SKIPDATA", a.skipdata),
+        (
+            "accepted, no bytes field (not costed)",
+            a.accepted_without_bytes,
+        ),
+        ("malformed (skipped)", a.malformed),
+    ] {
+        writeln!(o, "| {what} | {n} |")?;
+    }
+    writeln!(
+        o,
+        "| accepted bytes | {} ({} GB) |\n",
+        a.accepted_bytes,
+        fmt_gb(crate::units::gb(a.accepted_bytes))
+    )?;
+    if !r.malformed_examples.is_empty() {
+        writeln!(o, "First malformed lines:\n")?;
+        for m in &r.malformed_examples {
+            writeln!(o, "- {}", escape(m))?;
+        }
+        writeln!(o)?;
+    }
+    if !r.inputs.skipped_files.is_empty() {
+        writeln!(
+            o,
+            "{} file(s) skipped (not flow-log files by name): {}\n",
+            r.inputs.skipped_files.len(),
+            r.inputs
+                .skipped_files
+                .iter()
+                .take(10)
+                .map(|s| escape(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    writeln!(o, "Record formats seen:\n")?;
+    for (f, n) in &r.inputs.formats {
+        writeln!(o, "- {} records: `{}`", n, f.replace('`', "'"))?;
+    }
+    writeln!(o)?;
+    Ok(())
+}
+
+fn write_guide(o: &mut String) -> std::fmt::Result {
+    o.push_str(GUIDE);
+    Ok(())
+}
+
+/// What the report teaches about endpoints (from the project's VPC endpoint guide).
+const GUIDE: &str = "## VPC endpoints in brief
+
+| | Gateway endpoint | Interface endpoint (PrivateLink) | Gateway Load Balancer endpoint |
+|---|---|---|---|
+| Services | S3 and DynamoDB only | most AWS services (SSM, Secrets Manager, STS, SQS, SNS, ECR, KMS, CloudWatch Logs...), private APIs, partner SaaS | inspection appliances (firewalls) behind a Gateway Load Balancer |
+| How | a route-table entry to the service's prefix list | an ENI with a private IP in each chosen subnet/AZ | an ENI that routes traffic to the appliance fleet |
+| Cost | free | per endpoint per AZ-hour + per GB processed | per endpoint per AZ-hour + per GB |
+| Security groups | not used | required | not used |
+| Region | the VPC's own region only | the VPC's own region | the VPC's own region |
+
+- A NAT gateway is for the internet: traffic to AWS services through it leaves the VPC for public AWS addresses and pays the NAT's per-GB charge. Endpoints keep that traffic on the AWS network.
+- Use gateway endpoints for S3 and DynamoDB: free, fast, simple. ECR image layers download from S3, so they ride the S3 gateway endpoint too.
+- Use interface endpoints for other services when the volume passes break-even, or when policy requires private access.
+- Put an interface endpoint in each AZ that has workloads, for high availability; fewer AZs are cheaper but add inter-AZ charges and a single point of failure.
+- Restrict access with endpoint policies (least privilege), and combine with security groups and network ACLs.
+- Tag endpoints clearly, for cost and usage tracking.
+";

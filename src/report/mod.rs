@@ -1,0 +1,228 @@
+//! Report: everything the analysis found, as one serialisable [`Report`] (the `report.json`
+//! model), and the renderers (`json`, `markdown`, `terminal`) that turn it into bytes.
+
+pub mod json;
+pub mod markdown;
+pub mod terminal;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::classify::ClassifyStats;
+use crate::error::{Error, Result};
+use crate::ingest::Accounting;
+use crate::recommend::{Policy, Recommendation};
+use crate::scenario::{BreakEven, Scenario};
+use crate::traffic::VpcTraffic;
+
+/// Version of the `report.json` layout; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: String,
+    pub policy: Policy,
+    pub assumptions: Assumptions,
+    pub inputs: Inputs,
+    pub accounting: Accounting,
+    /// First malformed lines as `file:line: reason`.
+    pub malformed_examples: Vec<String>,
+    pub classification: ClassifyStats,
+    pub ip_ranges: IpRangesInfo,
+    pub prices: PricesUsed,
+    pub warnings: Vec<String>,
+    pub vpcs: Vec<VpcReport>,
+    pub summary: Summary,
+}
+
+/// Conventions and choices the numbers rest on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assumptions {
+    pub hours_per_month: u32,
+    pub bytes_per_gb: u64,
+    pub window_start: String,
+    pub window_end: String,
+    pub window_seconds: u64,
+    /// Observed bytes x this = bytes per 730-hour month.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub month_factor: Decimal,
+    /// Region for records with neither a region field nor an S3-layout path.
+    pub default_region: String,
+    /// True when SKIPDATA records were seen: totals are a lower bound.
+    pub totals_are_lower_bound: bool,
+    /// Plain-language statements, in report order.
+    pub notes: Vec<String>,
+}
+
+/// What was read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inputs {
+    pub paths: Vec<String>,
+    pub skipped_files: Vec<String>,
+    /// Record formats (field lists) seen, with record counts.
+    pub formats: BTreeMap<String, u64>,
+}
+
+/// The ip-ranges snapshot used.
+#[derive(Debug, Clone, Serialize)]
+pub struct IpRangesInfo {
+    pub sync_token: String,
+    pub create_date: String,
+    pub source: String,
+    pub prefixes_v4: usize,
+    pub prefixes_v6: usize,
+}
+
+/// Prices used, per region that appears in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct PricesUsed {
+    pub origin: String,
+    pub regions: Vec<crate::pricing::RegionPrices>,
+}
+
+/// One VPC's analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct VpcReport {
+    pub traffic: VpcTraffic,
+    /// AZs used for endpoint ENIs and the default NAT gateway count.
+    pub azs: u32,
+    /// NAT gateways in today's setup (as modelled).
+    pub nat_gateways: u32,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub nat_routed_gb: Decimal,
+    pub scenarios: Vec<Scenario>,
+    pub break_evens: Vec<BreakEven>,
+    pub recommendation: Recommendation,
+}
+
+/// Totals over all VPCs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub vpcs: usize,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub baseline_usd: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub recommended_usd: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monthly_saving_usd: Decimal,
+}
+
+/// `$1,234.57`: rounded half away from zero to cents, for display only.
+pub fn fmt_usd(d: Decimal) -> String {
+    let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let neg = r.is_sign_negative() && !r.is_zero();
+    let s = format!("{:.2}", r.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    format!(
+        "{}${}.{}",
+        if neg { "-" } else { "" },
+        group_thousands(int),
+        frac
+    )
+}
+
+/// `1,234.57` GB for display.
+pub fn fmt_gb(d: Decimal) -> String {
+    let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let s = format!("{:.2}", r.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    format!(
+        "{}{}.{}",
+        if r.is_sign_negative() && !r.is_zero() {
+            "-"
+        } else {
+            ""
+        },
+        group_thousands(int),
+        frac
+    )
+}
+
+fn group_thousands(int: &str) -> String {
+    let mut out = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `2026-11-01T00:00:00Z` for Unix seconds (proleptic Gregorian, UTC).
+pub fn iso_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Writes `bytes` to `dir/name` through a temporary file and a rename, so a reader never sees a
+/// half-written file. `name` is one of the tool's fixed file names, never taken from input.
+pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    debug_assert!(!name.contains('/') && !name.contains(".."));
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let werr = |source| Error::Write {
+        path: path.clone(),
+        source,
+    };
+    std::fs::write(&tmp, bytes).map_err(werr)?;
+    std::fs::rename(&tmp, &path).map_err(werr)?;
+    Ok(())
+}
+
+/// Writes `report.json` and `report.md` into `dir` (created when missing).
+pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !dir.is_dir() {
+        return Err(Error::Output {
+            path: dir.to_path_buf(),
+            reason: "exists and is not a folder".into(),
+        });
+    }
+    write_file(dir, "report.json", &json::render(report)?)?;
+    write_file(dir, "report.md", &markdown::render(report))?;
+    Ok(vec![dir.join("report.md"), dir.join("report.json")])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn money_and_dates() {
+        assert_eq!(fmt_usd(dec!(1234.565)), "$1,234.57");
+        assert_eq!(fmt_usd(dec!(0)), "$0.00");
+        assert_eq!(fmt_usd(dec!(-32.85)), "-$32.85");
+        assert_eq!(fmt_usd(dec!(1000000)), "$1,000,000.00");
+        assert_eq!(fmt_gb(dec!(416.6666)), "416.67");
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(1_616_729_292), "2021-03-26T03:28:12Z");
+        assert_eq!(iso_utc(1_793_491_200), "2026-11-01T00:00:00Z");
+    }
+}

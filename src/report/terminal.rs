@@ -1,0 +1,92 @@
+//! Terminal renderer: a [`Report`] in, a summary table that fits 100 columns out.
+
+use std::fmt::Write;
+
+use super::{fmt_usd, Report};
+
+/// Replaces control characters so input values cannot move the cursor or recolour the terminal.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+fn clip(s: &str, width: usize) -> String {
+    let s = sanitize(s);
+    if s.chars().count() <= width {
+        s
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('~');
+        t
+    }
+}
+
+/// Wraps `text` at word boundaries to `width` columns; continuation lines start with `indent`.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = indent.to_string();
+        } else if len > 0 && line != indent {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+/// Renders the summary table and the warnings.
+pub fn render(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{:<24} {:<14} {:>11} {:<18} {:>11} {:>11}",
+        "VPC", "region", "today/mo", "recommended", "cost/mo", "saving/mo"
+    );
+    let _ = writeln!(o, "{}", "-".repeat(94));
+    for v in &r.vpcs {
+        let rec = &v.recommendation;
+        let _ = writeln!(
+            o,
+            "{:<24} {:<14} {:>11} {:<18} {:>11} {:>11}",
+            clip(&v.traffic.vpc_id, 24),
+            clip(&v.traffic.region, 14),
+            fmt_usd(rec.baseline_usd),
+            rec.recommended.name(),
+            fmt_usd(rec.recommended_usd),
+            fmt_usd(rec.monthly_saving_usd)
+        );
+    }
+    let _ = writeln!(o, "{}", "-".repeat(94));
+    let _ = writeln!(
+        o,
+        "{:<24} {:<14} {:>11} {:<18} {:>11} {:>11}",
+        "total",
+        "",
+        fmt_usd(r.summary.baseline_usd),
+        format!("(policy {})", r.policy.name()),
+        fmt_usd(r.summary.recommended_usd),
+        fmt_usd(r.summary.monthly_saving_usd)
+    );
+    let a = &r.accounting;
+    o.push('\n');
+    o.push_str(&wrap(
+        &format!(
+            "{} records in {} files: {} accepted, {} rejected, {} NODATA, {} SKIPDATA, {} without bytes, {} malformed",
+            a.records, a.files, a.accepted, a.rejected, a.nodata, a.skipdata, a.accepted_without_bytes, a.malformed
+        ),
+        100,
+        "  ",
+    ));
+    for w in &r.warnings {
+        o.push_str(&wrap(&format!("warning: {}", sanitize(w)), 100, "  "));
+    }
+    o
+}

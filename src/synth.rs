@@ -1,0 +1,769 @@
+//! Synth: a seed and a size in; realistic flow-log files in the S3 delivery layout
+//! (`AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/*.log.gz`) and `expected-totals.json`
+//! (the ground truth per VPC and destination class) out. Same seed, same bytes.
+//!
+//! Destinations are drawn from the shipped ip-ranges snapshot: every address is checked with the
+//! brute-force classifier (not the prefix table under test) to be of the class it stands for.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::{Path, PathBuf};
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde::Serialize;
+
+use crate::classify::address::is_private;
+use crate::classify::ipranges::{lookup_brute_force, IpRanges, PrefixEntry};
+use crate::cli::{SynthArgs, SynthVersion};
+use crate::error::{Error, Result};
+use crate::traffic::DestClass;
+
+/// 2026-11-01T00:00:00Z.
+pub const DEFAULT_START: u64 = 1_793_491_200;
+
+const ACCOUNT: &str = "123456789012";
+const FLOW_LOG_ID: &str = "fl-0a1b2c3d4e5f67890";
+
+/// Generation settings.
+#[derive(Debug, Clone)]
+pub struct SynthConfig {
+    pub out: PathBuf,
+    pub records: u64,
+    pub files: u32,
+    pub seed: u64,
+    pub version: SynthVersion,
+    pub gzip: bool,
+    pub start: u64,
+    pub hours: u32,
+}
+
+impl SynthConfig {
+    pub fn from_args(a: &SynthArgs) -> SynthConfig {
+        SynthConfig {
+            out: a.out.clone(),
+            records: a.records,
+            files: a.files,
+            seed: a.seed,
+            version: a.version,
+            gzip: !a.plain,
+            start: DEFAULT_START,
+            hours: a.hours.max(1),
+        }
+    }
+}
+
+/// SplitMix64: small, fast, and stable across versions (the output must never change for a seed).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9e37_79b9_7f4a_7c15)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, n).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next_u64() % n
+        }
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// A VPC the generator simulates.
+struct VpcModel {
+    id: &'static str,
+    region: &'static str,
+    azs: &'static [&'static str],
+    /// Second octet of the VPC's 10.x.0.0/16.
+    net: u8,
+    enis_per_az: u32,
+    /// Share of all records.
+    weight: u32,
+    /// (class, share of conversations, mean download bytes, mean upload bytes).
+    mix: &'static [(Dest, u32, u64, u64)],
+    ipv6: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dest {
+    S3,
+    S3v6,
+    Dynamodb,
+    Amazon,
+    Ec2,
+    S3CrossRegion,
+    Internet,
+    Private,
+}
+
+const MB: u64 = 1 << 20;
+
+const VPCS: &[VpcModel] = &[
+    VpcModel {
+        id: "vpc-0a1b2c3d4e5f60001",
+        region: "us-east-1",
+        azs: &["use1-az1", "use1-az2"],
+        net: 1,
+        enis_per_az: 3,
+        weight: 50,
+        mix: &[
+            (Dest::S3, 28, 60 * MB, 2 * MB),
+            (Dest::S3v6, 2, 40 * MB, MB),
+            (Dest::Dynamodb, 10, 4 * MB, MB),
+            (Dest::Amazon, 20, 40 * MB, 2 * MB),
+            (Dest::Ec2, 8, 8 * MB, MB / 2),
+            (Dest::S3CrossRegion, 4, 20 * MB, MB),
+            (Dest::Internet, 18, 20 * MB, MB),
+            (Dest::Private, 10, 10 * MB, 10 * MB),
+        ],
+        ipv6: true,
+    },
+    VpcModel {
+        id: "vpc-0a1b2c3d4e5f60002",
+        region: "eu-west-1",
+        azs: &["euw1-az1", "euw1-az2"],
+        net: 2,
+        enis_per_az: 2,
+        weight: 35,
+        mix: &[
+            (Dest::S3, 20, 30 * MB, 3 * MB),
+            (Dest::Dynamodb, 5, 2 * MB, MB / 2),
+            (Dest::Amazon, 15, 2 * MB, MB / 4),
+            (Dest::Ec2, 10, 4 * MB, MB / 2),
+            (Dest::Internet, 35, 12 * MB, 2 * MB),
+            (Dest::Private, 15, 5 * MB, 5 * MB),
+        ],
+        ipv6: false,
+    },
+    VpcModel {
+        id: "vpc-0a1b2c3d4e5f60003",
+        region: "eu-west-1",
+        azs: &["euw1-az3"],
+        net: 3,
+        enis_per_az: 2,
+        weight: 15,
+        mix: &[
+            (Dest::S3, 5, 2 * MB, MB / 2),
+            (Dest::Amazon, 5, MB / 2, MB / 8),
+            (Dest::Internet, 80, 3 * MB, MB / 2),
+            (Dest::Private, 10, MB, MB),
+        ],
+        ipv6: false,
+    },
+];
+
+/// Expected totals for one (VPC, destination class).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ClassTotals {
+    pub egress_bytes: u64,
+    pub ingress_bytes: u64,
+    pub records: u64,
+}
+
+/// Ground truth written beside the logs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExpectedTotals {
+    pub seed: u64,
+    pub version: String,
+    pub files: u64,
+    pub records: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub nodata: u64,
+    pub skipdata: u64,
+    pub accepted_bytes: u64,
+    pub window_start: u64,
+    pub window_end: u64,
+    /// (VPC as the tool attributes it, region) -> destination class -> totals.
+    pub vpcs: BTreeMap<String, BTreeMap<String, ClassTotals>>,
+}
+
+struct Pools {
+    s3: Vec<IpAddr>,
+    s3v6: Vec<IpAddr>,
+    dynamodb: Vec<IpAddr>,
+    amazon: Vec<IpAddr>,
+    ec2: Vec<IpAddr>,
+    s3_cross: Vec<IpAddr>,
+    ec2v6_hosts: Vec<IpAddr>,
+}
+
+fn random_in(e: &PrefixEntry, rng: &mut Rng) -> IpAddr {
+    let bits: u32 = if e.v6 { 128 } else { 32 };
+    let host_bits = bits - u32::from(e.len);
+    let host = if host_bits == 0 {
+        0
+    } else if host_bits >= 64 {
+        u128::from(rng.next_u64())
+    } else {
+        u128::from(rng.next_u64()) & ((1u128 << host_bits) - 1)
+    };
+    let v = e.network | host;
+    if e.v6 {
+        IpAddr::V6(Ipv6Addr::from(v))
+    } else {
+        IpAddr::V4(Ipv4Addr::from(v as u32))
+    }
+}
+
+/// Up to `n` addresses from prefixes of `service` in `region` that classify as exactly that.
+fn pool(
+    entries: &[PrefixEntry],
+    service: &str,
+    region: &str,
+    v6: bool,
+    n: usize,
+    rng: &mut Rng,
+) -> Vec<IpAddr> {
+    let candidates: Vec<&PrefixEntry> = entries
+        .iter()
+        .filter(|e| e.service == service && e.region == region && e.v6 == v6)
+        .collect();
+    let mut out = Vec::new();
+    let mut tries = 0;
+    while out.len() < n && !candidates.is_empty() && tries < n * 50 {
+        tries += 1;
+        let entry = *rng.pick(&candidates);
+        let addr = random_in(entry, rng);
+        if let Some(m) = lookup_brute_force(entries, addr) {
+            if m.service == service && m.region == region && !is_private(addr) {
+                out.push(addr);
+            }
+        }
+    }
+    out
+}
+
+fn internet_addr(entries: &[PrefixEntry], rng: &mut Rng) -> IpAddr {
+    loop {
+        let addr = IpAddr::V4(Ipv4Addr::from(rng.next_u64() as u32));
+        if !is_private(addr) && lookup_brute_force(entries, addr).is_none() {
+            return addr;
+        }
+    }
+}
+
+struct Sink {
+    path: PathBuf,
+    writer: Box<dyn Write>,
+}
+
+/// Generates the data set; returns a one-paragraph summary.
+pub fn run(config: &SynthConfig) -> Result<String> {
+    let table = IpRanges::embedded()?;
+    let entries = table.entries();
+    let mut rng = Rng::new(config.seed);
+    let span = u64::from(config.hours) * 3600;
+
+    let mut regions: Vec<&str> = VPCS.iter().map(|v| v.region).collect();
+    regions.sort();
+    regions.dedup();
+    let mut pools: BTreeMap<&str, Pools> = BTreeMap::new();
+    for r in &regions {
+        let cross = if *r == "us-west-2" {
+            "us-east-2"
+        } else {
+            "us-west-2"
+        };
+        pools.insert(
+            r,
+            Pools {
+                s3: pool(entries, "S3", r, false, 40, &mut rng),
+                s3v6: pool(entries, "S3", r, true, 10, &mut rng),
+                dynamodb: pool(entries, "DYNAMODB", r, false, 20, &mut rng),
+                amazon: pool(entries, "AMAZON", r, false, 40, &mut rng),
+                ec2: pool(entries, "EC2", r, false, 40, &mut rng),
+                s3_cross: pool(entries, "S3", cross, false, 20, &mut rng),
+                ec2v6_hosts: pool(entries, "EC2", r, true, 8, &mut rng),
+            },
+        );
+    }
+    let internet: Vec<IpAddr> = (0..200).map(|_| internet_addr(entries, &mut rng)).collect();
+
+    // Files: spread over regions by record weight, at least one each; each covers a time slice.
+    let weight_of = |r: &str| -> u32 {
+        VPCS.iter()
+            .filter(|v| v.region == r)
+            .map(|v| v.weight)
+            .sum()
+    };
+    let total_weight: u32 = VPCS.iter().map(|v| v.weight).sum();
+    let mut files_per_region: BTreeMap<&str, u32> = BTreeMap::new();
+    for r in &regions {
+        let share =
+            (u64::from(config.files) * u64::from(weight_of(r)) / u64::from(total_weight)) as u32;
+        files_per_region.insert(r, share.max(1));
+    }
+    let header = match config.version {
+        SynthVersion::V2 => crate::ingest::format::DEFAULT_V2,
+        SynthVersion::V5 => V5_FIELDS,
+    };
+    let mut sinks: BTreeMap<&str, Vec<Sink>> = BTreeMap::new();
+    let mut file_count = 0u64;
+    for r in &regions {
+        let n = files_per_region[r];
+        let mut list = Vec::new();
+        for k in 0..n {
+            let slot_start = config.start + span * u64::from(k) / u64::from(n);
+            let (y, mo, d, h, mi) = civil(slot_start);
+            let dir = config
+                .out
+                .join("AWSLogs")
+                .join(ACCOUNT)
+                .join("vpcflowlogs")
+                .join(r)
+                .join(format!("{y:04}"))
+                .join(format!("{mo:02}"))
+                .join(format!("{d:02}"));
+            std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
+                path: dir.clone(),
+                source,
+            })?;
+            let name = format!(
+                "{ACCOUNT}_vpcflowlogs_{r}_{FLOW_LOG_ID}_{y:04}{mo:02}{d:02}T{h:02}{mi:02}Z_{:08x}.log{}",
+                rng.next_u64() as u32,
+                if config.gzip { ".gz" } else { "" }
+            );
+            let path = dir.join(name);
+            let file = File::create(&path).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            let buffered = BufWriter::with_capacity(1 << 16, file);
+            let mut writer: Box<dyn Write> = if config.gzip {
+                Box::new(GzEncoder::new(buffered, Compression::default()))
+            } else {
+                Box::new(buffered)
+            };
+            writeln!(writer, "{header}").map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            list.push(Sink { path, writer });
+            file_count += 1;
+        }
+        sinks.insert(r, list);
+    }
+
+    let mut expected = ExpectedTotals {
+        seed: config.seed,
+        version: match config.version {
+            SynthVersion::V2 => "2".into(),
+            SynthVersion::V5 => "5".into(),
+        },
+        files: file_count,
+        window_start: u64::MAX,
+        ..ExpectedTotals::default()
+    };
+    let mut line = String::with_capacity(512);
+    let mut produced = 0u64;
+    while produced < config.records {
+        let vpc = pick_weighted(&mut rng, VPCS, |v| v.weight);
+        let az_index = rng.below(vpc.azs.len() as u64) as u32;
+        let eni_index = az_index * vpc.enis_per_az + rng.below(u64::from(vpc.enis_per_az)) as u32;
+        let eni = Eni::new(vpc, az_index, eni_index);
+        let duration = 60;
+        // The first record opens the window and the last one closes it, so the window is exact.
+        let t = if produced == 0 {
+            config.start
+        } else if produced + 2 >= config.records {
+            config.start + span - duration
+        } else {
+            config.start + rng.below(span - duration)
+        };
+        let slot = ((t - config.start) * u64::from(files_per_region[vpc.region]) / span) as usize;
+        let attributed = match config.version {
+            SynthVersion::V2 => format!("unattributed {}", vpc.region),
+            SynthVersion::V5 => format!("{} {}", vpc.id, vpc.region),
+        };
+        let roll = rng.below(1000);
+        let mut records: Vec<Rec> = Vec::new();
+        if roll < 20 {
+            records.push(Rec::status(&eni, t, t + duration, "NODATA"));
+            expected.nodata += 1;
+        } else if roll < 25 {
+            records.push(Rec::status(&eni, t, t + duration, "SKIPDATA"));
+            expected.skipdata += 1;
+        } else if roll < 55 {
+            let src = *rng.pick(&internet);
+            let mut r = Rec::flow(
+                &eni,
+                src,
+                eni.ipv4,
+                40000 + rng.below(20000) as u16,
+                22,
+                64,
+                t,
+                duration,
+                "ingress",
+            );
+            r.action = "REJECT";
+            records.push(r);
+            expected.rejected += 1;
+        } else {
+            let (dest, _, down, up) = *pick_weighted(&mut rng, vpc.mix, |m| m.1);
+            let p = &pools[vpc.region];
+            let (remote, local, class): (IpAddr, IpAddr, DestClass) = match dest {
+                Dest::S3 => (*rng.pick(&p.s3), eni.ipv4, DestClass::S3),
+                Dest::S3v6 if vpc.ipv6 && !p.s3v6.is_empty() && !p.ec2v6_hosts.is_empty() => {
+                    (*rng.pick(&p.s3v6), eni.ipv6(&p.ec2v6_hosts), DestClass::S3)
+                }
+                Dest::S3v6 => (*rng.pick(&p.s3), eni.ipv4, DestClass::S3),
+                Dest::Dynamodb => (*rng.pick(&p.dynamodb), eni.ipv4, DestClass::Dynamodb),
+                Dest::Amazon => (*rng.pick(&p.amazon), eni.ipv4, DestClass::AwsService),
+                Dest::Ec2 => (*rng.pick(&p.ec2), eni.ipv4, DestClass::AwsHosted),
+                Dest::S3CrossRegion => {
+                    (*rng.pick(&p.s3_cross), eni.ipv4, DestClass::AwsCrossRegion)
+                }
+                Dest::Internet => (*rng.pick(&internet), eni.ipv4, DestClass::Internet),
+                Dest::Private => (
+                    IpAddr::V4(Ipv4Addr::new(
+                        10,
+                        vpc.net,
+                        200 + rng.below(50) as u8,
+                        1 + rng.below(250) as u8,
+                    )),
+                    eni.ipv4,
+                    DestClass::Private,
+                ),
+            };
+            let download = spread(&mut rng, down);
+            let upload = spread(&mut rng, up);
+            // A third of S3 conversations are uploads.
+            let (egress, ingress) = if matches!(dest, Dest::S3) && rng.below(3) == 0 {
+                (download, upload)
+            } else {
+                (upload, download)
+            };
+            let client_port = 32768 + rng.below(28000) as u16;
+            let server_port = if matches!(dest, Dest::Private) {
+                5432
+            } else {
+                443
+            };
+            let mut out = Rec::flow(
+                &eni,
+                local,
+                remote,
+                client_port,
+                server_port,
+                egress,
+                t,
+                duration,
+                "egress",
+            );
+            let mut back = Rec::flow(
+                &eni,
+                remote,
+                local,
+                server_port,
+                client_port,
+                ingress,
+                t,
+                duration,
+                "ingress",
+            );
+            let hint = table_service(entries, remote);
+            out.pkt_dst_service = hint.clone();
+            back.pkt_src_service = hint;
+            let totals = expected
+                .vpcs
+                .entry(attributed.clone())
+                .or_default()
+                .entry(class_key(class).to_string())
+                .or_default();
+            totals.egress_bytes += egress;
+            totals.ingress_bytes += ingress;
+            totals.records += 2;
+            expected.accepted += 2;
+            expected.accepted_bytes += egress + ingress;
+            records.push(out);
+            if produced + 1 < config.records {
+                records.push(back);
+            } else {
+                // Last slot: keep the count exact; the download record is the one dropped.
+                let totals = expected
+                    .vpcs
+                    .get_mut(&attributed)
+                    .and_then(|m| m.get_mut(class_key(class)))
+                    .expect("just inserted");
+                totals.ingress_bytes -= ingress;
+                totals.records -= 1;
+                expected.accepted -= 1;
+                expected.accepted_bytes -= ingress;
+            }
+        }
+        let sink = &mut sinks.get_mut(vpc.region).expect("region has files")[slot];
+        for r in &records {
+            line.clear();
+            r.write(&mut line, config.version, vpc, &eni);
+            sink.writer
+                .write_all(line.as_bytes())
+                .map_err(|source| Error::Write {
+                    path: sink.path.clone(),
+                    source,
+                })?;
+            expected.window_start = expected.window_start.min(r.start);
+            expected.window_end = expected.window_end.max(r.end);
+        }
+        produced += records.len() as u64;
+    }
+    expected.records = produced;
+    for (_, list) in sinks {
+        for mut s in list {
+            s.writer.flush().map_err(|source| Error::Write {
+                path: s.path.clone(),
+                source,
+            })?;
+            drop(s.writer);
+        }
+    }
+    let totals_path = config.out.join("expected-totals.json");
+    let mut json = serde_json::to_vec_pretty(&expected)
+        .map_err(|e| Error::Invalid(format!("cannot serialise totals: {e}")))?;
+    json.push(b'\n');
+    std::fs::write(&totals_path, json).map_err(|source| Error::Write {
+        path: totals_path.clone(),
+        source,
+    })?;
+    Ok(format!(
+        "wrote {} records ({} accepted, {} rejected, {} NODATA, {} SKIPDATA) in {} files under {}; expected totals in {}",
+        expected.records,
+        expected.accepted,
+        expected.rejected,
+        expected.nodata,
+        expected.skipdata,
+        file_count,
+        config.out.join("AWSLogs").display(),
+        totals_path.display()
+    ))
+}
+
+/// Name of a destination class in `expected-totals.json` (as in report.json).
+pub fn class_key(c: DestClass) -> &'static str {
+    match c {
+        DestClass::S3 => "s3",
+        DestClass::Dynamodb => "dynamodb",
+        DestClass::AwsService => "aws-service",
+        DestClass::AwsCrossRegion => "aws-cross-region",
+        DestClass::AwsHosted => "aws-hosted",
+        DestClass::Internet => "internet",
+        DestClass::Private => "private",
+    }
+}
+
+fn table_service(entries: &[PrefixEntry], addr: IpAddr) -> String {
+    if is_private(addr) {
+        return "-".into();
+    }
+    lookup_brute_force(entries, addr)
+        .map(|m| m.service)
+        .unwrap_or_else(|| "-".into())
+}
+
+fn pick_weighted<'a, T>(rng: &mut Rng, items: &'a [T], w: impl Fn(&T) -> u32) -> &'a T {
+    let total: u64 = items.iter().map(|i| u64::from(w(i))).sum();
+    let mut x = rng.below(total);
+    for i in items {
+        let wi = u64::from(w(i));
+        if x < wi {
+            return i;
+        }
+        x -= wi;
+    }
+    &items[items.len() - 1]
+}
+
+/// Log-uniform around `mean` (from mean/e to mean*e), at least 40 bytes.
+fn spread(rng: &mut Rng, mean: u64) -> u64 {
+    let f = (2.0 * (rng.unit() - 0.5)).exp();
+    ((mean as f64 * f) as u64).max(40)
+}
+
+struct Eni {
+    id: String,
+    subnet: String,
+    instance: String,
+    az: &'static str,
+    ipv4: IpAddr,
+    index: u32,
+}
+
+impl Eni {
+    fn new(vpc: &VpcModel, az_index: u32, index: u32) -> Eni {
+        let h = u64::from(vpc.net) << 32 | u64::from(index);
+        Eni {
+            id: format!("eni-{:017x}", 0x0f00_0000_0000_0000u64 | (h * 0x1_0001)),
+            subnet: format!(
+                "subnet-{:017x}",
+                0x0e00_0000_0000_0000u64 | (u64::from(vpc.net) << 8 | u64::from(az_index))
+            ),
+            instance: format!("i-{:017x}", 0x0d00_0000_0000_0000u64 | h),
+            az: vpc.azs[az_index as usize],
+            ipv4: IpAddr::V4(Ipv4Addr::new(
+                10,
+                vpc.net,
+                az_index as u8 * 16,
+                10 + index as u8,
+            )),
+            index,
+        }
+    }
+
+    fn ipv6(&self, hosts: &[IpAddr]) -> IpAddr {
+        hosts[self.index as usize % hosts.len()]
+    }
+}
+
+struct Rec {
+    src: Option<IpAddr>,
+    dst: Option<IpAddr>,
+    srcport: u16,
+    dstport: u16,
+    bytes: u64,
+    start: u64,
+    end: u64,
+    action: &'static str,
+    status: &'static str,
+    direction: &'static str,
+    pkt_src_service: String,
+    pkt_dst_service: String,
+}
+
+impl Rec {
+    fn status(_eni: &Eni, start: u64, end: u64, status: &'static str) -> Rec {
+        Rec {
+            src: None,
+            dst: None,
+            srcport: 0,
+            dstport: 0,
+            bytes: 0,
+            start,
+            end,
+            action: "-",
+            status,
+            direction: "-",
+            pkt_src_service: "-".into(),
+            pkt_dst_service: "-".into(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn flow(
+        _eni: &Eni,
+        src: IpAddr,
+        dst: IpAddr,
+        srcport: u16,
+        dstport: u16,
+        bytes: u64,
+        start: u64,
+        duration: u64,
+        direction: &'static str,
+    ) -> Rec {
+        Rec {
+            src: Some(src),
+            dst: Some(dst),
+            srcport,
+            dstport,
+            bytes,
+            start,
+            end: start + duration,
+            action: "ACCEPT",
+            status: "OK",
+            direction,
+            pkt_src_service: "-".into(),
+            pkt_dst_service: "-".into(),
+        }
+    }
+
+    fn write(&self, o: &mut String, version: SynthVersion, vpc: &VpcModel, eni: &Eni) {
+        let dash = |a: Option<IpAddr>| a.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
+        let (src, dst) = (dash(self.src), dash(self.dst));
+        let flowing = self.src.is_some();
+        let num = |n: u64| if flowing { n.to_string() } else { "-".into() };
+        let packets = num(self.bytes / 1200 + 1);
+        let (sp, dp, proto) = if flowing {
+            (
+                self.srcport.to_string(),
+                self.dstport.to_string(),
+                "6".to_string(),
+            )
+        } else {
+            ("-".into(), "-".into(), "-".into())
+        };
+        let bytes = num(self.bytes);
+        match version {
+            SynthVersion::V2 => {
+                let _ = writeln!(
+                    o,
+                    "2 {ACCOUNT} {} {src} {dst} {sp} {dp} {proto} {packets} {bytes} {} {} {} {}",
+                    eni.id, self.start, self.end, self.action, self.status
+                );
+            }
+            SynthVersion::V5 => {
+                let ty = match self.src {
+                    Some(IpAddr::V6(_)) => "IPv6",
+                    Some(IpAddr::V4(_)) => "IPv4",
+                    None => "-",
+                };
+                let flags = if flowing { "19" } else { "-" };
+                let path = if self.direction == "egress" { "1" } else { "-" };
+                let _ = writeln!(
+                    o,
+                    "5 {ACCOUNT} {} {src} {dst} {sp} {dp} {proto} {packets} {bytes} {} {} {} {} {} {} {} {flags} {ty} {src} {dst} {} {} - - {} {} {} {path}",
+                    eni.id,
+                    self.start,
+                    self.end,
+                    self.action,
+                    self.status,
+                    vpc.id,
+                    eni.subnet,
+                    eni.instance,
+                    vpc.region,
+                    eni.az,
+                    self.pkt_src_service,
+                    self.pkt_dst_service,
+                    self.direction
+                );
+            }
+        }
+    }
+}
+
+/// Every v5 field, in AWS's documented order.
+pub const V5_FIELDS: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path";
+
+/// (year, month, day, hour, minute) of Unix seconds, UTC.
+fn civil(secs: u64) -> (u64, u64, u64, u64, u64) {
+    let iso = crate::report::iso_utc(secs);
+    let n = |a: usize, b: usize| iso[a..b].parse::<u64>().unwrap_or(0);
+    (n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16))
+}
+
+/// Reads `expected-totals.json` written by [`run`].
+pub fn read_expected(path: &Path) -> Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
+}

@@ -1,0 +1,343 @@
+//! Traffic: the classified flow frame in; per VPC, the observed and monthly traffic by
+//! destination class (same-region S3 / DynamoDB, AWS services, cross-region AWS, AWS-hosted,
+//! internet, private) out. The polars part of the pipeline ends here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::classify::{endpoint_fit, EndpointFit};
+use crate::error::Result;
+use crate::schema;
+use crate::units;
+
+/// Where traffic goes, as far as cost is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DestClass {
+    /// S3 in the VPC's region: a free gateway endpoint carries it.
+    S3,
+    /// DynamoDB in the VPC's region: a free gateway endpoint carries it.
+    Dynamodb,
+    /// An AWS service in the VPC's region that an interface endpoint can carry.
+    AwsService,
+    /// AWS addresses in another region (or GLOBAL): stays on NAT whatever is built.
+    AwsCrossRegion,
+    /// AWS-hosted or edge addresses (EC2 public IPs, CloudFront...): internet-like, stays on NAT.
+    AwsHosted,
+    /// Addresses in no AWS prefix.
+    Internet,
+    /// Private peers (same VPC, peering, on-premises): never via NAT.
+    Private,
+}
+
+impl DestClass {
+    /// Label used in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            DestClass::S3 => "S3 (same region)",
+            DestClass::Dynamodb => "DynamoDB (same region)",
+            DestClass::AwsService => "AWS service (same region)",
+            DestClass::AwsCrossRegion => "AWS, other region",
+            DestClass::AwsHosted => "AWS-hosted / edge (internet-like)",
+            DestClass::Internet => "internet",
+            DestClass::Private => "private (not via NAT)",
+        }
+    }
+
+    /// Whether this traffic passes a NAT gateway when the VPC egresses through one.
+    pub fn nat_routed(self) -> bool {
+        self != DestClass::Private
+    }
+
+    /// Whether an AWS endpoint can carry this traffic.
+    pub fn endpoint_eligible(self) -> bool {
+        matches!(
+            self,
+            DestClass::S3 | DestClass::Dynamodb | DestClass::AwsService
+        )
+    }
+}
+
+/// Traffic of one VPC to one destination group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DestTraffic {
+    pub class: DestClass,
+    /// ip-ranges service label (`S3`, `AMAZON`, `EC2`...); empty for internet and private.
+    pub service: String,
+    /// Region of the destination prefixes (`GLOBAL` possible); empty when not AWS.
+    pub service_region: String,
+    /// Endpoint service short name (`s3`, `dynamodb`, `other-aws`, `execute-api`...) when eligible.
+    pub endpoint: Option<String>,
+    /// Bytes workload -> remote in the window.
+    pub egress_bytes: u64,
+    /// Bytes remote -> workload in the window.
+    pub ingress_bytes: u64,
+    pub records: u64,
+    /// Both directions, scaled to a 730-hour month, in GB (2^30 bytes).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monthly_gb: Decimal,
+}
+
+impl DestTraffic {
+    pub fn bytes(&self) -> u64 {
+        self.egress_bytes + self.ingress_bytes
+    }
+}
+
+/// One VPC's traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VpcTraffic {
+    pub vpc_id: String,
+    pub region: String,
+    /// AZ ids seen in the VPC's records (empty when the logs have no az-id).
+    pub azs_seen: Vec<String>,
+    pub interfaces_seen: u64,
+    /// Destination groups, sorted by class then service then region.
+    pub destinations: Vec<DestTraffic>,
+}
+
+impl VpcTraffic {
+    /// Monthly GB of one class.
+    pub fn monthly_gb(&self, class: DestClass) -> Decimal {
+        self.destinations
+            .iter()
+            .filter(|d| d.class == class)
+            .map(|d| d.monthly_gb)
+            .sum()
+    }
+
+    /// Monthly GB that passes NAT today.
+    pub fn nat_routed_gb(&self) -> Decimal {
+        self.destinations
+            .iter()
+            .filter(|d| d.class.nat_routed())
+            .map(|d| d.monthly_gb)
+            .sum()
+    }
+}
+
+/// The observed window and the month scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub start: u64,
+    pub end: u64,
+    pub seconds: u64,
+}
+
+impl Window {
+    /// From (min start, max end); a zero-length window is widened to one second.
+    pub fn new(bounds: (u64, u64)) -> Window {
+        let (start, end) = bounds;
+        Window {
+            start,
+            end: end.max(start),
+            seconds: end.saturating_sub(start).max(1),
+        }
+    }
+
+    /// Multiplier from observed bytes to a 730-hour month.
+    pub fn month_factor(&self) -> Decimal {
+        Decimal::from(units::SECONDS_PER_MONTH) / Decimal::from(self.seconds)
+    }
+}
+
+/// Sums the classified flows per VPC and destination, scaled to a month over `window`.
+pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcTraffic>> {
+    let interfaces = interfaces_per_vpc(classified.clone())?;
+    let grouped = classified
+        .group_by([
+            col(schema::VPC_ID),
+            col(schema::REGION),
+            col(schema::AZ_ID),
+            col(schema::REMOTE_KIND),
+            col(schema::AWS_SERVICE),
+            col(schema::SERVICE_REGION),
+            col(schema::DIRECTION),
+        ])
+        .agg([col(schema::BYTES).sum(), col(schema::RECORDS).sum()])
+        .collect()?;
+    let vpc = grouped.column(schema::VPC_ID)?.str()?;
+    let region = grouped.column(schema::REGION)?.str()?;
+    let az = grouped.column(schema::AZ_ID)?.str()?;
+    let kind = grouped.column(schema::REMOTE_KIND)?.str()?;
+    let service = grouped.column(schema::AWS_SERVICE)?.str()?;
+    let service_region = grouped.column(schema::SERVICE_REGION)?.str()?;
+    let direction = grouped.column(schema::DIRECTION)?.str()?;
+    let bytes = grouped.column(schema::BYTES)?.u64()?;
+    let records = grouped.column(schema::RECORDS)?.u64()?;
+
+    #[derive(Default)]
+    struct Acc {
+        azs: BTreeSet<String>,
+        dests: BTreeMap<(DestClass, String, String), (u64, u64, u64)>,
+    }
+    let mut vpcs: BTreeMap<(String, String), Acc> = BTreeMap::new();
+    for i in 0..grouped.height() {
+        let vpc_id = vpc.get(i).unwrap_or("").to_string();
+        let vpc_region = region.get(i).unwrap_or("").to_string();
+        let acc = vpcs.entry((vpc_id, vpc_region.clone())).or_default();
+        let az_id = az.get(i).unwrap_or("-");
+        if az_id != "-" && !az_id.is_empty() {
+            acc.azs.insert(az_id.to_string());
+        }
+        let svc = service.get(i).unwrap_or("");
+        let svc_region = service_region.get(i).unwrap_or("");
+        let class = dest_class(
+            kind.get(i).unwrap_or("private"),
+            svc,
+            svc_region,
+            &vpc_region,
+        );
+        let (svc, svc_region) = match class {
+            DestClass::Internet | DestClass::Private => (String::new(), String::new()),
+            _ => (
+                svc.to_string(),
+                if svc_region.is_empty() {
+                    vpc_region.clone()
+                } else {
+                    svc_region.to_string()
+                },
+            ),
+        };
+        let entry = acc.dests.entry((class, svc, svc_region)).or_default();
+        let b = bytes.get(i).unwrap_or(0);
+        if direction.get(i) == Some("ingress") {
+            entry.1 += b;
+        } else {
+            entry.0 += b;
+        }
+        entry.2 += records.get(i).unwrap_or(0);
+    }
+    let factor = window.month_factor();
+    Ok(vpcs
+        .into_iter()
+        .map(|((vpc_id, region), acc)| {
+            let destinations = acc
+                .dests
+                .into_iter()
+                .map(|((class, service, service_region), (eg, ing, recs))| {
+                    let endpoint = if class.endpoint_eligible() {
+                        match endpoint_fit(&service) {
+                            EndpointFit::Gateway(n) | EndpointFit::Interface(n) => {
+                                Some(n.to_string())
+                            }
+                            EndpointFit::None => None,
+                        }
+                    } else {
+                        None
+                    };
+                    DestTraffic {
+                        class,
+                        service,
+                        service_region,
+                        endpoint,
+                        egress_bytes: eg,
+                        ingress_bytes: ing,
+                        records: recs,
+                        monthly_gb: units::gb(eg + ing) * factor,
+                    }
+                })
+                .collect();
+            let interfaces_seen = interfaces
+                .get(&(vpc_id.clone(), region.clone()))
+                .copied()
+                .unwrap_or(0);
+            VpcTraffic {
+                vpc_id,
+                region,
+                azs_seen: acc.azs.into_iter().collect(),
+                interfaces_seen,
+                destinations,
+            }
+        })
+        .collect())
+}
+
+/// Distinct network interfaces per (VPC, region).
+fn interfaces_per_vpc(flows: LazyFrame) -> Result<BTreeMap<(String, String), u64>> {
+    let df = flows
+        .filter(col(schema::INTERFACE_ID).neq(lit("")))
+        .group_by([col(schema::VPC_ID), col(schema::REGION)])
+        .agg([col(schema::INTERFACE_ID)
+            .n_unique()
+            .cast(DataType::UInt64)
+            .alias("interfaces")])
+        .collect()?;
+    let vpc = df.column(schema::VPC_ID)?.str()?;
+    let region = df.column(schema::REGION)?.str()?;
+    let n = df.column("interfaces")?.u64()?;
+    Ok((0..df.height())
+        .map(|i| {
+            (
+                (
+                    vpc.get(i).unwrap_or("").to_string(),
+                    region.get(i).unwrap_or("").to_string(),
+                ),
+                n.get(i).unwrap_or(0),
+            )
+        })
+        .collect())
+}
+
+/// Decides the destination class of a classified remote for a VPC in `vpc_region`.
+pub fn dest_class(kind: &str, service: &str, service_region: &str, vpc_region: &str) -> DestClass {
+    match kind {
+        "aws" => {
+            let same_region = service_region.is_empty() || service_region == vpc_region;
+            match endpoint_fit(service) {
+                EndpointFit::None => DestClass::AwsHosted,
+                _ if !same_region => DestClass::AwsCrossRegion,
+                EndpointFit::Gateway("s3") => DestClass::S3,
+                EndpointFit::Gateway(_) => DestClass::Dynamodb,
+                EndpointFit::Interface(_) => DestClass::AwsService,
+            }
+        }
+        "internet" => DestClass::Internet,
+        _ => DestClass::Private,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes() {
+        assert_eq!(
+            dest_class("aws", "S3", "us-east-1", "us-east-1"),
+            DestClass::S3
+        );
+        assert_eq!(
+            dest_class("aws", "S3", "us-west-2", "us-east-1"),
+            DestClass::AwsCrossRegion
+        );
+        assert_eq!(
+            dest_class("aws", "EC2", "us-east-1", "us-east-1"),
+            DestClass::AwsHosted
+        );
+        assert_eq!(
+            dest_class("aws", "AMAZON", "GLOBAL", "us-east-1"),
+            DestClass::AwsCrossRegion
+        );
+        assert_eq!(
+            dest_class("aws", "DYNAMODB", "", "eu-west-1"),
+            DestClass::Dynamodb
+        );
+        assert_eq!(
+            dest_class("internet", "", "", "eu-west-1"),
+            DestClass::Internet
+        );
+    }
+
+    #[test]
+    fn window_factor() {
+        let w = Window::new((0, 86_400));
+        assert_eq!(
+            w.month_factor(),
+            Decimal::from(2_628_000) / Decimal::from(86_400)
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! Cost arithmetic by hand: break-even, a small VPC's four scenarios, tiers; property tests that a
+//! scenario's total is the sum of its lines and that the recommendation never costs more than a
+//! rejected setup that also meets the policy.
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use vpce_advisor::pricing::{Item, PriceBook};
+use vpce_advisor::recommend::{recommend, Policy};
+use vpce_advisor::scenario::{
+    break_even_gb, break_evens, build_scenarios, ScenarioConfig, ScenarioKind,
+};
+use vpce_advisor::traffic::{DestClass, DestTraffic, VpcTraffic};
+
+fn dest(
+    class: DestClass,
+    service: &str,
+    endpoint: Option<&str>,
+    monthly_gb: Decimal,
+) -> DestTraffic {
+    DestTraffic {
+        class,
+        service: service.into(),
+        service_region: "us-east-1".into(),
+        endpoint: endpoint.map(String::from),
+        egress_bytes: 0,
+        ingress_bytes: 0,
+        records: 0,
+        monthly_gb,
+    }
+}
+
+fn vpc(
+    s3: Decimal,
+    ddb: Decimal,
+    other_aws: Decimal,
+    internet: Decimal,
+    private: Decimal,
+) -> VpcTraffic {
+    VpcTraffic {
+        vpc_id: "vpc-test".into(),
+        region: "us-east-1".into(),
+        azs_seen: vec!["use1-az1".into(), "use1-az2".into()],
+        interfaces_seen: 2,
+        destinations: vec![
+            dest(DestClass::S3, "S3", Some("s3"), s3),
+            dest(DestClass::Dynamodb, "DYNAMODB", Some("dynamodb"), ddb),
+            dest(
+                DestClass::AwsService,
+                "AMAZON",
+                Some("other-aws"),
+                other_aws,
+            ),
+            dest(DestClass::Internet, "", None, internet),
+            dest(DestClass::Private, "", None, private),
+        ],
+    }
+}
+
+fn totals(v: &VpcTraffic) -> Vec<(ScenarioKind, Decimal)> {
+    let book = PriceBook::embedded().unwrap();
+    let prices = book.region("us-east-1").unwrap();
+    build_scenarios(v, prices, &ScenarioConfig::default())
+        .unwrap()
+        .iter()
+        .map(|s| (s.kind, s.total()))
+        .collect()
+}
+
+#[test]
+fn us_east_1_prices_by_hand() {
+    let book = PriceBook::embedded().unwrap();
+    let p = book.region("us-east-1").unwrap();
+    // 730 h x $0.045 = $32.85 per NAT gateway-month.
+    assert_eq!(
+        dec!(730) * p.price(Item::NatGatewayHourly).unwrap().usd,
+        dec!(32.85)
+    );
+    // An interface endpoint in 2 AZs = 2 x 730 h x $0.01 = $14.60/month plus data.
+    assert_eq!(
+        dec!(2) * dec!(730) * p.price(Item::InterfaceEndpointHourlyPerAz).unwrap().usd,
+        dec!(14.60)
+    );
+}
+
+#[test]
+fn interface_break_even_us_east_1_two_azs_is_about_417_gb() {
+    let book = PriceBook::embedded().unwrap();
+    let be = break_even_gb(book.region("us-east-1").unwrap(), 2)
+        .unwrap()
+        .unwrap();
+    // 2 x 730 x 0.01 / (0.045 - 0.01) = 14.6 / 0.035 = 417.142857...
+    assert_eq!(be.round_dp(4), dec!(417.1429));
+    let one_az = break_even_gb(book.region("us-east-1").unwrap(), 1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(one_az.round_dp(4), dec!(208.5714));
+}
+
+#[test]
+fn small_vpc_four_scenarios_by_hand() {
+    // us-east-1, 2 AZs -> 2 NAT gateways: hours 2 x 730 x 0.045 = 65.70.
+    // Traffic/month: S3 1000 GB, DynamoDB 100, other AWS 500, internet 200, private 50 (not NAT).
+    let v = vpc(dec!(1000), dec!(100), dec!(500), dec!(200), dec!(50));
+    let t = totals(&v);
+    // nat-only: 65.70 + 1800 GB x 0.045 (81.00) = 146.70
+    assert_eq!(t[0], (ScenarioKind::NatOnly, dec!(146.70)));
+    // gateway-endpoints: S3 + DynamoDB free; 65.70 + 700 x 0.045 (31.50) = 97.20
+    assert_eq!(t[1], (ScenarioKind::GatewayEndpoints, dec!(97.20)));
+    // gateway+interface: 500 GB > 417.14 break-even -> endpoint: 14.60 hours + 500 x 0.01 (5.00);
+    // NAT keeps 200 GB internet: 65.70 + 9.00. Total 94.30.
+    assert_eq!(t[2], (ScenarioKind::GatewayInterface, dec!(94.30)));
+    // fully-private: the same endpoints; internet traffic keeps the NAT gateways. 94.30.
+    assert_eq!(t[3], (ScenarioKind::FullyPrivate, dec!(94.30)));
+
+    let book = PriceBook::embedded().unwrap();
+    let prices = book.region("us-east-1").unwrap();
+    let scenarios = build_scenarios(&v, prices, &ScenarioConfig::default()).unwrap();
+    let bes = break_evens(&v, prices, 2).unwrap();
+    let rec = recommend(&v, &scenarios, &bes, Policy::Secure);
+    // Equal cost: the simpler setup wins.
+    assert_eq!(rec.recommended, ScenarioKind::GatewayInterface);
+    assert_eq!(rec.monthly_saving_usd, dec!(52.40));
+}
+
+#[test]
+fn no_internet_traffic_removes_the_nat_gateways() {
+    // S3 1000 GB, other AWS 100 GB (below break-even), nothing else.
+    let v = vpc(dec!(1000), dec!(0), dec!(100), dec!(0), dec!(0));
+    let t = totals(&v);
+    assert_eq!(t[0].1, dec!(115.20)); // 65.70 + 1100 x 0.045
+    assert_eq!(t[1].1, dec!(70.20)); // 65.70 + 100 x 0.045
+    assert_eq!(t[2].1, dec!(70.20)); // below break-even: nothing more moves
+    assert_eq!(t[3].1, dec!(15.60)); // no NAT; endpoint 14.60 + 100 x 0.01
+    let book = PriceBook::embedded().unwrap();
+    let prices = book.region("us-east-1").unwrap();
+    let scenarios = build_scenarios(&v, prices, &ScenarioConfig::default()).unwrap();
+    assert_eq!(scenarios[3].nat_gateways, 0);
+    let bes = break_evens(&v, prices, 2).unwrap();
+    for policy in [Policy::Secure, Policy::Cheapest] {
+        assert_eq!(
+            recommend(&v, &scenarios, &bes, policy).recommended,
+            ScenarioKind::FullyPrivate
+        );
+    }
+}
+
+#[test]
+fn secure_and_cheapest_differ_below_break_even() {
+    // Other AWS 100 GB (below break-even), internet present: NAT stays, so an endpoint only adds cost.
+    let v = vpc(dec!(0), dec!(0), dec!(100), dec!(200), dec!(0));
+    let book = PriceBook::embedded().unwrap();
+    let prices = book.region("us-east-1").unwrap();
+    let scenarios = build_scenarios(&v, prices, &ScenarioConfig::default()).unwrap();
+    let bes = break_evens(&v, prices, 2).unwrap();
+    let secure = recommend(&v, &scenarios, &bes, Policy::Secure);
+    let cheapest = recommend(&v, &scenarios, &bes, Policy::Cheapest);
+    assert_eq!(secure.recommended, ScenarioKind::FullyPrivate);
+    assert_eq!(cheapest.recommended, ScenarioKind::NatOnly);
+    // Premium: endpoint 14.60 + 1.00 - NAT data saved 4.50 = 11.10.
+    assert_eq!(secure.policy_premium_usd, dec!(11.10));
+}
+
+#[test]
+fn missing_interface_price_is_an_error_that_says_how_to_fix_it() {
+    let book = PriceBook::embedded().unwrap();
+    let mut v = vpc(dec!(0), dec!(0), dec!(1000), dec!(0), dec!(0));
+    v.region = "sa-east-1".into();
+    let err = build_scenarios(
+        &v,
+        book.region("sa-east-1").unwrap(),
+        &ScenarioConfig::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("sa-east-1") && err.contains("--prices"),
+        "{err}"
+    );
+    // Without traffic an interface endpoint could carry, NAT prices suffice.
+    let v = vpc(dec!(10), dec!(0), dec!(0), dec!(10), dec!(0));
+    let mut v2 = v.clone();
+    v2.region = "sa-east-1".into();
+    if let Err(e) = build_scenarios(
+        &v2,
+        book.region("sa-east-1").unwrap(),
+        &ScenarioConfig::default(),
+    ) {
+        panic!("{e}");
+    }
+}
+
+fn gb() -> impl Strategy<Value = Decimal> {
+    (0u64..5_000_000_000).prop_map(|m| Decimal::new(m as i64, 3))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn totals_are_sums_of_lines_and_the_recommendation_is_the_cheapest_allowed(
+        s3 in gb(), ddb in gb(), other in gb(), internet in gb(), azs in 1u32..4, nat in proptest::option::of(0u32..4)
+    ) {
+        let v = vpc(s3, ddb, other, internet, dec!(0));
+        let book = PriceBook::embedded().unwrap();
+        let prices = book.region("us-east-1").unwrap();
+        let config = ScenarioConfig { nat_gateways: nat, azs: Some(azs) };
+        let scenarios = build_scenarios(&v, prices, &config).unwrap();
+        for s in &scenarios {
+            let sum: Decimal = s.lines.iter().map(|l| l.monthly_usd).sum();
+            prop_assert_eq!(s.total(), sum);
+            prop_assert_eq!(s.monthly_usd, sum);
+            for l in &s.lines {
+                prop_assert_eq!(l.monthly_usd, l.quantity * l.usd_per_unit);
+                prop_assert!(!l.price_source.is_empty());
+            }
+        }
+        let bes = break_evens(&v, prices, azs).unwrap();
+        for policy in [Policy::Secure, Policy::Cheapest] {
+            let rec = recommend(&v, &scenarios, &bes, policy);
+            for s in &scenarios {
+                let allowed = policy == Policy::Cheapest || s.is_secure();
+                if allowed {
+                    prop_assert!(rec.recommended_usd <= s.total(), "{:?} {} > {} {}", policy, rec.recommended_usd, s.kind.name(), s.total());
+                }
+            }
+            prop_assert!(rec.cheapest_usd <= rec.recommended_usd);
+        }
+    }
+
+    #[test]
+    fn costs_never_decrease_when_traffic_grows(
+        s3 in gb(), other in gb(), internet in gb(), extra in gb(), which in 0usize..3
+    ) {
+        let base = vpc(s3, dec!(0), other, internet, dec!(0));
+        let mut grown = base.clone();
+        let idx = [0usize, 2, 3][which];
+        grown.destinations[idx].monthly_gb += extra;
+        let book = PriceBook::embedded().unwrap();
+        let prices = book.region("us-east-1").unwrap();
+        let config = ScenarioConfig::default();
+        let a = build_scenarios(&base, prices, &config).unwrap();
+        let b = build_scenarios(&grown, prices, &config).unwrap();
+        // nat-only and gateway-endpoints price fixed paths: monotone by construction of the bill.
+        for k in 0..2 {
+            prop_assert!(b[k].total() >= a[k].total());
+        }
+        // The best setup's cost is monotone too.
+        let best = |s: &[vpce_advisor::scenario::Scenario]| s.iter().map(|x| x.total()).min().unwrap();
+        prop_assert!(best(&b) >= best(&a));
+    }
+}

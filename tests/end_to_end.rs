@@ -1,0 +1,298 @@
+//! The real binary end to end: the shipped sample against its ground truth, determinism,
+//! synth round trips, hostile input in reports.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::{data, run, text};
+
+fn analyze_json(cwd: &Path, args: &[&str]) -> Value {
+    let o = run(cwd, args);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = args
+        .windows(2)
+        .find(|w| w[0] == "--out")
+        .map(|w| w[1])
+        .unwrap_or("vpce-report");
+    let json = std::fs::read(cwd.join(out).join("report.json")).expect("report.json written");
+    serde_json::from_slice(&json).expect("report.json parses")
+}
+
+/// (vpc "id region", class) -> (egress, ingress) bytes from report.json.
+fn observed(report: &Value) -> BTreeMap<(String, String), (u64, u64)> {
+    let mut out = BTreeMap::new();
+    for v in report["vpcs"].as_array().unwrap() {
+        let t = &v["traffic"];
+        let key = format!(
+            "{} {}",
+            t["vpc_id"].as_str().unwrap(),
+            t["region"].as_str().unwrap()
+        );
+        for d in t["destinations"].as_array().unwrap() {
+            let e: &mut (u64, u64) = out
+                .entry((key.clone(), d["class"].as_str().unwrap().to_string()))
+                .or_default();
+            e.0 += d["egress_bytes"].as_u64().unwrap();
+            e.1 += d["ingress_bytes"].as_u64().unwrap();
+        }
+    }
+    out
+}
+
+fn expected(totals: &Value) -> BTreeMap<(String, String), (u64, u64)> {
+    let mut out = BTreeMap::new();
+    for (vpc, classes) in totals["vpcs"].as_object().unwrap() {
+        for (class, t) in classes.as_object().unwrap() {
+            out.insert(
+                (vpc.clone(), class.clone()),
+                (
+                    t["egress_bytes"].as_u64().unwrap(),
+                    t["ingress_bytes"].as_u64().unwrap(),
+                ),
+            );
+        }
+    }
+    out
+}
+
+fn check_against_truth(report: &Value, totals: &Value) {
+    assert_eq!(observed(report), expected(totals));
+    let acc = &report["accounting"];
+    for k in [
+        "records",
+        "accepted",
+        "rejected",
+        "nodata",
+        "skipdata",
+        "accepted_bytes",
+    ] {
+        assert_eq!(acc[k], totals[k], "accounting {k}");
+    }
+    assert_eq!(acc["malformed"], 0);
+    assert_eq!(
+        report["assumptions"]["window_seconds"].as_u64().unwrap(),
+        totals["window_end"].as_u64().unwrap() - totals["window_start"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn the_sample_matches_its_ground_truth_and_the_report_is_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = data("sample/AWSLogs");
+    let report = analyze_json(
+        dir.path(),
+        &["analyze", sample.to_str().unwrap(), "--out", "r", "--quiet"],
+    );
+    let totals: Value =
+        serde_json::from_slice(&std::fs::read(data("sample/expected-totals.json")).unwrap())
+            .unwrap();
+    check_against_truth(&report, &totals);
+
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["assumptions"]["hours_per_month"], 730);
+    assert_eq!(report["assumptions"]["bytes_per_gb"], 1_073_741_824u64);
+    assert_eq!(report["assumptions"]["totals_are_lower_bound"], true);
+    assert_eq!(report["ip_ranges"]["sync_token"], "1787411825");
+    assert_eq!(report["vpcs"].as_array().unwrap().len(), 3);
+    // Every scenario total equals the sum of its lines, in the JSON too.
+    for v in report["vpcs"].as_array().unwrap() {
+        for s in v["scenarios"].as_array().unwrap() {
+            let sum: rust_decimal::Decimal = s["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    l["monthly_usd"]
+                        .as_str()
+                        .unwrap()
+                        .parse::<rust_decimal::Decimal>()
+                        .unwrap()
+                })
+                .sum();
+            assert_eq!(sum, s["monthly_usd"].as_str().unwrap().parse().unwrap());
+        }
+    }
+    // The us-east-1 VPC's AWS API traffic passes break-even: an interface endpoint is recommended.
+    let a = &report["vpcs"][0];
+    assert_eq!(a["traffic"]["vpc_id"], "vpc-0a1b2c3d4e5f60001");
+    assert_eq!(a["recommendation"]["recommended"], "gateway+interface");
+    let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
+    for needle in [
+        "## Summary",
+        "vpc-0a1b2c3d4e5f60001",
+        "vpc-0a1b2c3d4e5f60003",
+        "## Assumptions",
+        "730 hours",
+        "SKIPDATA",
+        "Prices used",
+        "## VPC endpoints in brief",
+    ] {
+        assert!(md.contains(needle), "report.md lacks {needle}");
+    }
+}
+
+#[test]
+fn analyze_without_arguments_uses_the_sample_and_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out1 = dir.path().join("one");
+    let out2 = dir.path().join("two");
+    let o = run(root, &["analyze", "--out", out1.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("vpc-0a1b2c3d4e5f60002") && stdout.contains("total"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().all(|l| l.chars().count() <= 100),
+        "summary fits 100 columns"
+    );
+    let o = run(
+        root,
+        &["analyze", "--out", out2.to_str().unwrap(), "--quiet"],
+    );
+    assert!(o.status.success() && o.stdout.is_empty(), "{}", text(&o));
+    for f in ["report.json", "report.md"] {
+        assert_eq!(
+            std::fs::read(out1.join(f)).unwrap(),
+            std::fs::read(out2.join(f)).unwrap(),
+            "{f} differs between runs"
+        );
+    }
+}
+
+#[test]
+fn synth_is_deterministic_and_v2_plain_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    for out in [&a, &b] {
+        let o = run(
+            dir.path(),
+            &[
+                "synth",
+                "--out",
+                out.to_str().unwrap(),
+                "--records",
+                "3001",
+                "--files",
+                "3",
+                "--seed",
+                "7",
+                "--version",
+                "v2",
+                "--plain",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let list = |root: &Path| {
+        let mut files = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p)
+                } else {
+                    files.push(p)
+                }
+            }
+        }
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| {
+                (
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(list(&a), list(&b), "same seed, same bytes");
+    let report = analyze_json(
+        dir.path(),
+        &[
+            "analyze",
+            a.join("AWSLogs").to_str().unwrap(),
+            "--out",
+            "ra",
+            "--quiet",
+        ],
+    );
+    let totals: Value =
+        serde_json::from_slice(&std::fs::read(a.join("expected-totals.json")).unwrap()).unwrap();
+    assert_eq!(totals["records"], 3001);
+    check_against_truth(&report, &totals);
+    // v2 has no vpc-id: one `unattributed` VPC per region, and a warning that says how to fix it.
+    assert!(report["vpcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["traffic"]["vpc_id"] == "unattributed"));
+    assert!(report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("${vpc-id}")));
+}
+
+#[test]
+fn hostile_ids_are_escaped_in_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("evil.log");
+    let header = "version vpc-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+    let line = "2 <script>alert(1)</script>|**x**[a](http://e) eni-1 10.0.0.1 16.15.157.7 40000 443 6 10 5000 1793491200 1793577600 ACCEPT OK";
+    std::fs::write(&log, format!("{header}\n{line}\n")).unwrap();
+    let report = analyze_json(
+        dir.path(),
+        &["analyze", log.to_str().unwrap(), "--out", "r", "--quiet"],
+    );
+    assert_eq!(
+        report["vpcs"][0]["traffic"]["vpc_id"],
+        "<script>alert(1)</script>|**x**[a](http://e)"
+    );
+    let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
+    assert!(!md.contains("<script>"), "raw HTML in report.md");
+    assert!(
+        md.contains("&lt;script&gt;") || md.contains("&lt;script>"),
+        "escaped id missing"
+    );
+    assert!(
+        md.contains(r"\|\*\*x\*\*\[a\](http://e)"),
+        "markdown not escaped"
+    );
+    // Nothing was written outside the output folder.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["evil.log", "r"]);
+}
+
+#[test]
+fn help_teaches_the_flags() {
+    let o = run(Path::new("."), &["analyze", "--help"]);
+    assert!(o.status.success());
+    let help = String::from_utf8_lossy(&o.stdout);
+    for flag in [
+        "--out",
+        "--region",
+        "--ip-ranges",
+        "--prices",
+        "--nat-gateways",
+        "--azs",
+        "--policy",
+        "--strict",
+        "--format",
+    ] {
+        assert!(help.contains(flag), "help lacks {flag}");
+    }
+    let o = run(Path::new("."), &["analyze", "--policy", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -1,0 +1,310 @@
+//! Ingest on the real reference flow logs: record, NODATA, SKIPDATA and malformed counts per
+//! file; malformed lines, --strict and broken gzip.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use vpce_advisor::ingest::{ingest, Accounting, IngestConfig};
+
+use crate::common::{fixture, run, text};
+
+fn read(paths: Vec<PathBuf>, strict: bool) -> vpce_advisor::Result<vpce_advisor::ingest::Ingested> {
+    ingest(&IngestConfig {
+        inputs: paths,
+        region: "us-east-1".into(),
+        strict,
+        progress: false,
+    })
+}
+
+struct Expect {
+    file: &'static str,
+    headers: u64,
+    records: u64,
+    accepted: u64,
+    rejected: u64,
+    nodata: u64,
+    skipdata: u64,
+    no_bytes: u64,
+    bytes: u64,
+}
+
+/// Counted by hand from the files (see tests/fixtures/PROVENANCE.md for where they came from).
+const EXPECTED: &[Expect] = &[
+    Expect {
+        file: "aws-solutions-clo/vpcflow.log",
+        headers: 1,
+        records: 17,
+        accepted: 10,
+        rejected: 0,
+        nodata: 7,
+        skipdata: 0,
+        no_bytes: 0,
+        bytes: 559,
+    },
+    Expect {
+        file: "awsdocs-vpc-user-guide/custom_nat_gateway_eni_with_header.log",
+        headers: 1,
+        records: 4,
+        accepted: 0,
+        rejected: 0,
+        nodata: 0,
+        skipdata: 0,
+        no_bytes: 4,
+        bytes: 0,
+    },
+    Expect {
+        file: "awsdocs-vpc-user-guide/custom_nat_source_instance_eni_with_header.log",
+        headers: 1,
+        records: 2,
+        accepted: 0,
+        rejected: 0,
+        nodata: 0,
+        skipdata: 0,
+        no_bytes: 2,
+        bytes: 0,
+    },
+    Expect {
+        file: "awsdocs-vpc-user-guide/custom_v3_tcp_flags_with_header.log",
+        headers: 1,
+        records: 8,
+        accepted: 8,
+        rejected: 0,
+        nodata: 0,
+        skipdata: 0,
+        no_bytes: 0,
+        bytes: 23_462_480,
+    },
+    Expect {
+        file: "awsdocs-vpc-user-guide/custom_v3_transit_gateway_with_header.log",
+        headers: 1,
+        records: 4,
+        accepted: 0,
+        rejected: 0,
+        nodata: 0,
+        skipdata: 0,
+        no_bytes: 4,
+        bytes: 0,
+    },
+    Expect {
+        file: "awsdocs-vpc-user-guide/custom_v5_service_trafficpath_direction_with_header.log",
+        headers: 1,
+        records: 2,
+        accepted: 2,
+        rejected: 0,
+        nodata: 0,
+        skipdata: 0,
+        no_bytes: 0,
+        bytes: 15_515,
+    },
+    Expect {
+        file: "awsdocs-vpc-user-guide/default_format_v2_examples.log",
+        headers: 0,
+        records: 7,
+        accepted: 3,
+        rejected: 2,
+        nodata: 1,
+        skipdata: 1,
+        no_bytes: 0,
+        bytes: 13_440,
+    },
+    Expect {
+        file: "grafana-loki/vpcflowlog.log.gz",
+        headers: 1,
+        records: 3,
+        accepted: 3,
+        rejected: 0,
+        nodata: 0,
+        skipdata: 0,
+        no_bytes: 0,
+        bytes: 34_052,
+    },
+    Expect {
+        file: "splunk-cloudfwd/cloudwatchlogs_vpcflowlog_lambdaprocessed.sample",
+        headers: 0,
+        records: 360,
+        accepted: 350,
+        rejected: 10,
+        nodata: 0,
+        skipdata: 0,
+        no_bytes: 0,
+        bytes: 600_108,
+    },
+    Expect {
+        file: "splunk-cloudfwd/vpc-flow-log.sample",
+        headers: 0,
+        records: 10,
+        accepted: 10,
+        rejected: 0,
+        nodata: 0,
+        skipdata: 0,
+        no_bytes: 0,
+        bytes: 708,
+    },
+];
+
+#[test]
+fn every_reference_file_parses_with_the_expected_counts() {
+    for e in EXPECTED {
+        let got = read(vec![fixture(&format!("flowlogs/{}", e.file))], true)
+            .unwrap_or_else(|err| panic!("{}: {err}", e.file));
+        let a: &Accounting = &got.accounting;
+        let summary = (
+            a.header_lines,
+            a.records,
+            a.accepted,
+            a.rejected,
+            a.nodata,
+            a.skipdata,
+            a.accepted_without_bytes,
+            a.malformed,
+            a.accepted_bytes,
+        );
+        assert_eq!(
+            summary,
+            (
+                e.headers, e.records, e.accepted, e.rejected, e.nodata, e.skipdata, e.no_bytes, 0,
+                e.bytes
+            ),
+            "{}",
+            e.file
+        );
+        assert_eq!(
+            a.records,
+            a.categorised(),
+            "{}: every record accounted for",
+            e.file
+        );
+        assert_eq!(a.files, 1);
+    }
+}
+
+#[test]
+fn all_reference_files_together_add_up() {
+    let paths: Vec<PathBuf> = EXPECTED
+        .iter()
+        .map(|e| fixture(&format!("flowlogs/{}", e.file)))
+        .collect();
+    let got = read(paths, false).unwrap();
+    assert_eq!(
+        got.accounting.records,
+        EXPECTED.iter().map(|e| e.records).sum::<u64>()
+    );
+    assert_eq!(
+        got.accounting.accepted_bytes,
+        EXPECTED.iter().map(|e| e.bytes).sum::<u64>()
+    );
+    assert_eq!(got.accounting.files, EXPECTED.len() as u64);
+    // Five distinct formats: default v2 and four custom headers (the v2 header file shares v2).
+    assert!(got.formats.len() >= 5, "{:?}", got.formats);
+}
+
+#[test]
+fn walking_a_folder_skips_non_log_names_and_says_so() {
+    let got = read(vec![fixture("flowlogs")], false).unwrap();
+    // .log and .log.gz files are read; the two .sample files are listed as skipped.
+    assert_eq!(got.accounting.files, 8);
+    assert_eq!(got.skipped_files.len(), 2);
+    assert!(got
+        .skipped_files
+        .iter()
+        .all(|p| p.to_string_lossy().ends_with(".sample")));
+}
+
+fn write(dir: &std::path::Path, name: &str, body: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+#[test]
+fn malformed_lines_are_counted_skipped_and_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "\
+2 123456789010 eni-1 10.0.0.1 52.95.128.179 443 5000 6 10 1000 1700000000 1700000060 ACCEPT OK
+2 123456789010 eni-1 10.0.0.1 52.95.128.179 443 5000 6 10 1000 1700000000 ACCEPT OK
+2 123456789010 eni-1 10.0.0.1 52.95.128.179 443 5000 6 10 12x4 1700000000 1700000060 ACCEPT OK
+2 123456789010 eni-1 10.0.0.999 52.95.128.179 443 5000 6 10 1000 1700000000 1700000060 ACCEPT OK
+
+2 123456789010 eni-1 10.0.0.1 52.95.128.179 443 5000 6 10 1000 1700000000 1700000060 ACCEPT OK
+";
+    let p = write(dir.path(), "bad.log", body);
+    let got = read(vec![p.clone()], false).unwrap();
+    let a = &got.accounting;
+    assert_eq!(
+        (a.records, a.accepted, a.malformed, a.blank_lines),
+        (5, 2, 3, 1)
+    );
+    assert_eq!(a.records, a.categorised());
+    let shown: Vec<String> = got.issues.iter().map(|i| i.to_string()).collect();
+    assert_eq!(shown.len(), 3);
+    assert!(shown[0].ends_with("bad.log:2: expected 14 fields, found 13 (format: version account-id interface-id srcaddr dstaddr srcport ...)"), "{}", shown[0]);
+    assert!(
+        shown[1].ends_with("bad.log:3: non-numeric bytes '12x4'"),
+        "{}",
+        shown[1]
+    );
+    assert!(
+        shown[2].ends_with("bad.log:4: bad address '10.0.0.999' in srcaddr"),
+        "{}",
+        shown[2]
+    );
+
+    let err = read(vec![p], true).err().expect("strict fails").to_string();
+    assert!(err.ends_with("bad.log:2: expected 14 fields, found 13 (format: version account-id interface-id srcaddr dstaddr srcport ...)"), "{err}");
+}
+
+#[test]
+fn truncated_and_corrupt_gzip_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(fixture("flowlogs/grafana-loki/vpcflowlog.log.gz")).unwrap();
+    let truncated = dir.path().join("cut.log.gz");
+    std::fs::write(&truncated, &good[..good.len() / 2]).unwrap();
+    let err = read(vec![truncated], false)
+        .err()
+        .expect("truncated gz fails")
+        .to_string();
+    assert!(err.contains("cut.log.gz") && err.contains("gzip"), "{err}");
+
+    let corrupt = dir.path().join("bad.log.gz");
+    let mut bytes = good.clone();
+    for b in bytes.iter_mut().skip(12).take(20) {
+        *b ^= 0x5a;
+    }
+    std::fs::File::create(&corrupt)
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
+    let err = read(vec![corrupt], false)
+        .err()
+        .expect("corrupt gz fails")
+        .to_string();
+    assert!(err.contains("bad.log.gz"), "{err}");
+}
+
+#[test]
+fn a_header_without_addresses_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "odd.log",
+        "version interface-id bytes\n2 eni-1 100\n",
+    );
+    let err = read(vec![p], false).err().expect("fails").to_string();
+    assert!(
+        err.contains("odd.log") && err.contains("no source and destination address"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_binary_reports_a_missing_input_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["analyze", "no-such-dir", "--out", "r"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no-such-dir") && err.contains("cannot read"),
+        "{err}"
+    );
+}

@@ -1,0 +1,9 @@
+//! Integration tests, linked into one binary: the real binary on real sample files, the
+//! reference flow logs, classification, cost arithmetic and reports.
+
+mod common;
+
+mod classify;
+mod costs;
+mod end_to_end;
+mod ingest;
