@@ -208,10 +208,10 @@ pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
         warnings.push("Records without a vpc-id field are grouped as VPC `unattributed`. To attribute them, log with a custom format that includes ${vpc-id} (and ${az-id}, ${region}), e.g. `aws ec2 create-flow-logs ... --log-format '${version} ${account-id} ${vpc-id} ${subnet-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${region} ${az-id} ${flow-direction} ${pkt-srcaddr} ${pkt-dstaddr} ${pkt-src-aws-service} ${pkt-dst-aws-service}'`.".to_string());
     }
     if config.scenario.azs.is_none() {
-        let no_az: Vec<&str> = vpc_reports
+        let no_az: Vec<String> = vpc_reports
             .iter()
             .filter(|v| v.traffic.azs_seen.is_empty())
-            .map(|v| v.traffic.vpc_id.as_str())
+            .map(|v| v.traffic.vpc_id.replace('`', "'"))
             .collect();
         if !no_az.is_empty() {
             warnings.push(format!(
@@ -243,6 +243,12 @@ pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
         warnings.push(format!(
             "{} address(es) ({} records) are in no prefix of the ip-ranges snapshot but AWS marked them with pkt-*-aws-service: classified by that hint (assumed in the VPC's region). A newer ip-ranges.json (--ip-ranges) may know them.",
             class_stats.hint_filled_addresses, class_stats.hint_filled_records
+        ));
+    }
+    if acc.relayed > 0 {
+        warnings.push(format!(
+            "{} record(s) were logged on a private hop whose pkt-* address is public (traffic arriving at a NAT gateway or another relay): kept out of the NAT totals so each byte is counted where it leaves.",
+            acc.relayed
         ));
     }
     if acc.both_public > 0 {
@@ -329,6 +335,7 @@ fn assumption_notes(config: &AnalyzeConfig) -> Vec<String> {
         "Gateway endpoints reach S3 and DynamoDB in the VPC's own region only; interface endpoints are regional too. Traffic to other regions stays on NAT.".to_string(),
         "AWS API traffic in AMAZON-only ranges (SSM, STS, SQS, KMS, ECR, CloudWatch... look alike there) is grouped as `other-aws` and modelled as one interface endpoint; in practice each service needs its own endpoint, named from DNS query logs.".to_string(),
         "Interface endpoint data tiers are applied per VPC here; AWS applies them per region across all of an account's endpoints (the first tier covers 1 PB a month, so this matters only at very large volumes).".to_string(),
+        "Public IPv6 traffic leaves through an egress-only or internet gateway, never a NAT gateway, so it is shown but not costed; NAT64 traffic (64:ff9b::/96) is counted as the IPv4 address the NAT gateway translates it to.".to_string(),
         "Internet data transfer out is charged the same with or without NAT and is left out of every setup; inter-AZ charges are not modelled (endpoints are placed in every AZ with workloads).".to_string(),
     ];
     notes.push(format!(

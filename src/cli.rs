@@ -62,11 +62,11 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
     /// NAT gateways per VPC today [default: one per AZ].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub nat_gateways: Option<u32>,
     /// AZs with workloads per VPC, for endpoint ENIs and NAT gateways [default: the AZs seen in
     /// the logs' az-id field, or 1 when the logs have none].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub azs: Option<u32>,
     /// secure: AWS-service traffic must use endpoints where one exists, NAT only for the
     /// internet. cheapest: lowest cost whatever the path.

@@ -424,9 +424,11 @@ pub fn run(config: &SynthConfig) -> Result<String> {
             let p = &pools[vpc.region];
             let (remote, local, class): (IpAddr, IpAddr, DestClass) = match dest {
                 Dest::S3 => (*rng.pick(&p.s3), eni.ipv4, DestClass::S3),
-                Dest::S3v6 if vpc.ipv6 && !p.s3v6.is_empty() && !p.ec2v6_hosts.is_empty() => {
-                    (*rng.pick(&p.s3v6), eni.ipv6(&p.ec2v6_hosts), DestClass::S3)
-                }
+                Dest::S3v6 if vpc.ipv6 && !p.s3v6.is_empty() && !p.ec2v6_hosts.is_empty() => (
+                    *rng.pick(&p.s3v6),
+                    eni.ipv6(&p.ec2v6_hosts),
+                    DestClass::Ipv6Direct,
+                ),
                 Dest::S3v6 => (*rng.pick(&p.s3), eni.ipv4, DestClass::S3),
                 Dest::Dynamodb => (*rng.pick(&p.dynamodb), eni.ipv4, DestClass::Dynamodb),
                 Dest::Amazon => (*rng.pick(&p.amazon), eni.ipv4, DestClass::AwsService),
@@ -567,6 +569,7 @@ pub fn class_key(c: DestClass) -> &'static str {
         DestClass::AwsCrossRegion => "aws-cross-region",
         DestClass::AwsHosted => "aws-hosted",
         DestClass::Internet => "internet",
+        DestClass::Ipv6Direct => "ipv6-direct",
         DestClass::Private => "private",
     }
 }

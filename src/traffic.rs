@@ -29,6 +29,8 @@ pub enum DestClass {
     AwsHosted,
     /// Addresses in no AWS prefix.
     Internet,
+    /// Public IPv6 peers: egress-only / internet gateway, not NAT (NAT64 is mapped to IPv4).
+    Ipv6Direct,
     /// Private peers (same VPC, peering, on-premises): never via NAT.
     Private,
 }
@@ -43,13 +45,14 @@ impl DestClass {
             DestClass::AwsCrossRegion => "AWS, other region",
             DestClass::AwsHosted => "AWS-hosted / edge (internet-like)",
             DestClass::Internet => "internet",
+            DestClass::Ipv6Direct => "IPv6 (egress-only gateway, not via NAT)",
             DestClass::Private => "private (not via NAT)",
         }
     }
 
     /// Whether this traffic passes a NAT gateway when the VPC egresses through one.
     pub fn nat_routed(self) -> bool {
-        self != DestClass::Private
+        !matches!(self, DestClass::Private | DestClass::Ipv6Direct)
     }
 
     /// Whether an AWS endpoint can carry this traffic.
@@ -193,6 +196,7 @@ pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcT
         );
         let (svc, svc_region) = match class {
             DestClass::Internet | DestClass::Private => (String::new(), String::new()),
+            DestClass::Ipv6Direct => (svc.to_string(), svc_region.to_string()),
             _ => (
                 svc.to_string(),
                 if svc_region.is_empty() {
@@ -296,6 +300,7 @@ pub fn dest_class(kind: &str, service: &str, service_region: &str, vpc_region: &
             }
         }
         "internet" => DestClass::Internet,
+        "ipv6" => DestClass::Ipv6Direct,
         _ => DestClass::Private,
     }
 }

@@ -263,7 +263,7 @@ fn hostile_ids_are_escaped_in_reports() {
         "escaped id missing"
     );
     assert!(
-        md.contains(r"\|\*\*x\*\*\[a\](http://e)"),
+        md.contains(r"\|\*\*x\*\*\[a\](http\://e)"),
         "markdown not escaped"
     );
     // Nothing was written outside the output folder.
@@ -295,4 +295,73 @@ fn help_teaches_the_flags() {
     }
     let o = run(Path::new("."), &["analyze", "--policy", "nope"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Compares `actual` with the golden file `tests/golden/<name>`; `UPDATE_GOLDEN=1` rewrites it.
+fn golden(name: &str, actual: &[u8]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let (e, a) = (
+            String::from_utf8_lossy(&expected),
+            String::from_utf8_lossy(actual),
+        );
+        let first = e
+            .lines()
+            .zip(a.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        panic!(
+            "{} differs at line {}:\n expected: {}\n   actual: {}\n(run with UPDATE_GOLDEN=1 to accept)",
+            path.display(),
+            first + 1,
+            e.lines().nth(first).unwrap_or(""),
+            a.lines().nth(first).unwrap_or("")
+        );
+    }
+}
+
+#[test]
+fn sample_reports_match_their_golden_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let o = run(
+        root,
+        &[
+            "analyze",
+            "data/sample/AWSLogs",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    // The last line names the (temporary) output folder; the rest is the summary.
+    let summary: String = stdout
+        .lines()
+        .filter(|l| !l.starts_with("report: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    golden("sample-summary.txt", summary.as_bytes());
+    golden(
+        "sample-report.md",
+        &std::fs::read(out.join("report.md")).unwrap(),
+    );
+    golden(
+        "sample-report.json",
+        &std::fs::read(out.join("report.json")).unwrap(),
+    );
 }

@@ -308,3 +308,124 @@ fn the_binary_reports_a_missing_input_clearly() {
         "{err}"
     );
 }
+
+fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
+    vpce_advisor::app::analyze(&vpce_advisor::app::AnalyzeConfig {
+        inputs: paths,
+        region: "us-east-1".into(),
+        ip_ranges: None,
+        prices: None,
+        scenario: Default::default(),
+        policy: vpce_advisor::recommend::Policy::Secure,
+        strict: true,
+        progress: false,
+    })
+    .unwrap()
+}
+
+fn class_bytes(r: &vpce_advisor::report::Report, class: vpce_advisor::traffic::DestClass) -> u64 {
+    r.vpcs
+        .iter()
+        .flat_map(|v| v.traffic.destinations.iter())
+        .filter(|d| d.class == class)
+        .map(|d| d.bytes())
+        .sum()
+}
+
+#[test]
+fn nat_gateway_eni_counts_each_byte_once() {
+    // Regression: AWS's NAT gateway ENI example (both legs on one ENI), with byte counts added.
+    // The client leg (10.0.1.5 <-> NAT 10.0.0.220, pkt-* = the internet host) is a private hop;
+    // only the public leg (NAT <-> 203.0.113.5) is NAT-routed traffic.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "nat.log",
+        "\
+instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr bytes start end
+- eni-1235b8ca123456789 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5 100 1793491200 1793577600
+- eni-1235b8ca123456789 10.0.0.220 203.0.113.5 10.0.0.220 203.0.113.5 100 1793491200 1793577600
+- eni-1235b8ca123456789 203.0.113.5 10.0.0.220 203.0.113.5 10.0.0.220 1000 1793491200 1793577600
+- eni-1235b8ca123456789 10.0.0.220 10.0.1.5 203.0.113.5 10.0.1.5 1000 1793491200 1793577600
+",
+    );
+    let r = analyze(vec![p]);
+    assert_eq!(r.accounting.accepted, 4);
+    assert_eq!(r.accounting.relayed, 2);
+    assert_eq!(
+        class_bytes(&r, vpce_advisor::traffic::DestClass::Internet),
+        1100
+    );
+}
+
+#[test]
+fn ipv6_is_not_nat_traffic_but_nat64_is() {
+    let dir = tempfile::tempdir().unwrap();
+    // 16.15.157.7 (S3, us-east-1) reached through NAT64 as 64:ff9b::100f:9d07; a native IPv6
+    // S3 address goes through an egress-only gateway.
+    let p = write(
+        dir.path(),
+        "v6.log",
+        "\
+version srcaddr dstaddr srcport dstport bytes start end action log-status flow-direction
+5 2600:1f18:1:2::10 64:ff9b::100f:9d07 40000 443 700 1793491200 1793577600 ACCEPT OK egress
+5 2600:1f18:1:2::10 2600:1ff8:2c00::5 40000 443 500 1793491200 1793577600 ACCEPT OK egress
+",
+    );
+    let r = analyze(vec![p]);
+    assert_eq!(class_bytes(&r, vpce_advisor::traffic::DestClass::S3), 700);
+    assert_eq!(
+        class_bytes(&r, vpce_advisor::traffic::DestClass::Ipv6Direct),
+        500
+    );
+    assert_eq!(
+        r.vpcs[0].scenarios[0].nat_gb,
+        vpce_advisor::units::monthly_gb(700, 86_400)
+    );
+}
+
+#[test]
+fn malformed_lines_do_not_move_the_window() {
+    // Regression: a line with start=0 but an unknown action used to widen the window to 1970.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "w.log",
+        "\
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 1793491200 1793577600 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 0 1 FOO OK
+",
+    );
+    let got = read(vec![p], false).unwrap();
+    assert_eq!(got.accounting.malformed, 1);
+    assert_eq!(got.window, Some((1_793_491_200, 1_793_577_600)));
+}
+
+#[test]
+fn overlong_lines_and_formats_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(vpce_advisor::ingest::scan::MAX_LINE_BYTES * 2 + 17);
+    let p = write(
+        dir.path(),
+        "long.log",
+        &format!("2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 1 2 ACCEPT OK\n{long}\n2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 1 2 ACCEPT OK\n"),
+    );
+    let got = read(vec![p], false).unwrap();
+    let a = &got.accounting;
+    assert_eq!((a.records, a.accepted, a.malformed, a.lines), (3, 2, 1, 3));
+    assert!(got.issues[0]
+        .to_string()
+        .ends_with("long.log:2: line longer than 1048576 bytes"));
+
+    let many: Vec<String> = (0..70).map(|i| format!("f{i}")).collect();
+    let p = write(
+        dir.path(),
+        "wide.log",
+        &format!("srcaddr dstaddr {}\n", many.join(" ")),
+    );
+    let err = read(vec![p], false).err().expect("too wide").to_string();
+    assert!(
+        err.contains("wide.log") && err.contains("at most 64"),
+        "{err}"
+    );
+}

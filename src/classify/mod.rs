@@ -22,6 +22,9 @@ pub enum RemoteKind {
     Private,
     Aws,
     Internet,
+    /// A public IPv6 peer: routed through an egress-only or internet gateway, never a NAT
+    /// gateway (only NAT64, 64:ff9b::/96, uses NAT, and ingest maps it back to IPv4).
+    Ipv6,
 }
 
 impl RemoteKind {
@@ -30,6 +33,7 @@ impl RemoteKind {
             RemoteKind::Private => "private",
             RemoteKind::Aws => "aws",
             RemoteKind::Internet => "internet",
+            RemoteKind::Ipv6 => "ipv6",
         }
     }
 }
@@ -63,9 +67,14 @@ pub fn classify_address(table: &IpRanges, remote: &str, hint: &str) -> Classific
     if address::is_private(addr) {
         return private;
     }
+    let aws_kind = if addr.is_ipv6() {
+        RemoteKind::Ipv6
+    } else {
+        RemoteKind::Aws
+    };
     if let Some(m) = table.lookup(addr) {
         return Classification {
-            kind: RemoteKind::Aws,
+            kind: aws_kind,
             service: m.service,
             region: m.region,
             by: "ip-ranges",
@@ -73,14 +82,18 @@ pub fn classify_address(table: &IpRanges, remote: &str, hint: &str) -> Classific
     }
     if !hint.is_empty() {
         return Classification {
-            kind: RemoteKind::Aws,
+            kind: aws_kind,
             service: hint.to_ascii_uppercase(),
             region: String::new(),
             by: "hint",
         };
     }
     Classification {
-        kind: RemoteKind::Internet,
+        kind: if addr.is_ipv6() {
+            RemoteKind::Ipv6
+        } else {
+            RemoteKind::Internet
+        },
         service: String::new(),
         region: String::new(),
         by: "none",

@@ -124,6 +124,9 @@ pub const KNOWN_FIELD_NAMES: &[&str] = &[
     "reject-reason",
 ];
 
+/// Most fields a record format may have (AWS formats have at most 40).
+pub const MAX_FIELDS: usize = 64;
+
 /// The default (version 2) format: 14 fields in this order.
 pub const DEFAULT_V2: &str =
     "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
@@ -182,6 +185,12 @@ impl RecordFormat {
 
     /// Explains what the format lacks for the analysis, if it cannot be used at all.
     pub fn unusable_reason(&self) -> Option<String> {
+        if self.field_count > MAX_FIELDS {
+            return Some(format!(
+                "the record format has {} fields; at most {MAX_FIELDS} are supported",
+                self.field_count
+            ));
+        }
         let has_src = self.has(Field::SrcAddr) || self.has(Field::PktSrcAddr);
         let has_dst = self.has(Field::DstAddr) || self.has(Field::PktDstAddr);
         if !has_src || !has_dst {

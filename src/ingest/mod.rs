@@ -54,6 +54,10 @@ pub struct Accounting {
     /// Accepted records whose two addresses were both public (remote side chosen by
     /// flow-direction, else by port).
     pub both_public: u64,
+    /// Accepted records logged on a private hop (both addresses private) whose pkt-* address is
+    /// public, e.g. an instance's traffic arriving at a NAT gateway ENI: kept in the private
+    /// bucket so the public leg is not counted twice.
+    pub relayed: u64,
 }
 
 impl Accounting {
@@ -69,8 +73,9 @@ impl Accounting {
         self.skipdata += o.skipdata;
         self.accepted_without_bytes += o.accepted_without_bytes;
         self.malformed += o.malformed;
-        self.accepted_bytes += o.accepted_bytes;
+        self.accepted_bytes = self.accepted_bytes.saturating_add(o.accepted_bytes);
         self.both_public += o.both_public;
+        self.relayed += o.relayed;
     }
 
     /// Sum of the record categories; equals `records` when every record is accounted for.

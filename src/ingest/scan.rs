@@ -104,8 +104,8 @@ pub struct FlowSums {
 
 impl FlowSums {
     pub fn add(&mut self, other: &FlowSums) {
-        self.bytes += other.bytes;
-        self.packets += other.packets;
+        self.bytes = self.bytes.saturating_add(other.bytes);
+        self.packets = self.packets.saturating_add(other.packets);
         self.records += other.records;
     }
 }
@@ -149,8 +149,10 @@ struct Scanner<'a> {
 
 const UNATTRIBUTED: &[u8] = b"unattributed";
 
-/// Records with more fields than this are malformed (AWS formats have at most 40).
-const MAX_FIELDS: usize = 64;
+use super::format::MAX_FIELDS;
+
+/// Longest line read; a longer one is counted as malformed and skipped (memory stays bounded).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// Reads one file, plain or gzip (by content, not name), and aggregates its records.
 pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
@@ -217,12 +219,23 @@ impl<'a> Scanner<'a> {
         reader: &mut R,
         err: impl Fn(std::io::Error) -> Error,
     ) -> Result<()> {
-        let mut buf = vec![0u8; 1 << 20];
+        let mut buf = vec![0u8; MAX_LINE_BYTES];
         let mut filled = 0usize;
         let mut line_no = 0u64;
+        // Inside a line longer than the buffer: discard up to its newline.
+        let mut skipping = false;
         loop {
             if filled == buf.len() {
-                buf.resize(buf.len() * 2, 0);
+                if !skipping {
+                    line_no += 1;
+                    self.out.accounting.records += 1;
+                    self.malformed(
+                        line_no,
+                        format!("line longer than {} bytes", MAX_LINE_BYTES),
+                    )?;
+                    skipping = true;
+                }
+                filled = 0;
             }
             let n = match reader.read(&mut buf[filled..]) {
                 Ok(n) => n,
@@ -230,15 +243,28 @@ impl<'a> Scanner<'a> {
                 Err(e) => return Err(err(e)),
             };
             if n == 0 {
-                if filled > 0 {
+                if filled > 0 && !skipping {
                     line_no += 1;
                     let line = &buf[..filled];
                     self.line(line, line_no)?;
                 }
                 break;
             }
+            let scan_from = filled;
             filled += n;
             let mut start = 0usize;
+            if skipping {
+                match memchr::memchr(b'\n', &buf[scan_from..filled]) {
+                    Some(pos) => {
+                        start = scan_from + pos + 1;
+                        skipping = false;
+                    }
+                    None => {
+                        filled = 0;
+                        continue;
+                    }
+                }
+            }
             while let Some(pos) = memchr::memchr(b'\n', &buf[start..filled]) {
                 line_no += 1;
                 let line = &buf[start..start + pos];
@@ -289,21 +315,28 @@ impl<'a> Scanner<'a> {
         self.out.accounting.records += 1;
         self.format_records += 1;
         if let Err(reason) = self.record(line) {
-            self.out.accounting.malformed += 1;
-            if self.settings.strict {
-                return Err(Error::Malformed {
-                    path: self.path.to_path_buf(),
-                    line: line_no,
-                    reason,
-                });
-            }
-            if self.out.issues.len() < MAX_ISSUES_PER_FILE {
-                self.out.issues.push(LineIssue {
-                    path: self.path.to_path_buf(),
-                    line: line_no,
-                    reason,
-                });
-            }
+            self.malformed(line_no, reason)?;
+        }
+        Ok(())
+    }
+
+    /// Counts a malformed record (already counted in `records`), keeps the first few examples,
+    /// and fails in strict mode.
+    fn malformed(&mut self, line_no: u64, reason: String) -> Result<()> {
+        self.out.accounting.malformed += 1;
+        if self.settings.strict {
+            return Err(Error::Malformed {
+                path: self.path.to_path_buf(),
+                line: line_no,
+                reason,
+            });
+        }
+        if self.out.issues.len() < MAX_ISSUES_PER_FILE {
+            self.out.issues.push(LineIssue {
+                path: self.path.to_path_buf(),
+                line: line_no,
+                reason,
+            });
         }
         Ok(())
     }
@@ -333,18 +366,15 @@ impl<'a> Scanner<'a> {
         let get = |f: Field| format.index(f).map(|i| fields[i]);
         let start = parse_opt_u64(get(Field::Start), "start")?;
         let end = parse_opt_u64(get(Field::End), "end")?;
-        if let (Some(s), Some(e)) = (start, end) {
-            let w = self.out.window.get_or_insert((s, e));
-            w.0 = w.0.min(s);
-            w.1 = w.1.max(e);
-        }
         match get(Field::LogStatus) {
             None | Some(b"OK") | Some(b"-") => {}
             Some(b"NODATA") => {
+                widen(&mut self.out.window, start, end);
                 self.out.accounting.nodata += 1;
                 return Ok(());
             }
             Some(b"SKIPDATA") => {
+                widen(&mut self.out.window, start, end);
                 self.out.accounting.skipdata += 1;
                 return Ok(());
             }
@@ -365,8 +395,12 @@ impl<'a> Scanner<'a> {
                 ))
             }
         };
-        let src = address(get(Field::PktSrcAddr), get(Field::SrcAddr), "srcaddr")?;
-        let dst = address(get(Field::PktDstAddr), get(Field::DstAddr), "dstaddr")?;
+        // The interface's own addresses (srcaddr/dstaddr) say which side is outside the VPC;
+        // pkt-srcaddr/pkt-dstaddr name the far end when the interface is an intermediate hop.
+        let src = address(get(Field::SrcAddr), get(Field::PktSrcAddr), "srcaddr")?;
+        let dst = address(get(Field::DstAddr), get(Field::PktDstAddr), "dstaddr")?;
+        let pkt_src = optional_address(get(Field::PktSrcAddr), "pkt-srcaddr")?;
+        let pkt_dst = optional_address(get(Field::PktDstAddr), "pkt-dstaddr")?;
         let packets = parse_opt_u64(get(Field::Packets), "packets")?.unwrap_or(0);
         let bytes = match get(Field::Bytes) {
             None => None,
@@ -375,6 +409,7 @@ impl<'a> Scanner<'a> {
                     .ok_or_else(|| format!("non-numeric bytes '{}'", String::from_utf8_lossy(b)))?,
             ),
         };
+        widen(&mut self.out.window, start, end);
         if rejected {
             self.out.accounting.rejected += 1;
             return Ok(());
@@ -388,15 +423,16 @@ impl<'a> Scanner<'a> {
             Some(b"ingress") => Some(Direction::Ingress),
             _ => None,
         };
+        let (src, dst) = (unmap_nat64(src), unmap_nat64(dst));
         let (src_private, dst_private) = (is_private(src), is_private(dst));
-        let (remote, direction, remote_is_dst) = match (src_private, dst_private) {
-            (true, false) => (Remote::Ip(dst), Direction::Egress, true),
-            (false, true) => (Remote::Ip(src), Direction::Ingress, false),
+        let dst_is_remote = match (src_private, dst_private) {
+            (true, false) => true,
+            (false, true) => false,
             (both_private, _) => {
                 if !both_private {
                     self.out.accounting.both_public += 1;
                 }
-                let dst_is_remote = match flow_direction {
+                match flow_direction {
                     Some(d) => d == Direction::Egress,
                     None => {
                         let sp = get(Field::SrcPort).and_then(parse_u64);
@@ -404,20 +440,29 @@ impl<'a> Scanner<'a> {
                         // The server side (lower port) is the remote one; workloads are clients.
                         !matches!((sp, dp), (Some(s), Some(d)) if s < d)
                     }
-                };
-                let (addr, direction) = if dst_is_remote {
-                    (dst, Direction::Egress)
-                } else {
-                    (src, Direction::Ingress)
-                };
-                let remote = if both_private {
-                    Remote::Private
-                } else {
-                    Remote::Ip(addr)
-                };
-                (remote, direction, dst_is_remote)
+                }
             }
         };
+        let (plain_remote, pkt_remote, direction) = if dst_is_remote {
+            (dst, pkt_dst, Direction::Egress)
+        } else {
+            (src, pkt_src, Direction::Ingress)
+        };
+        let remote = if is_private(plain_remote) {
+            let public = |a: Option<IpAddr>| a.is_some_and(|p| !is_private(unmap_nat64(p)));
+            if public(pkt_src) || public(pkt_dst) {
+                // A private hop relaying a public peer (e.g. instance -> NAT gateway ENI):
+                // the public leg is counted where it leaves, not here.
+                self.out.accounting.relayed += 1;
+            }
+            Remote::Private
+        } else {
+            match pkt_remote.map(unmap_nat64) {
+                Some(p) if !is_private(p) => Remote::Ip(p),
+                _ => Remote::Ip(plain_remote),
+            }
+        };
+        let remote_is_dst = dst_is_remote;
         let hint_field = if remote_is_dst {
             Field::PktDstAwsService
         } else {
@@ -426,10 +471,7 @@ impl<'a> Scanner<'a> {
         let out = &mut self.out;
         let hint = match get(hint_field) {
             None | Some(b"-") => 0,
-            Some(h) if matches!(remote, Remote::Private) => {
-                let _ = h;
-                0
-            }
+            Some(_) if remote == Remote::Private => 0,
             Some(h) => out.interner.intern(h),
         };
         let vpc = match get(Field::VpcId) {
@@ -449,7 +491,7 @@ impl<'a> Scanner<'a> {
             Some(v) => out.interner.intern(v),
         };
         out.accounting.accepted += 1;
-        out.accounting.accepted_bytes += bytes;
+        out.accounting.accepted_bytes = out.accounting.accepted_bytes.saturating_add(bytes);
         let sums = out
             .flows
             .entry(FlowKey {
@@ -462,8 +504,8 @@ impl<'a> Scanner<'a> {
                 hint,
             })
             .or_default();
-        sums.bytes += bytes;
-        sums.packets += packets;
+        sums.bytes = sums.bytes.saturating_add(bytes);
+        sums.packets = sums.packets.saturating_add(packets);
         sums.records += 1;
         Ok(())
     }
@@ -488,23 +530,26 @@ fn abbreviate(s: &str) -> String {
     out
 }
 
+/// Widens the observed window to include [start, end].
+fn widen(window: &mut Option<(u64, u64)>, start: Option<u64>, end: Option<u64>) {
+    if let (Some(s), Some(e)) = (start, end) {
+        let w = window.get_or_insert((s, e));
+        w.0 = w.0.min(s);
+        w.1 = w.1.max(e);
+    }
+}
+
+/// The address of a side: the plain field, else the pkt-* one.
 fn address(
-    pkt: Option<&[u8]>,
     plain: Option<&[u8]>,
+    pkt: Option<&[u8]>,
     name: &str,
 ) -> std::result::Result<IpAddr, String> {
-    let (value, field) = match (pkt, plain) {
-        (Some(p), _) if p != b"-" => (
-            p,
-            if name == "srcaddr" {
-                "pkt-srcaddr"
-            } else {
-                "pkt-dstaddr"
-            },
-        ),
-        (_, Some(v)) => (v, name),
-        (Some(p), None) => (p, name),
-        (None, None) => return Err(format!("no {name} field")),
+    let (value, field) = match (plain, pkt) {
+        (Some(v), _) if v != b"-" => (v, name.to_string()),
+        (_, Some(p)) if p != b"-" => (p, format!("pkt-{name}")),
+        (Some(v), _) => (v, name.to_string()),
+        (None, _) => return Err(format!("no {name} value")),
     };
     parse_ip(value).ok_or_else(|| {
         format!(
@@ -512,6 +557,35 @@ fn address(
             String::from_utf8_lossy(value)
         )
     })
+}
+
+/// A pkt-* address, if present.
+fn optional_address(
+    value: Option<&[u8]>,
+    field: &str,
+) -> std::result::Result<Option<IpAddr>, String> {
+    match value {
+        None | Some(b"-") => Ok(None),
+        Some(v) => parse_ip(v)
+            .map(Some)
+            .ok_or_else(|| format!("bad address '{}' in {field}", String::from_utf8_lossy(v))),
+    }
+}
+
+/// NAT64: an IPv6 address in 64:ff9b::/96 is the IPv4 address a NAT gateway translates it to.
+pub fn unmap_nat64(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                let o = v6.octets();
+                IpAddr::V4(std::net::Ipv4Addr::new(o[12], o[13], o[14], o[15]))
+            } else {
+                addr
+            }
+        }
+        v4 => v4,
+    }
 }
 
 #[inline]

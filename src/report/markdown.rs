@@ -19,12 +19,26 @@ pub fn escape(s: &str) -> String {
             }
             '<' => out.push_str("&lt;"),
             '&' => out.push_str("&amp;"),
+            // `:` breaks autolinks (`https://...`); a space keeps line structure.
+            ':' => out.push_str("\\:"),
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.push(' '),
+            c if c.is_control() || is_invisible(c) => out.push(' '),
             c => out.push(c),
         }
     }
+    // `www.` starts an autolink in GitHub's Markdown even without a scheme.
+    if out.to_ascii_lowercase().contains("www.") {
+        out = out.replace("www.", "www\\.").replace("WWW.", "WWW\\.");
+    }
     out
+}
+
+/// Format and separator characters that can disguise text (bidi overrides, zero-width
+/// characters, line and paragraph separators).
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 /// Renders the Markdown report.
