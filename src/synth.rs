@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -760,13 +760,4 @@ fn civil(secs: u64) -> (u64, u64, u64, u64, u64) {
     let iso = crate::report::iso_utc(secs);
     let n = |a: usize, b: usize| iso[a..b].parse::<u64>().unwrap_or(0);
     (n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16))
-}
-
-/// Reads `expected-totals.json` written by [`run`].
-pub fn read_expected(path: &Path) -> Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
 }
