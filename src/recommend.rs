@@ -62,10 +62,7 @@ pub fn recommend(
         Policy::Secure => pick(scenarios, Scenario::is_secure),
         Policy::Cheapest => cheapest,
     };
-    let baseline = scenarios
-        .iter()
-        .find(|s| s.kind == ScenarioKind::NatOnly)
-        .unwrap_or(&scenarios[0]);
+    let baseline = baseline(scenarios);
     let reasons = reasons(
         traffic,
         scenarios,
@@ -86,6 +83,14 @@ pub fn recommend(
         policy_premium_usd: recommended.total() - cheapest.total(),
         reasons,
     }
+}
+
+/// Today's setup as modelled: `nat-only`.
+fn baseline(scenarios: &[Scenario]) -> &Scenario {
+    scenarios
+        .iter()
+        .find(|s| s.kind == ScenarioKind::NatOnly)
+        .unwrap_or(&scenarios[0])
 }
 
 fn pick(scenarios: &[Scenario], ok: impl Fn(&Scenario) -> bool) -> &Scenario {
@@ -114,7 +119,7 @@ fn reasons(
     policy: Policy,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    let nat_only = &scenarios[0];
+    let nat_only = baseline(scenarios);
     let nat_rate = nat_only
         .lines
         .iter()

@@ -398,15 +398,14 @@ pub fn run(config: &SynthConfig) -> Result<String> {
         let roll = rng.below(1000);
         let mut records: Vec<Rec> = Vec::new();
         if roll < 20 {
-            records.push(Rec::status(&eni, t, t + duration, "NODATA"));
+            records.push(Rec::status(t, t + duration, "NODATA"));
             expected.nodata += 1;
         } else if roll < 25 {
-            records.push(Rec::status(&eni, t, t + duration, "SKIPDATA"));
+            records.push(Rec::status(t, t + duration, "SKIPDATA"));
             expected.skipdata += 1;
         } else if roll < 55 {
             let src = *rng.pick(&internet);
             let mut r = Rec::flow(
-                &eni,
                 src,
                 eni.ipv4,
                 40000 + rng.below(20000) as u16,
@@ -463,7 +462,6 @@ pub fn run(config: &SynthConfig) -> Result<String> {
                 443
             };
             let mut out = Rec::flow(
-                &eni,
                 local,
                 remote,
                 client_port,
@@ -474,7 +472,6 @@ pub fn run(config: &SynthConfig) -> Result<String> {
                 "egress",
             );
             let mut back = Rec::flow(
-                &eni,
                 remote,
                 local,
                 server_port,
@@ -653,7 +650,7 @@ struct Rec {
 }
 
 impl Rec {
-    fn status(_eni: &Eni, start: u64, end: u64, status: &'static str) -> Rec {
+    fn status(start: u64, end: u64, status: &'static str) -> Rec {
         Rec {
             src: None,
             dst: None,
@@ -672,7 +669,6 @@ impl Rec {
 
     #[allow(clippy::too_many_arguments)]
     fn flow(
-        _eni: &Eni,
         src: IpAddr,
         dst: IpAddr,
         srcport: u16,

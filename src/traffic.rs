@@ -149,8 +149,12 @@ impl Window {
 
 /// Sums the classified flows per VPC and destination, scaled to a month over `window`.
 pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcTraffic>> {
-    let interfaces = interfaces_per_vpc(classified.clone())?;
+    // Materialise the (small, aggregated) classified frame once: both queries below read it,
+    // and the classification join should not run twice.
+    let classified = classified.collect()?;
+    let interfaces = interfaces_per_vpc(classified.clone().lazy())?;
     let grouped = classified
+        .lazy()
         .group_by([
             col(schema::VPC_ID),
             col(schema::REGION),

@@ -10,7 +10,7 @@ pub mod walk;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -233,7 +233,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
                 strict: config.strict,
             };
             let scan = scan::scan_file(path, &settings)?;
-            progress.file_done(&scan.accounting, path);
+            progress.file_done(&scan.accounting);
             Ok(scan)
         })
         .try_fold(Merged::default, |acc, scan: Result<FileScan>| {
@@ -326,7 +326,7 @@ impl Progress {
         }
     }
 
-    fn file_done(&self, acc: &Accounting, _path: &Path) {
+    fn file_done(&self, acc: &Accounting) {
         if !self.enabled {
             return;
         }

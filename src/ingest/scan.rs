@@ -462,8 +462,7 @@ impl<'a> Scanner<'a> {
                 _ => Remote::Ip(plain_remote),
             }
         };
-        let remote_is_dst = dst_is_remote;
-        let hint_field = if remote_is_dst {
+        let hint_field = if dst_is_remote {
             Field::PktDstAwsService
         } else {
             Field::PktSrcAwsService

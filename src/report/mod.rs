@@ -114,33 +114,24 @@ pub struct Summary {
 
 /// `$1,234.57`: rounded half away from zero to cents, for display only.
 pub fn fmt_usd(d: Decimal) -> String {
-    let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    let neg = r.is_sign_negative() && !r.is_zero();
-    let s = format!("{:.2}", r.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    format!(
-        "{}${}.{}",
-        if neg { "-" } else { "" },
-        group_thousands(int),
-        frac
-    )
+    let n = fmt_gb(d);
+    match n.strip_prefix('-') {
+        Some(abs) => format!("-${abs}"),
+        None => format!("${n}"),
+    }
 }
 
-/// `1,234.57` GB for display.
+/// `1,234.57`: two decimals, rounded half away from zero, thousands grouped; for display only.
 pub fn fmt_gb(d: Decimal) -> String {
     let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     let s = format!("{:.2}", r.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    format!(
-        "{}{}.{}",
-        if r.is_sign_negative() && !r.is_zero() {
-            "-"
-        } else {
-            ""
-        },
-        group_thousands(int),
-        frac
-    )
+    let sign = if r.is_sign_negative() && !r.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{}.{frac}", group_thousands(int))
 }
 
 fn group_thousands(int: &str) -> String {
