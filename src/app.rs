@@ -77,6 +77,8 @@ pub struct AnalyzeConfig {
     pub policy: Policy,
     pub strict: bool,
     pub progress: bool,
+    /// Format of headerless files (`--log-format`).
+    pub log_format: Option<crate::ingest::format::RecordFormat>,
 }
 
 /// The sample analysed when `analyze` gets no input: `data/sample/AWSLogs` in the working
@@ -114,8 +116,20 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         policy: args.policy,
         strict: args.strict,
         progress: !args.quiet,
+        log_format: match &args.log_format {
+            Some(text) => Some(
+                crate::ingest::format::parse_log_format(text)
+                    .map_err(|e| anyhow::anyhow!("--log-format: {e}"))?,
+            ),
+            None => None,
+        },
     };
-    let report = analyze(&config)?;
+    let (report, detections) = analyze_with_detections(&config)?;
+    if args.verbose {
+        for (path, how) in &detections {
+            eprintln!("{}: {how}", path.display());
+        }
+    }
     let written = report::write_report(&report, &args.out)?;
     if args.quiet {
         return Ok(());
@@ -142,6 +156,11 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
 
 /// Runs the whole analysis and returns the report (nothing is written or printed).
 pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
+    analyze_with_detections(config).map(|(r, _)| r)
+}
+
+/// [`analyze`], also returning how each input file was recognised.
+pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(PathBuf, String)>)> {
     let ip_ranges = match &config.ip_ranges {
         Some(p) => IpRanges::from_path(p)?,
         None => IpRanges::embedded()?,
@@ -155,7 +174,9 @@ pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
         region: config.region.clone(),
         strict: config.strict,
         progress: config.progress,
+        log_format: config.log_format.clone(),
     })?;
+    let detections = ingested.detections.clone();
     let (classified, class_stats) = classify_flows(ingested.flows, &ip_ranges)?;
     let mut warnings = Vec::new();
     let window = match ingested.window {
@@ -280,7 +301,7 @@ pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
         recommended_usd: recommended,
         monthly_saving_usd: baseline - recommended,
     };
-    Ok(Report {
+    let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: format!("vpce-advisor {}", env!("CARGO_PKG_VERSION")),
         policy: config.policy,
@@ -322,7 +343,8 @@ pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
         warnings,
         vpcs: vpc_reports,
         summary,
-    })
+    };
+    Ok((report, detections))
 }
 
 fn assumption_notes(config: &AnalyzeConfig) -> Vec<String> {

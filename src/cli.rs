@@ -72,6 +72,14 @@ pub struct AnalyzeArgs {
     /// internet. cheapest: lowest cost whatever the path.
     #[arg(long, value_enum, default_value_t = Policy::Secure)]
     pub policy: Policy,
+    /// Record format of files without a header line (CloudWatch exports, custom formats), as
+    /// `aws ec2 describe-flow-logs` shows it: '${version} ${vpc-id} ${srcaddr} ...'
+    /// [default: the default version-2 format]
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Say how each file was recognised (on stderr).
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Stop at the first malformed line instead of counting and skipping it.
     #[arg(long)]
     pub strict: bool,
@@ -92,6 +100,19 @@ pub enum SynthVersion {
     V5,
 }
 
+/// How AWS delivered the generated logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SynthDelivery {
+    /// S3 text objects with a header line: AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/*.log.gz
+    S3,
+    /// S3 Parquet objects in Hive-style folders (aws-region=<region>/year=.../...).
+    Parquet,
+    /// CloudWatch Logs export lines prefixed with an ISO timestamp, no header.
+    CloudwatchText,
+    /// `aws logs filter-log-events` JSON output, no header.
+    CloudwatchJson,
+}
+
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// Output folder.
@@ -109,9 +130,12 @@ pub struct SynthArgs {
     /// Record format.
     #[arg(long, value_enum, default_value_t = SynthVersion::V5)]
     pub version: SynthVersion,
-    /// Write plain .log files instead of .log.gz.
+    /// Write plain files instead of gzip (ignored for Parquet).
     #[arg(long)]
     pub plain: bool,
+    /// Delivery format.
+    #[arg(long, value_enum, default_value_t = SynthDelivery::S3)]
+    pub delivery: SynthDelivery,
     /// Hours of traffic, starting 2026-11-01T00:00Z.
     #[arg(long, default_value_t = 24)]
     pub hours: u32,

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::classify::address::is_private;
 use crate::classify::ipranges::{lookup_brute_force, IpRanges, PrefixEntry};
-use crate::cli::{SynthArgs, SynthVersion};
+use crate::cli::{SynthArgs, SynthDelivery, SynthVersion};
 use crate::error::{Error, Result};
 use crate::traffic::DestClass;
 
@@ -37,6 +37,7 @@ pub struct SynthConfig {
     pub seed: u64,
     pub version: SynthVersion,
     pub gzip: bool,
+    pub delivery: SynthDelivery,
     pub start: u64,
     pub hours: u32,
 }
@@ -50,6 +51,7 @@ impl SynthConfig {
             seed: a.seed,
             version: a.version,
             gzip: !a.plain,
+            delivery: a.delivery,
             start: DEFAULT_START,
             hours: a.hours.max(1),
         }
@@ -262,9 +264,161 @@ fn internet_addr(entries: &[PrefixEntry], rng: &mut Rng) -> IpAddr {
     }
 }
 
+/// Where one output file's records go.
+enum SinkKind {
+    Text(BufWriter<File>),
+    Gzip(Box<GzEncoder<BufWriter<File>>>),
+    /// Parquet is columnar: lines are kept and converted when the file is finished.
+    Parquet(Vec<String>),
+}
+
 struct Sink {
     path: PathBuf,
-    writer: Box<dyn Write>,
+    kind: SinkKind,
+    delivery: SynthDelivery,
+    /// Records written (for JSON separators).
+    count: u64,
+}
+
+impl Sink {
+    fn create(path: PathBuf, delivery: SynthDelivery, gzip: bool) -> Result<Sink> {
+        let kind = if delivery == SynthDelivery::Parquet {
+            SinkKind::Parquet(Vec::new())
+        } else {
+            let file = File::create(&path).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            let buffered = BufWriter::with_capacity(1 << 16, file);
+            if gzip {
+                SinkKind::Gzip(Box::new(GzEncoder::new(buffered, Compression::default())))
+            } else {
+                SinkKind::Text(buffered)
+            }
+        };
+        Ok(Sink {
+            path,
+            kind,
+            delivery,
+            count: 0,
+        })
+    }
+
+    fn raw(&mut self, bytes: &[u8]) -> Result<()> {
+        let r = match &mut self.kind {
+            SinkKind::Text(w) => w.write_all(bytes),
+            SinkKind::Gzip(w) => w.write_all(bytes),
+            SinkKind::Parquet(lines) => {
+                lines.push(String::from_utf8_lossy(bytes).trim_end().to_string());
+                Ok(())
+            }
+        };
+        r.map_err(|source| Error::Write {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Writes the header or the JSON opening.
+    fn begin(&mut self, header: &str) -> Result<()> {
+        match self.delivery {
+            SynthDelivery::S3 | SynthDelivery::Parquet => {
+                self.raw(format!("{header}\n").as_bytes())
+            }
+            SynthDelivery::CloudwatchJson => self.raw(b"{\"events\": [\n"),
+            SynthDelivery::CloudwatchText => Ok(()),
+        }
+    }
+
+    /// One record `line` (ending in a newline) logged at `start`.
+    fn record(&mut self, line: &str, start: u64, stream: &str) -> Result<()> {
+        self.count += 1;
+        match self.delivery {
+            SynthDelivery::S3 | SynthDelivery::Parquet => self.raw(line.as_bytes()),
+            SynthDelivery::CloudwatchText => {
+                let ts = crate::report::iso_utc(start).replace('Z', ".000Z");
+                self.raw(format!("{ts} {line}").as_bytes())
+            }
+            SynthDelivery::CloudwatchJson => {
+                let event = serde_json::json!({
+                    "logStreamName": format!("{stream}-all"),
+                    "timestamp": start * 1000,
+                    "message": line.trim_end(),
+                    "ingestionTime": (start + 60) * 1000,
+                    "eventId": format!("{:056}", self.count),
+                });
+                let sep = if self.count > 1 { ",\n" } else { "" };
+                self.raw(format!("{sep}{event}").as_bytes())
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<()> {
+        if self.delivery == SynthDelivery::CloudwatchJson {
+            self.raw(b"\n], \"searchedLogStreams\": []}\n")?;
+        }
+        let path = self.path.clone();
+        let werr = |source| Error::Write {
+            path: path.clone(),
+            source,
+        };
+        match self.kind {
+            SinkKind::Text(mut w) => w.flush().map_err(werr),
+            SinkKind::Gzip(w) => w.finish().and_then(|mut b| b.flush()).map_err(werr),
+            SinkKind::Parquet(lines) => write_parquet(&path, &lines),
+        }
+    }
+}
+
+/// Fields AWS's Parquet delivery types as integers.
+const INTEGER_FIELDS: &[&str] = &[
+    "version",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "tcp-flags",
+    "traffic-path",
+];
+
+/// Writes flow-log text lines (header first) as a Parquet file with AWS's column naming.
+fn write_parquet(path: &Path, lines: &[String]) -> Result<()> {
+    use polars::prelude::*;
+    let Some((header, rows)) = lines.split_first() else {
+        return Ok(());
+    };
+    let names: Vec<&str> = header.split(' ').collect();
+    let split: Vec<Vec<&str>> = rows.iter().map(|l| l.split(' ').collect()).collect();
+    let mut columns = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let col_name: PlSmallStr = name.replace('-', "_").into();
+        let cells: Vec<Option<&str>> = split
+            .iter()
+            .map(|r| r.get(i).copied().filter(|v| *v != "-"))
+            .collect();
+        let column = if INTEGER_FIELDS.contains(name) {
+            let values: Vec<Option<i64>> = cells
+                .iter()
+                .map(|c| c.and_then(|v| v.parse().ok()))
+                .collect();
+            Column::new(col_name, values)
+        } else {
+            Column::new(col_name, cells)
+        };
+        columns.push(column);
+    }
+    let perr =
+        |e: PolarsError| Error::Invalid(format!("{}: cannot write Parquet: {e}", path.display()));
+    let mut df = DataFrame::new(split.len(), columns).map_err(perr)?;
+    let file = File::create(path).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    ParquetWriter::new(file).finish(&mut df).map_err(perr)?;
+    Ok(())
 }
 
 /// Generates the data set; returns a one-paragraph summary.
@@ -325,40 +479,63 @@ pub fn run(config: &SynthConfig) -> Result<String> {
         for k in 0..n {
             let slot_start = config.start + span * u64::from(k) / u64::from(n);
             let (y, mo, d, h, mi) = civil(slot_start);
-            let dir = config
-                .out
-                .join("AWSLogs")
-                .join(ACCOUNT)
-                .join("vpcflowlogs")
-                .join(r)
-                .join(format!("{y:04}"))
-                .join(format!("{mo:02}"))
-                .join(format!("{d:02}"));
+            let file_id = rng.next_u64() as u32;
+            let stamp = format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}Z");
+            let (dir, name) = match config.delivery {
+                SynthDelivery::S3 => (
+                    config
+                        .out
+                        .join("AWSLogs")
+                        .join(ACCOUNT)
+                        .join("vpcflowlogs")
+                        .join(r)
+                        .join(format!("{y:04}"))
+                        .join(format!("{mo:02}"))
+                        .join(format!("{d:02}")),
+                    format!(
+                        "{ACCOUNT}_vpcflowlogs_{r}_{FLOW_LOG_ID}_{stamp}_{file_id:08x}.log{}",
+                        if config.gzip { ".gz" } else { "" }
+                    ),
+                ),
+                SynthDelivery::Parquet => (
+                    config
+                        .out
+                        .join("AWSLogs")
+                        .join(format!("aws-account-id={ACCOUNT}"))
+                        .join("aws-service=vpcflowlogs")
+                        .join(format!("aws-region={r}"))
+                        .join(format!("year={y:04}"))
+                        .join(format!("month={mo:02}"))
+                        .join(format!("day={d:02}")),
+                    format!(
+                        "{ACCOUNT}_vpcflowlogs_{r}_{FLOW_LOG_ID}_{stamp}_{file_id:08x}.log.parquet"
+                    ),
+                ),
+                SynthDelivery::CloudwatchText | SynthDelivery::CloudwatchJson => (
+                    config.out.join("cloudwatch").join(r),
+                    format!(
+                        "export-{stamp}-{file_id:08x}.{}{}",
+                        if config.delivery == SynthDelivery::CloudwatchJson {
+                            "json"
+                        } else {
+                            "log"
+                        },
+                        if config.gzip { ".gz" } else { "" }
+                    ),
+                ),
+            };
             std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
                 path: dir.clone(),
                 source,
             })?;
-            let name = format!(
-                "{ACCOUNT}_vpcflowlogs_{r}_{FLOW_LOG_ID}_{y:04}{mo:02}{d:02}T{h:02}{mi:02}Z_{:08x}.log{}",
-                rng.next_u64() as u32,
-                if config.gzip { ".gz" } else { "" }
-            );
             let path = dir.join(name);
-            let file = File::create(&path).map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
-            let buffered = BufWriter::with_capacity(1 << 16, file);
-            let mut writer: Box<dyn Write> = if config.gzip {
-                Box::new(GzEncoder::new(buffered, Compression::default()))
-            } else {
-                Box::new(buffered)
-            };
-            writeln!(writer, "{header}").map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
-            list.push(Sink { path, writer });
+            let mut sink = Sink::create(
+                path,
+                config.delivery,
+                config.gzip && config.delivery != SynthDelivery::Parquet,
+            )?;
+            sink.begin(header)?;
+            list.push(sink);
             file_count += 1;
         }
         sinks.insert(r, list);
@@ -515,12 +692,7 @@ pub fn run(config: &SynthConfig) -> Result<String> {
         for r in &records {
             line.clear();
             r.write(&mut line, config.version, vpc, &eni);
-            sink.writer
-                .write_all(line.as_bytes())
-                .map_err(|source| Error::Write {
-                    path: sink.path.clone(),
-                    source,
-                })?;
+            sink.record(&line, r.start, &eni.id)?;
             expected.window_start = expected.window_start.min(r.start);
             expected.window_end = expected.window_end.max(r.end);
         }
@@ -528,12 +700,8 @@ pub fn run(config: &SynthConfig) -> Result<String> {
     }
     expected.records = produced;
     for (_, list) in sinks {
-        for mut s in list {
-            s.writer.flush().map_err(|source| Error::Write {
-                path: s.path.clone(),
-                source,
-            })?;
-            drop(s.writer);
+        for sink in list {
+            sink.finish()?;
         }
     }
     let totals_path = config.out.join("expected-totals.json");
@@ -545,15 +713,22 @@ pub fn run(config: &SynthConfig) -> Result<String> {
         source,
     })?;
     Ok(format!(
-        "wrote {} records ({} accepted, {} rejected, {} NODATA, {} SKIPDATA) in {} files under {}; expected totals in {}",
+        "wrote {} records ({} accepted, {} rejected, {} NODATA, {} SKIPDATA) in {} files under {}; expected totals in {}{}",
         expected.records,
         expected.accepted,
         expected.rejected,
         expected.nodata,
         expected.skipdata,
         file_count,
-        config.out.join("AWSLogs").display(),
-        totals_path.display()
+        config.out.display(),
+        totals_path.display(),
+        match (config.delivery, config.version) {
+            (SynthDelivery::CloudwatchText | SynthDelivery::CloudwatchJson, SynthVersion::V5) => format!(
+                "\nCloudWatch exports have no header line: analyse them with --log-format '{}'",
+                V5_FIELDS.split(' ').map(|f| format!("${{{f}}}")).collect::<Vec<_>>().join(" ")
+            ),
+            _ => String::new(),
+        }
     ))
 }
 

@@ -365,3 +365,151 @@ fn sample_reports_match_their_golden_files() {
         &std::fs::read(out.join("report.json")).unwrap(),
     );
 }
+
+/// `--log-format` for the v5 fields synth writes (CloudWatch deliveries have no header).
+fn v5_log_format() -> String {
+    vpce_advisor::synth::V5_FIELDS
+        .split(' ')
+        .map(|f| format!("${{{f}}}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn every_delivery_format_gives_the_same_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reports = Vec::new();
+    for delivery in ["s3", "parquet", "cloudwatch-text", "cloudwatch-json"] {
+        let out = dir.path().join(delivery);
+        let o = run(
+            dir.path(),
+            &[
+                "synth",
+                "--out",
+                out.to_str().unwrap(),
+                "--records",
+                "2001",
+                "--files",
+                "3",
+                "--seed",
+                "11",
+                "--delivery",
+                delivery,
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let report_dir = format!("r-{delivery}");
+        let lf = v5_log_format();
+        let mut args = vec![
+            "analyze",
+            out.to_str().unwrap(),
+            "--out",
+            &report_dir,
+            "--quiet",
+            "--strict",
+        ];
+        if delivery.starts_with("cloudwatch") {
+            args.extend(["--log-format", lf.as_str()]);
+        }
+        let report = analyze_json(dir.path(), &args);
+        let totals: Value =
+            serde_json::from_slice(&std::fs::read(out.join("expected-totals.json")).unwrap())
+                .unwrap();
+        check_against_truth(&report, &totals);
+        reports.push((delivery, report));
+    }
+    // Mixed formats in one run add up.
+    let s3 = dir.path().join("s3");
+    let pq = dir.path().join("parquet");
+    let both = analyze_json(
+        dir.path(),
+        &[
+            "analyze",
+            s3.to_str().unwrap(),
+            pq.to_str().unwrap(),
+            "--out",
+            "r-both",
+            "--quiet",
+        ],
+    );
+    assert_eq!(
+        both["accounting"]["accepted_bytes"].as_u64().unwrap(),
+        2 * reports[0].1["accounting"]["accepted_bytes"]
+            .as_u64()
+            .unwrap()
+    );
+    let (_, first) = &reports[0];
+    for (delivery, r) in &reports[1..] {
+        assert_eq!(r["vpcs"], first["vpcs"], "{delivery} differs from s3");
+        assert_eq!(r["summary"], first["summary"], "{delivery} differs from s3");
+    }
+}
+
+#[test]
+fn verbose_explains_detection_and_unknown_formats_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    // A CloudWatch export with ISO timestamps, and JSON lines with a message field.
+    std::fs::write(
+        logs.join("a.log"),
+        "2026-11-01T00:00:00.000Z 2 1 eni-1 10.0.0.1 16.15.157.7 40000 443 6 10 5000 1793491200 1793577600 ACCEPT OK\n",
+    )
+    .unwrap();
+    std::fs::write(
+        logs.join("b.txt"),
+        "{\"message\": \"2 1 eni-1 16.15.157.7 10.0.0.1 443 40000 6 10 7000 1793491200 1793577600 ACCEPT OK\"}\n",
+    )
+    .unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            "logs",
+            "--out",
+            "r",
+            "--verbose",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("a.log: plain, flow-log text, no header: default v2 format"),
+        "{err}"
+    );
+    assert!(
+        err.contains("b.txt: plain, CloudWatch Logs JSON lines (1 events)"),
+        "{err}"
+    );
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["accounting"]["accepted_bytes"], 12_000);
+
+    // A file in no known format: an error naming it and saying what was expected.
+    std::fs::write(logs.join("c.log"), "hello world this is not a flow log\n").unwrap();
+    let o = run(dir.path(), &["analyze", "logs", "--out", "r"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("c.log")
+            && err.contains("cannot determine the record format")
+            && err.contains("--log-format"),
+        "{err}"
+    );
+
+    // A bad --log-format is a usage error naming the flag.
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            "logs",
+            "--out",
+            "r",
+            "--log-format",
+            "version srcaddr",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--log-format"));
+}

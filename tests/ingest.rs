@@ -14,6 +14,7 @@ fn read(paths: Vec<PathBuf>, strict: bool) -> vpce_advisor::Result<vpce_advisor:
         region: "us-east-1".into(),
         strict,
         progress: false,
+        log_format: None,
     })
 }
 
@@ -319,6 +320,7 @@ fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
         policy: vpce_advisor::recommend::Policy::Secure,
         strict: true,
         progress: false,
+        log_format: None,
     })
     .unwrap()
 }

@@ -203,6 +203,27 @@ impl RecordFormat {
     }
 }
 
+/// Parses a LogFormat as `aws ec2 describe-flow-logs` shows it: `${version} ${vpc-id} ...`.
+pub fn parse_log_format(text: &str) -> std::result::Result<RecordFormat, String> {
+    let mut names = Vec::new();
+    for token in text.split_ascii_whitespace() {
+        let name = token
+            .strip_prefix("${")
+            .and_then(|t| t.strip_suffix('}'))
+            .ok_or_else(|| format!("'{token}' is not a ${{field}} token"))?;
+        // Fields this version does not know are kept as ignored columns.
+        names.push(name);
+    }
+    if names.is_empty() {
+        return Err("empty log format".into());
+    }
+    let format = RecordFormat::from_names(names);
+    match format.unusable_reason() {
+        Some(r) => Err(r),
+        None => Ok(format),
+    }
+}
+
 /// Recognises a header line: every token is a flow-log field name (unknown hyphenated
 /// lowercase names are allowed when at least two known ones are present).
 pub fn parse_header(line: &str) -> Option<RecordFormat> {

@@ -5,6 +5,7 @@
 //! x remote address x direction), so memory follows the number of distinct flows, not of records.
 
 pub mod format;
+mod parquet;
 pub mod scan;
 pub mod walk;
 
@@ -114,6 +115,8 @@ pub struct IngestConfig {
     pub strict: bool,
     /// Show progress on a terminal.
     pub progress: bool,
+    /// Format of files without a header line (`--log-format`); default v2 when `None`.
+    pub log_format: Option<format::RecordFormat>,
 }
 
 /// Malformed-line examples kept for the report.
@@ -136,6 +139,8 @@ pub struct Ingested {
     pub formats: BTreeMap<String, u64>,
     /// Region used for records without one.
     pub default_region: String,
+    /// How each file was recognised, in path order (for `--verbose`).
+    pub detections: Vec<(PathBuf, String)>,
 }
 
 #[derive(Default)]
@@ -146,10 +151,12 @@ struct Merged {
     window: Option<(u64, u64)>,
     formats: BTreeMap<String, u64>,
     issues: Vec<LineIssue>,
+    detections: Vec<(PathBuf, String)>,
 }
 
 impl Merged {
-    fn absorb(mut self, scan: FileScan) -> Merged {
+    fn absorb(mut self, (path, scan): (PathBuf, FileScan)) -> Merged {
+        self.detections.push((path, scan.detected.clone()));
         let map: Vec<u32> = scan
             .interner
             .names()
@@ -193,9 +200,13 @@ impl Merged {
             window: small.window,
             formats: small.formats.into_iter().collect(),
             issues: small.issues,
+            detected: String::new(),
         };
-        big = big.absorb(as_scan);
-        big.accounting.files -= 1; // absorb counts one file; a merged part is not a file
+        big = big.absorb((PathBuf::new(), as_scan));
+        // absorb counts one file and one detection; a merged part is neither
+        big.accounting.files -= 1;
+        big.detections.pop();
+        big.detections.extend(small.detections);
         big
     }
 }
@@ -231,12 +242,13 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
             let settings = ScanSettings {
                 region,
                 strict: config.strict,
+                log_format: config.log_format.clone(),
             };
             let scan = scan::scan_file(path, &settings)?;
             progress.file_done(&scan.accounting);
-            Ok(scan)
+            Ok((path.clone(), scan))
         })
-        .try_fold(Merged::default, |acc, scan: Result<FileScan>| {
+        .try_fold(Merged::default, |acc, scan: Result<(PathBuf, FileScan)>| {
             Ok::<Merged, crate::Error>(acc.absorb(scan?))
         })
         .try_reduce(Merged::default, |a, b| Ok(a.combine(b)))?;
@@ -245,6 +257,8 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
     issues.sort();
     issues.truncate(MAX_ISSUES);
     let flow_rows = merged.flows.len();
+    let mut detections = merged.detections;
+    detections.sort();
     let flows = to_frame(&merged.interner, merged.flows)?.lazy();
     Ok(Ingested {
         flows,
@@ -255,6 +269,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         window: merged.window,
         formats: merged.formats,
         default_region: config.region.clone(),
+        detections,
     })
 }
 

@@ -122,6 +122,8 @@ pub struct FileScan {
     pub formats: Vec<(String, u64)>,
     /// First malformed lines (at most [`MAX_ISSUES_PER_FILE`]).
     pub issues: Vec<LineIssue>,
+    /// How the file was recognised (for `--verbose`).
+    pub detected: String,
 }
 
 /// Malformed-line examples kept per file.
@@ -134,12 +136,19 @@ pub struct ScanSettings {
     pub region: String,
     /// First malformed line is an error.
     pub strict: bool,
+    /// Format of files without a header line (`--log-format`); default v2 when `None`.
+    pub log_format: Option<RecordFormat>,
 }
 
-struct Scanner<'a> {
+/// Per-file scanning state.
+pub(super) struct Scanner<'a> {
     path: &'a Path,
     settings: &'a ScanSettings,
     format: RecordFormat,
+    /// A header (or the Parquet schema) gave the format, rather than a default.
+    format_known: bool,
+    /// A data record has been read in this file.
+    seen_data: bool,
     format_records: u64,
     out: FileScan,
     region_fallback: u32,
@@ -154,33 +163,67 @@ use super::format::MAX_FIELDS;
 /// Longest line read; a longer one is counted as malformed and skipped (memory stays bounded).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
-/// Reads one file, plain or gzip (by content, not name), and aggregates its records.
+/// Reads one file and aggregates its records. The kind is recognised from the content, not the
+/// name: gzip or plain; Parquet; flow-log text (header line, `--log-format` or default v2, lines
+/// optionally prefixed by an ISO timestamp as in CloudWatch exports) or CloudWatch Logs JSON
+/// (`aws logs filter-log-events` output, or JSON lines with a `message` field).
 pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
     let read_err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
     };
     let mut file = File::open(path).map_err(read_err)?;
-    let mut magic = [0u8; 2];
+    let mut magic = [0u8; 4];
     let got = read_full(&mut file, &mut magic).map_err(read_err)?;
     let head = &magic[..got];
-    let gz = head == [0x1f, 0x8b];
-    let chained = std::io::Cursor::new(head.to_vec()).chain(file);
     let mut scanner = Scanner::new(path, settings);
+    if head == b"PAR1" {
+        drop(file);
+        super::parquet::scan(path, &mut scanner)?;
+        return Ok(scanner.finish());
+    }
+    let gz = head.len() >= 2 && head[..2] == [0x1f, 0x8b];
+    let chained = std::io::Cursor::new(head.to_vec()).chain(file);
+    let gz_err = |source| Error::Gzip {
+        path: path.to_path_buf(),
+        source,
+    };
     if gz {
         let mut reader = MultiGzDecoder::new(chained);
-        scanner.run(&mut reader, |source| Error::Gzip {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        scanner.run(&mut reader, gz_err, "gzip")?;
     } else {
         let mut reader = chained;
-        scanner.run(&mut reader, |source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        scanner.run(&mut reader, read_err, "plain")?;
     }
     Ok(scanner.finish())
+}
+
+/// Strips a CloudWatch export's leading ISO timestamp (`2026-11-01T00:00:00.000Z `), if any.
+fn strip_timestamp_prefix(line: &[u8]) -> &[u8] {
+    if line.len() > 20
+        && line[4] == b'-'
+        && line[7] == b'-'
+        && line[10] == b'T'
+        && line[0].is_ascii_digit()
+    {
+        if let Some(sp) = memchr::memchr(b' ', line) {
+            let rest = &line[sp + 1..];
+            if !rest.is_empty() {
+                return rest;
+            }
+        }
+    }
+    line
+}
+
+#[derive(serde::Deserialize)]
+struct CloudWatchEvents {
+    events: Vec<CloudWatchEvent>,
+}
+
+#[derive(serde::Deserialize)]
+struct CloudWatchEvent {
+    message: String,
 }
 
 fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -205,7 +248,12 @@ impl<'a> Scanner<'a> {
         Scanner {
             path,
             settings,
-            format: RecordFormat::default_v2(),
+            format: settings
+                .log_format
+                .clone()
+                .unwrap_or_else(RecordFormat::default_v2),
+            format_known: false,
+            seen_data: false,
             format_records: 0,
             out,
             region_fallback,
@@ -218,31 +266,55 @@ impl<'a> Scanner<'a> {
         &mut self,
         reader: &mut R,
         err: impl Fn(std::io::Error) -> Error,
+        compression: &str,
     ) -> Result<()> {
         let mut buf = vec![0u8; MAX_LINE_BYTES];
         let mut filled = 0usize;
+        // Peek at the first bytes: a JSON document is a CloudWatch Logs export.
+        while filled < 4096 {
+            match reader.read(&mut buf[filled..4096]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(err(e)),
+            }
+        }
+        if buf[..filled]
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|&b| b == b'{')
+        {
+            let mut all = buf[..filled].to_vec();
+            reader.read_to_end(&mut all).map_err(&err)?;
+            return self.json(&all, compression);
+        }
+        self.out.detected = format!("{compression}, flow-log text");
         let mut line_no = 0u64;
         // Inside a line longer than the buffer: discard up to its newline.
         let mut skipping = false;
+        let mut eof = false;
         loop {
-            if filled == buf.len() {
-                if !skipping {
-                    line_no += 1;
-                    self.out.accounting.records += 1;
-                    self.malformed(
-                        line_no,
-                        format!("line longer than {} bytes", MAX_LINE_BYTES),
-                    )?;
-                    skipping = true;
+            let mut start = 0usize;
+            if skipping {
+                match memchr::memchr(b'\n', &buf[..filled]) {
+                    Some(pos) => {
+                        start = pos + 1;
+                        skipping = false;
+                    }
+                    None => filled = 0,
                 }
-                filled = 0;
             }
-            let n = match reader.read(&mut buf[filled..]) {
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(err(e)),
-            };
-            if n == 0 {
+            if !skipping {
+                while let Some(pos) = memchr::memchr(b'\n', &buf[start..filled]) {
+                    line_no += 1;
+                    let line = &buf[start..start + pos];
+                    self.line(line, line_no)?;
+                    start += pos + 1;
+                }
+                buf.copy_within(start..filled, 0);
+                filled -= start;
+            }
+            if eof {
                 if filled > 0 && !skipping {
                     line_no += 1;
                     let line = &buf[..filled];
@@ -250,32 +322,84 @@ impl<'a> Scanner<'a> {
                 }
                 break;
             }
-            let scan_from = filled;
-            filled += n;
-            let mut start = 0usize;
-            if skipping {
-                match memchr::memchr(b'\n', &buf[scan_from..filled]) {
-                    Some(pos) => {
-                        start = scan_from + pos + 1;
-                        skipping = false;
-                    }
-                    None => {
-                        filled = 0;
-                        continue;
-                    }
-                }
-            }
-            while let Some(pos) = memchr::memchr(b'\n', &buf[start..filled]) {
+            if filled == buf.len() {
+                // A line longer than the buffer: count it as malformed and skip to its end.
                 line_no += 1;
-                let line = &buf[start..start + pos];
-                self.line(line, line_no)?;
-                start += pos + 1;
+                self.out.accounting.records += 1;
+                self.malformed(line_no, format!("line longer than {MAX_LINE_BYTES} bytes"))?;
+                skipping = true;
+                filled = 0;
             }
-            buf.copy_within(start..filled, 0);
-            filled -= start;
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => eof = true,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(err(e)),
+            }
         }
         self.out.accounting.lines += line_no;
+        self.out.detected.push_str(&if self.format_known {
+            format!(", header line ({})", abbreviate(&self.format.description))
+        } else if self.settings.log_format.is_some() {
+            ", no header: --log-format".to_string()
+        } else {
+            ", no header: default v2 format".to_string()
+        });
         Ok(())
+    }
+
+    /// A CloudWatch Logs JSON export: each event's `message` is one record line.
+    fn json(&mut self, bytes: &[u8], compression: &str) -> Result<()> {
+        let messages: Vec<String> = match serde_json::from_slice::<CloudWatchEvents>(bytes) {
+            Ok(doc) => {
+                self.out.detected = format!(
+                    "{compression}, CloudWatch Logs JSON ({} events)",
+                    doc.events.len()
+                );
+                doc.events.into_iter().map(|e| e.message).collect()
+            }
+            Err(doc_err) => {
+                let mut out = Vec::new();
+                for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+                    if line.iter().all(|b| b.is_ascii_whitespace()) {
+                        continue;
+                    }
+                    let event: CloudWatchEvent = serde_json::from_slice(line).map_err(|e| Error::Format {
+                        path: self.path.to_path_buf(),
+                        reason: format!(
+                            "JSON that is neither `aws logs filter-log-events` output ({{\"events\": [{{\"message\": ...}}]}}: {doc_err}) nor JSON lines with a \"message\" field (line {}: {e})",
+                            i + 1
+                        ),
+                    })?;
+                    out.push(event.message);
+                }
+                self.out.detected = format!(
+                    "{compression}, CloudWatch Logs JSON lines ({} events)",
+                    out.len()
+                );
+                out
+            }
+        };
+        self.out.accounting.lines += messages.len() as u64;
+        for (i, m) in messages.iter().enumerate() {
+            for part in m.split('\n') {
+                self.line(part.as_bytes(), i as u64 + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the format from a self-describing source (Parquet schema).
+    pub(super) fn set_known_format(&mut self, format: RecordFormat, detected: String) {
+        self.close_format();
+        self.format = format;
+        self.format_known = true;
+        self.out.detected = detected;
+    }
+
+    /// Counts lines read from a source without lines (Parquet rows).
+    pub(super) fn add_lines(&mut self, n: u64) {
+        self.out.accounting.lines += n;
     }
 
     fn finish(mut self) -> FileScan {
@@ -298,6 +422,7 @@ impl<'a> Scanner<'a> {
             self.out.accounting.blank_lines += 1;
             return Ok(());
         }
+        let line = strip_timestamp_prefix(line);
         if line[0].is_ascii_lowercase() {
             if let Some(format) = std::str::from_utf8(line).ok().and_then(parse_header) {
                 if let Some(reason) = format.unusable_reason() {
@@ -308,13 +433,47 @@ impl<'a> Scanner<'a> {
                 }
                 self.close_format();
                 self.format = format;
+                self.format_known = true;
                 self.out.accounting.header_lines += 1;
                 return Ok(());
             }
         }
+        let mut fields: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
+        let mut n = 0usize;
+        for f in line.split(|&b| b == b' ').filter(|f| !f.is_empty()) {
+            if n < MAX_FIELDS {
+                fields[n] = f;
+            }
+            n += 1;
+        }
+        self.data(&fields[..n.min(MAX_FIELDS)], n, line_no)
+    }
+
+    /// One data record given as fields (`total` is the field count, which may exceed the slice).
+    pub(super) fn data(&mut self, fields: &[&[u8]], total: usize, line_no: u64) -> Result<()> {
         self.out.accounting.records += 1;
         self.format_records += 1;
-        if let Err(reason) = self.record(line) {
+        if total != self.format.field_count {
+            if !self.format_known && !self.seen_data {
+                return Err(Error::Format {
+                    path: self.path.to_path_buf(),
+                    reason: format!(
+                        "cannot determine the record format: line {line_no} has {total} fields, there is no header line, and the {} has {}. Add the header line, or pass --log-format with the flow log's LogFormat (from `aws ec2 describe-flow-logs`), e.g. --log-format '${{version}} ${{vpc-id}} ${{srcaddr}} ...'",
+                        if self.settings.log_format.is_some() { "--log-format" } else { "default format (version 2)" },
+                        self.format.field_count
+                    ),
+                });
+            }
+            self.seen_data = true;
+            let reason = format!(
+                "expected {} fields, found {total} (format: {})",
+                self.format.field_count,
+                abbreviate(&self.format.description)
+            );
+            return self.malformed(line_no, reason);
+        }
+        self.seen_data = true;
+        if let Err(reason) = self.record_fields(fields) {
             self.malformed(line_no, reason)?;
         }
         Ok(())
@@ -339,26 +498,6 @@ impl<'a> Scanner<'a> {
             });
         }
         Ok(())
-    }
-
-    /// Parses and aggregates one record; `Err` is the reason it is malformed.
-    fn record(&mut self, line: &[u8]) -> std::result::Result<(), String> {
-        let mut fields: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
-        let mut n = 0usize;
-        for f in line.split(|&b| b == b' ').filter(|f| !f.is_empty()) {
-            if n < MAX_FIELDS {
-                fields[n] = f;
-            }
-            n += 1;
-        }
-        if n != self.format.field_count {
-            return Err(format!(
-                "expected {} fields, found {n} (format: {})",
-                self.format.field_count,
-                abbreviate(&self.format.description)
-            ));
-        }
-        self.record_fields(&fields[..n])
     }
 
     fn record_fields(&mut self, fields: &[&[u8]]) -> std::result::Result<(), String> {
@@ -615,6 +754,13 @@ fn parse_opt_u64(b: Option<&[u8]>, name: &str) -> std::result::Result<Option<u64
 /// A path's region from the S3 delivery layout (`.../vpcflowlogs/<region>/...`), if any.
 pub fn region_from_path(path: &Path) -> Option<String> {
     let mut parts = path.iter().map(|p| p.to_string_lossy());
+    for part in path.iter().map(|p| p.to_string_lossy()) {
+        if let Some(region) = part.strip_prefix("aws-region=") {
+            if looks_like_region(region) {
+                return Some(region.to_string());
+            }
+        }
+    }
     while let Some(part) = parts.next() {
         if part == "vpcflowlogs" {
             let region = parts.next()?;

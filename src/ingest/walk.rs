@@ -15,7 +15,7 @@ pub struct Discovery {
 /// Whether a file found while walking a folder is a flow-log text file by name.
 pub fn is_log_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".log", ".log.gz", ".gz", ".txt"]
+    [".log", ".log.gz", ".gz", ".txt", ".parquet"]
         .iter()
         .any(|ext| lower.ends_with(ext))
 }
