@@ -10,7 +10,7 @@ use clap::Parser;
 use rust_decimal::Decimal;
 
 use crate::classify::{classify_flows, IpRanges};
-use crate::cli::{AnalyzeArgs, Cli, Command, OutputFormat};
+use crate::cli::{AnalyzeArgs, Cli, Command, InputArgs, OutputFormat, TrafficArgs, TrafficFormat};
 use crate::error::Result;
 use crate::ingest::{ingest, IngestConfig};
 use crate::pricing::PriceBook;
@@ -19,7 +19,7 @@ use crate::report::{
     self, Assumptions, Inputs, IpRangesInfo, PricesUsed, Report, Summary, VpcReport,
 };
 use crate::scenario::{break_evens, build_scenarios, sizing, ScenarioConfig};
-use crate::traffic::{monthly_traffic, Window};
+use crate::traffic::{per_vpc, traffic_rows, Observed, Window};
 use crate::units;
 
 /// Runs the command line and maps the outcome to an exit code: 0 success, 1 error, 2 usage.
@@ -58,6 +58,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => run_analyze(args),
+        Command::Traffic(args) => run_traffic(args),
         Command::Synth(args) => {
             let summary = crate::synth::run(&crate::synth::SynthConfig::from_args(&args))?;
             println!("{summary}");
@@ -70,6 +71,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 #[derive(Debug, Clone)]
 pub struct AnalyzeConfig {
     pub inputs: Vec<PathBuf>,
+    /// Traffic CSVs (`--traffic`).
+    pub traffic: Vec<PathBuf>,
     pub region: String,
     pub ip_ranges: Option<PathBuf>,
     pub prices: Option<PathBuf>,
@@ -91,10 +94,11 @@ pub fn default_sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/AWSLogs")
 }
 
-fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
-    let inputs = if args.inputs.is_empty() {
+/// The reading part of a config from the shared input flags; costs take their defaults.
+fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> {
+    let inputs = if input.inputs.is_empty() && input.traffic.is_empty() {
         let sample = default_sample();
-        if !args.quiet {
+        if !quiet {
             eprintln!(
                 "no input given: analysing the sample in {}",
                 sample.display()
@@ -102,34 +106,110 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         }
         vec![sample]
     } else {
-        args.inputs.clone()
+        input.inputs.clone()
     };
-    let config = AnalyzeConfig {
+    Ok(AnalyzeConfig {
         inputs,
-        region: args.region.clone(),
-        ip_ranges: args.ip_ranges.clone(),
-        prices: args.prices.clone(),
-        scenario: ScenarioConfig {
-            nat_gateways: args.nat_gateways,
-            azs: args.azs,
-        },
-        policy: args.policy,
-        strict: args.strict,
-        progress: !args.quiet,
-        log_format: match &args.log_format {
+        traffic: input.traffic.clone(),
+        region: input.region.clone(),
+        ip_ranges: input.ip_ranges.clone(),
+        prices: None,
+        scenario: ScenarioConfig::default(),
+        policy: Policy::Secure,
+        strict: input.strict,
+        progress: !quiet,
+        log_format: match &input.log_format {
             Some(text) => Some(
                 crate::ingest::format::parse_log_format(text)
                     .map_err(|e| anyhow::anyhow!("--log-format: {e}"))?,
             ),
             None => None,
         },
-    };
-    let (report, detections) = analyze_with_detections(&config)?;
-    if args.verbose {
-        for (path, how) in &detections {
+    })
+}
+
+fn print_detections(verbose: bool, detections: &[(PathBuf, String)]) {
+    if verbose {
+        for (path, how) in detections {
             eprintln!("{}: {how}", path.display());
         }
     }
+}
+
+fn run_traffic(args: TrafficArgs) -> anyhow::Result<()> {
+    let config = config_from(
+        &args.input,
+        args.output.is_none() && args.format != TrafficFormat::Table,
+    )?;
+    let ip_ranges = load_ip_ranges(&config)?;
+    let obs = observe(&config, &ip_ranges)?;
+    print_detections(args.input.verbose, &obs.ingested.detections);
+    for w in &obs.warnings {
+        eprintln!("warning: {w}");
+    }
+    let bytes = match args.format {
+        TrafficFormat::Csv => crate::ingest::traffic_csv::write(&obs.observed.rows, obs.window)?,
+        TrafficFormat::Json => {
+            let factor = obs.window.month_factor();
+            let rows: Vec<serde_json::Value> = obs
+                .observed
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut v = serde_json::to_value(r).unwrap_or_default();
+                    v["monthly_gb"] = serde_json::Value::String(
+                        (units::gb(r.bytes) * factor)
+                            .round_dp(6)
+                            .normalize()
+                            .to_string(),
+                    );
+                    v
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "window_start": report::iso_utc(obs.window.start),
+                "window_end": report::iso_utc(obs.window.end),
+                "rows": rows,
+            });
+            let mut out = serde_json::to_vec_pretty(&doc)?;
+            out.push(b'\n');
+            out
+        }
+        TrafficFormat::Table => {
+            report::terminal::traffic_table(&obs.observed.rows, obs.window).into_bytes()
+        }
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, bytes).map_err(|source| crate::Error::Write {
+            path: path.clone(),
+            source,
+        })?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn load_ip_ranges(config: &AnalyzeConfig) -> Result<IpRanges> {
+    match &config.ip_ranges {
+        Some(p) => IpRanges::from_path(p),
+        None => IpRanges::embedded(),
+    }
+}
+
+fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
+    let mut config = config_from(&args.input, args.quiet)?;
+    config.prices = args.prices.clone();
+    config.scenario = ScenarioConfig {
+        nat_gateways: args.nat_gateways,
+        azs: args.azs,
+    };
+    config.policy = args.policy;
+    let (report, detections) = analyze_with_detections(&config)?;
+    print_detections(args.input.verbose, &detections);
     let written = report::write_report(&report, &args.out)?;
     if args.quiet {
         return Ok(());
@@ -154,6 +234,66 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What the inputs say, before any cost is modelled.
+pub struct Observation {
+    /// Flow-log ingest results (empty when only traffic CSVs were given).
+    pub ingested: crate::ingest::Ingested,
+    /// Classified traffic rows from the logs and the traffic CSVs.
+    pub observed: Observed,
+    pub window: Window,
+    pub class_stats: crate::classify::ClassifyStats,
+    pub traffic_csv_rows: u64,
+    pub warnings: Vec<String>,
+}
+
+/// Reads flow logs and traffic CSVs into classified traffic rows and the observed window.
+pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observation> {
+    let mut ingested = ingest(&IngestConfig {
+        inputs: config.inputs.clone(),
+        region: config.region.clone(),
+        strict: config.strict,
+        progress: config.progress,
+        log_format: config.log_format.clone(),
+    })?;
+    let flows = std::mem::take(&mut ingested.flows);
+    let (classified, class_stats) = classify_flows(flows, ip_ranges)?;
+    let mut observed = traffic_rows(classified)?;
+    let mut bounds = ingested.window;
+    let mut traffic_csv_rows = 0;
+    for path in &config.traffic {
+        let csv = crate::ingest::traffic_csv::read(path, ip_ranges)?;
+        traffic_csv_rows += csv.rows_read;
+        observed.rows.extend(csv.rows);
+        if let Some((s, e)) = csv.window {
+            bounds = Some(bounds.map_or((s, e), |(a, b)| (a.min(s), b.max(e))));
+        }
+    }
+    observed.rows.sort();
+    let mut warnings = Vec::new();
+    let window = match bounds {
+        Some(bounds) => Window::new(bounds),
+        None => {
+            warnings.push("The records have no start/end fields, so the observed window is unknown: observed bytes are treated as one month's traffic.".to_string());
+            Window::new((0, units::SECONDS_PER_MONTH))
+        }
+    };
+    if bounds.is_some() && window.seconds < 86_400 {
+        warnings.push(format!(
+            "The observed window is only {:.1} hours: monthly figures extrapolate it x{}. Analyse at least a day (better a week) of logs for reliable numbers.",
+            window.seconds as f64 / 3600.0,
+            window.month_factor().round_dp(1)
+        ));
+    }
+    Ok(Observation {
+        ingested,
+        observed,
+        window,
+        class_stats,
+        traffic_csv_rows,
+        warnings,
+    })
+}
+
 /// Runs the whole analysis and returns the report (nothing is written or printed).
 pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
     analyze_with_detections(config).map(|(r, _)| r)
@@ -161,32 +301,22 @@ pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
 
 /// [`analyze`], also returning how each input file was recognised.
 pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(PathBuf, String)>)> {
-    let ip_ranges = match &config.ip_ranges {
-        Some(p) => IpRanges::from_path(p)?,
-        None => IpRanges::embedded()?,
-    };
+    let ip_ranges = load_ip_ranges(config)?;
     let mut prices = PriceBook::embedded()?;
     if let Some(p) = &config.prices {
         prices = prices.overlay(PriceBook::from_path(p)?);
     }
-    let ingested = ingest(&IngestConfig {
-        inputs: config.inputs.clone(),
-        region: config.region.clone(),
-        strict: config.strict,
-        progress: config.progress,
-        log_format: config.log_format.clone(),
-    })?;
+    let observation = observe(config, &ip_ranges)?;
+    let Observation {
+        ingested,
+        observed,
+        window,
+        class_stats,
+        traffic_csv_rows,
+        mut warnings,
+    } = observation;
     let detections = ingested.detections.clone();
-    let (classified, class_stats) = classify_flows(ingested.flows, &ip_ranges)?;
-    let mut warnings = Vec::new();
-    let window = match ingested.window {
-        Some(bounds) => Window::new(bounds),
-        None => {
-            warnings.push("The records have no start/end fields, so the observed window is unknown: observed bytes are treated as one month's traffic.".to_string());
-            Window::new((0, units::SECONDS_PER_MONTH))
-        }
-    };
-    let vpcs = monthly_traffic(classified, window)?;
+    let vpcs = per_vpc(&observed, window);
 
     let mut vpc_reports = Vec::with_capacity(vpcs.len());
     let mut regions_used = std::collections::BTreeSet::new();
@@ -209,13 +339,6 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     }
 
     let acc = &ingested.accounting;
-    if window.seconds < 86_400 && ingested.window.is_some() {
-        warnings.push(format!(
-            "The observed window is only {:.1} hours: monthly figures extrapolate it x{}. Analyse at least a day (better a week) of logs for reliable numbers.",
-            window.seconds as f64 / 3600.0,
-            window.month_factor().round_dp(1)
-        ));
-    }
     if acc.skipdata > 0 {
         warnings.push(format!(
             "{} SKIPDATA record(s): AWS dropped flow records during capture, so every total is a lower bound.",
@@ -328,6 +451,12 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
                 .map(|p| p.display().to_string())
                 .collect(),
             formats: ingested.formats,
+            traffic_csvs: config
+                .traffic
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            traffic_csv_rows,
         },
         accounting: ingested.accounting,
         malformed_examples: ingested.issues.iter().map(|i| i.to_string()).collect(),

@@ -31,6 +31,35 @@ pub enum Command {
     /// Deterministic for a seed. Writes <out>/AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/
     /// *.log.gz files and <out>/expected-totals.json (bytes per VPC and destination class).
     Synth(SynthArgs),
+    /// Print or export the classified monthly traffic per VPC, AZ, direction and destination.
+    ///
+    /// The same reading and classification as `analyze`, without costs: check the numbers
+    /// before trusting a recommendation, or export them as a traffic CSV (`--format csv`) that
+    /// `analyze --traffic FILE` takes back.
+    Traffic(TrafficArgs),
+}
+
+/// Output format of `traffic`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrafficFormat {
+    /// A table of GB/month.
+    Table,
+    /// A traffic CSV (observed bytes and the window; the schema `--traffic` reads).
+    Csv,
+    /// JSON rows with observed bytes and GB/month.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct TrafficArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = TrafficFormat::Table)]
+    pub format: TrafficFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Output format on stdout.
@@ -42,21 +71,44 @@ pub enum OutputFormat {
     Json,
 }
 
+/// What to read: shared by `analyze` and `traffic`.
 #[derive(Debug, Args)]
-pub struct AnalyzeArgs {
-    /// Flow-log files or folders [default: the sample in data/sample/AWSLogs]
+pub struct InputArgs {
+    /// Flow-log files or folders: S3 text or Parquet deliveries, CloudWatch exports
+    /// [default: the sample in data/sample/AWSLogs, unless --traffic is given]
     pub inputs: Vec<PathBuf>,
-    /// Folder for report.md and report.json (created if missing; files in it are replaced).
-    #[arg(long, default_value = "vpce-report")]
-    pub out: PathBuf,
+    /// Traffic CSV of already aggregated traffic (as `vpce-advisor traffic --format csv`
+    /// writes it; schema in the README). Repeatable; combines with flow logs.
+    #[arg(long, value_name = "FILE")]
+    pub traffic: Vec<PathBuf>,
     /// Region of records that have no `region` field and no S3-layout path
-    /// (AWSLogs/<account>/vpcflowlogs/<region>/...).
+    /// (AWSLogs/<account>/vpcflowlogs/<region>/... or aws-region=<region>/).
     #[arg(long, default_value = "us-east-1")]
     pub region: String,
     /// ip-ranges.json to classify AWS addresses with, instead of the shipped snapshot
     /// (get the current one from https://ip-ranges.amazonaws.com/ip-ranges.json).
     #[arg(long, value_name = "FILE")]
     pub ip_ranges: Option<PathBuf>,
+    /// Record format of files without a header line (CloudWatch exports, custom formats), as
+    /// `aws ec2 describe-flow-logs` shows it: '${version} ${vpc-id} ${srcaddr} ...'
+    /// [default: the default version-2 format]
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Say how each file was recognised (on stderr).
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Stop at the first malformed line instead of counting and skipping it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Folder for report.md and report.json (created if missing; files in it are replaced).
+    #[arg(long, default_value = "vpce-report")]
+    pub out: PathBuf,
     /// Price CSV whose rows replace the shipped prices item by item (same columns as
     /// data/prices.csv; see data/PRICES.md).
     #[arg(long, value_name = "FILE")]
@@ -72,17 +124,6 @@ pub struct AnalyzeArgs {
     /// internet. cheapest: lowest cost whatever the path.
     #[arg(long, value_enum, default_value_t = Policy::Secure)]
     pub policy: Policy,
-    /// Record format of files without a header line (CloudWatch exports, custom formats), as
-    /// `aws ec2 describe-flow-logs` shows it: '${version} ${vpc-id} ${srcaddr} ...'
-    /// [default: the default version-2 format]
-    #[arg(long, value_name = "FORMAT")]
-    pub log_format: Option<String>,
-    /// Say how each file was recognised (on stderr).
-    #[arg(long, short)]
-    pub verbose: bool,
-    /// Stop at the first malformed line instead of counting and skipping it.
-    #[arg(long)]
-    pub strict: bool,
     /// Print nothing on success but errors (the report files are still written).
     #[arg(long, short)]
     pub quiet: bool,

@@ -665,7 +665,7 @@ pub fn run(config: &SynthConfig) -> Result<String> {
                 .vpcs
                 .entry(attributed.clone())
                 .or_default()
-                .entry(class_key(class).to_string())
+                .entry(class.key().to_string())
                 .or_default();
             totals.egress_bytes += egress;
             totals.ingress_bytes += ingress;
@@ -680,7 +680,7 @@ pub fn run(config: &SynthConfig) -> Result<String> {
                 let totals = expected
                     .vpcs
                     .get_mut(&attributed)
-                    .and_then(|m| m.get_mut(class_key(class)))
+                    .and_then(|m| m.get_mut(class.key()))
                     .expect("just inserted");
                 totals.ingress_bytes -= ingress;
                 totals.records -= 1;
@@ -730,20 +730,6 @@ pub fn run(config: &SynthConfig) -> Result<String> {
             _ => String::new(),
         }
     ))
-}
-
-/// Name of a destination class in `expected-totals.json` (as in report.json).
-pub fn class_key(c: DestClass) -> &'static str {
-    match c {
-        DestClass::S3 => "s3",
-        DestClass::Dynamodb => "dynamodb",
-        DestClass::AwsService => "aws-service",
-        DestClass::AwsCrossRegion => "aws-cross-region",
-        DestClass::AwsHosted => "aws-hosted",
-        DestClass::Internet => "internet",
-        DestClass::Ipv6Direct => "ipv6-direct",
-        DestClass::Private => "private",
-    }
 }
 
 fn table_service(entries: &[PrefixEntry], addr: IpAddr) -> String {

@@ -36,6 +36,36 @@ pub enum DestClass {
 }
 
 impl DestClass {
+    pub const ALL: [DestClass; 8] = [
+        DestClass::S3,
+        DestClass::Dynamodb,
+        DestClass::AwsService,
+        DestClass::AwsCrossRegion,
+        DestClass::AwsHosted,
+        DestClass::Internet,
+        DestClass::Ipv6Direct,
+        DestClass::Private,
+    ];
+
+    /// Machine name, as in report.json and traffic CSVs.
+    pub fn key(self) -> &'static str {
+        match self {
+            DestClass::S3 => "s3",
+            DestClass::Dynamodb => "dynamodb",
+            DestClass::AwsService => "aws-service",
+            DestClass::AwsCrossRegion => "aws-cross-region",
+            DestClass::AwsHosted => "aws-hosted",
+            DestClass::Internet => "internet",
+            DestClass::Ipv6Direct => "ipv6-direct",
+            DestClass::Private => "private",
+        }
+    }
+
+    /// The class with machine name `key`.
+    pub fn from_key(key: &str) -> Option<DestClass> {
+        DestClass::ALL.into_iter().find(|c| c.key() == key)
+    }
+
     /// Label used in reports.
     pub fn label(self) -> &'static str {
         match self {
@@ -147,8 +177,32 @@ impl Window {
     }
 }
 
-/// Sums the classified flows per VPC and destination, scaled to a month over `window`.
-pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcTraffic>> {
+/// Observed traffic of one VPC, AZ, direction and destination: the unit that traffic CSVs
+/// carry and that every VPC's figures are summed from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct TrafficRow {
+    pub vpc_id: String,
+    pub region: String,
+    /// `-` when unknown.
+    pub az_id: String,
+    /// `egress` or `ingress`.
+    pub direction: String,
+    pub class: DestClass,
+    pub service: String,
+    pub service_region: String,
+    pub bytes: u64,
+    pub records: u64,
+}
+
+/// Rows plus the interfaces seen per (VPC, region).
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub rows: Vec<TrafficRow>,
+    pub interfaces: BTreeMap<(String, String), u64>,
+}
+
+/// Sums the classified flows per VPC, AZ, direction and destination.
+pub fn traffic_rows(classified: LazyFrame) -> Result<Observed> {
     // Materialise the (small, aggregated) classified frame once: both queries below read it,
     // and the classification join should not run twice.
     let classified = classified.collect()?;
@@ -175,53 +229,107 @@ pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcT
     let direction = grouped.column(schema::DIRECTION)?.str()?;
     let bytes = grouped.column(schema::BYTES)?.u64()?;
     let records = grouped.column(schema::RECORDS)?.u64()?;
+    let mut merged: BTreeMap<TrafficRow, (u64, u64)> = BTreeMap::new();
+    for i in 0..grouped.height() {
+        let vpc_region = region.get(i).unwrap_or("").to_string();
+        let row = classified_row(
+            vpc.get(i).unwrap_or(""),
+            &vpc_region,
+            az.get(i).unwrap_or("-"),
+            direction.get(i).unwrap_or("egress"),
+            kind.get(i).unwrap_or("private"),
+            service.get(i).unwrap_or(""),
+            service_region.get(i).unwrap_or(""),
+        );
+        let e = merged.entry(row).or_default();
+        e.0 += bytes.get(i).unwrap_or(0);
+        e.1 += records.get(i).unwrap_or(0);
+    }
+    let rows = merged
+        .into_iter()
+        .map(|(mut row, (b, r))| {
+            row.bytes = b;
+            row.records = r;
+            row
+        })
+        .collect();
+    Ok(Observed { rows, interfaces })
+}
 
+/// A row (with zero counts) for a classified remote: the destination class and the service
+/// naming the report uses.
+pub fn classified_row(
+    vpc_id: &str,
+    vpc_region: &str,
+    az_id: &str,
+    direction: &str,
+    kind: &str,
+    service: &str,
+    service_region: &str,
+) -> TrafficRow {
+    let class = dest_class(kind, service, service_region, vpc_region);
+    let (service, service_region) = match class {
+        DestClass::Internet | DestClass::Private => (String::new(), String::new()),
+        DestClass::Ipv6Direct => (service.to_string(), service_region.to_string()),
+        _ => (
+            service.to_string(),
+            if service_region.is_empty() {
+                vpc_region.to_string()
+            } else {
+                service_region.to_string()
+            },
+        ),
+    };
+    TrafficRow {
+        vpc_id: vpc_id.to_string(),
+        region: vpc_region.to_string(),
+        az_id: if az_id.is_empty() {
+            "-".into()
+        } else {
+            az_id.to_string()
+        },
+        direction: direction.to_string(),
+        class,
+        service,
+        service_region,
+        bytes: 0,
+        records: 0,
+    }
+}
+
+/// Sums the classified flows per VPC and destination, scaled to a month over `window`.
+pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcTraffic>> {
+    Ok(per_vpc(&traffic_rows(classified)?, window))
+}
+
+/// Folds rows into per-VPC traffic, scaled to a month over `window`.
+pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
     #[derive(Default)]
     struct Acc {
         azs: BTreeSet<String>,
         dests: BTreeMap<(DestClass, String, String), (u64, u64, u64)>,
     }
     let mut vpcs: BTreeMap<(String, String), Acc> = BTreeMap::new();
-    for i in 0..grouped.height() {
-        let vpc_id = vpc.get(i).unwrap_or("").to_string();
-        let vpc_region = region.get(i).unwrap_or("").to_string();
-        let acc = vpcs.entry((vpc_id, vpc_region.clone())).or_default();
-        let az_id = az.get(i).unwrap_or("-");
-        if az_id != "-" && !az_id.is_empty() {
-            acc.azs.insert(az_id.to_string());
+    for row in &observed.rows {
+        let acc = vpcs
+            .entry((row.vpc_id.clone(), row.region.clone()))
+            .or_default();
+        if row.az_id != "-" && !row.az_id.is_empty() {
+            acc.azs.insert(row.az_id.clone());
         }
-        let svc = service.get(i).unwrap_or("");
-        let svc_region = service_region.get(i).unwrap_or("");
-        let class = dest_class(
-            kind.get(i).unwrap_or("private"),
-            svc,
-            svc_region,
-            &vpc_region,
-        );
-        let (svc, svc_region) = match class {
-            DestClass::Internet | DestClass::Private => (String::new(), String::new()),
-            DestClass::Ipv6Direct => (svc.to_string(), svc_region.to_string()),
-            _ => (
-                svc.to_string(),
-                if svc_region.is_empty() {
-                    vpc_region.clone()
-                } else {
-                    svc_region.to_string()
-                },
-            ),
-        };
-        let entry = acc.dests.entry((class, svc, svc_region)).or_default();
-        let b = bytes.get(i).unwrap_or(0);
-        if direction.get(i) == Some("ingress") {
-            entry.1 += b;
+        let entry = acc
+            .dests
+            .entry((row.class, row.service.clone(), row.service_region.clone()))
+            .or_default();
+        if row.direction == "ingress" {
+            entry.1 = entry.1.saturating_add(row.bytes);
         } else {
-            entry.0 += b;
+            entry.0 = entry.0.saturating_add(row.bytes);
         }
-        entry.2 += records.get(i).unwrap_or(0);
+        entry.2 += row.records;
     }
     let factor = window.month_factor();
-    Ok(vpcs
-        .into_iter()
+    vpcs.into_iter()
         .map(|((vpc_id, region), acc)| {
             let destinations = acc
                 .dests
@@ -245,11 +353,12 @@ pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcT
                         egress_bytes: eg,
                         ingress_bytes: ing,
                         records: recs,
-                        monthly_gb: units::gb(eg + ing) * factor,
+                        monthly_gb: units::gb(eg.saturating_add(ing)) * factor,
                     }
                 })
                 .collect();
-            let interfaces_seen = interfaces
+            let interfaces_seen = observed
+                .interfaces
                 .get(&(vpc_id.clone(), region.clone()))
                 .copied()
                 .unwrap_or(0);
@@ -261,7 +370,7 @@ pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcT
                 destinations,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Distinct network interfaces per (VPC, region).

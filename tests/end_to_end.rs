@@ -513,3 +513,128 @@ fn verbose_explains_detection_and_unknown_formats_are_named() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--log-format"));
 }
+
+#[test]
+fn traffic_csv_round_trips_through_analyze() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    let o = run(
+        root,
+        &[
+            "traffic",
+            "data/sample/AWSLogs",
+            "--format",
+            "csv",
+            "-o",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let from_logs = analyze_json(
+        dir.path(),
+        &[
+            "analyze",
+            root.join("data/sample/AWSLogs").to_str().unwrap(),
+            "--out",
+            "a",
+            "--quiet",
+        ],
+    );
+    let from_csv = analyze_json(
+        dir.path(),
+        &[
+            "analyze",
+            "--traffic",
+            csv.to_str().unwrap(),
+            "--out",
+            "b",
+            "--quiet",
+        ],
+    );
+    assert_eq!(from_csv["summary"], from_logs["summary"]);
+    for (a, b) in from_csv["vpcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(from_logs["vpcs"].as_array().unwrap())
+    {
+        assert_eq!(a["scenarios"], b["scenarios"]);
+        assert_eq!(a["traffic"]["destinations"], b["traffic"]["destinations"]);
+    }
+    assert!(from_csv["inputs"]["traffic_csv_rows"].as_u64().unwrap() > 0);
+
+    // The table fits 100 columns.
+    let o = run(root, &["traffic", "data/sample/AWSLogs"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .all(|l| l.chars().count() <= 100));
+}
+
+#[test]
+fn traffic_csv_rows_by_address_or_class_and_errors_with_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "vpc_id,region,az_id,direction,remote_addr,destination,aws_service,service_region,bytes,records,window_start,window_end";
+    let good = format!(
+        "{header}\n\
+         vpc-1,us-east-1,use1-az1,ingress,16.15.157.7,,,,1073741824,1,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z\n\
+         vpc-1,us-east-1,use1-az1,egress,,internet,,,1073741824,1,1793491200,1793577600\n\
+         vpc-1,us-east-1,use1-az2,ingress,,aws-cross-region,S3,us-west-2,1073741824,,1793491200,1793577600\n"
+    );
+    std::fs::write(dir.path().join("t.csv"), good).unwrap();
+    let r = analyze_json(
+        dir.path(),
+        &["analyze", "--traffic", "t.csv", "--out", "r", "--quiet"],
+    );
+    let dests = &r["vpcs"][0]["traffic"]["destinations"];
+    let classes: Vec<&str> = dests
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, vec!["s3", "aws-cross-region", "internet"]);
+    // 1 GB a day is 30.416... GB a month.
+    assert_eq!(
+        dests[0]["monthly_gb"]
+            .as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+            .round_dp(4),
+        rust_decimal_macros::dec!(30.4167)
+    );
+    assert_eq!(
+        r["vpcs"][0]["traffic"]["azs_seen"],
+        serde_json::json!(["use1-az1", "use1-az2"])
+    );
+
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        format!("{header}\nvpc-1,us-east-1,,sideways,,internet,,,10,1,1,2\n"),
+    )
+    .unwrap();
+    let o = run(
+        dir.path(),
+        &["analyze", "--traffic", "bad.csv", "--out", "r"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("bad.csv:2: direction 'sideways' is neither egress nor ingress"),
+        "{}",
+        text(&o)
+    );
+
+    std::fs::write(dir.path().join("hdr.csv"), "vpc,bytes\nvpc-1,10\n").unwrap();
+    let o = run(
+        dir.path(),
+        &["analyze", "--traffic", "hdr.csv", "--out", "r"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("hdr.csv:1: the header lacks 'vpc_id'") && err.contains(header),
+        "{err}"
+    );
+}

@@ -7,6 +7,7 @@
 pub mod format;
 mod parquet;
 pub mod scan;
+pub mod traffic_csv;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -222,7 +223,7 @@ fn merge_window(a: Option<(u64, u64)>, b: Option<(u64, u64)>) -> Option<(u64, u6
 /// Reads every input and returns the aggregated flows.
 pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
     let found = walk::discover(&config.inputs)?;
-    if found.files.is_empty() {
+    if found.files.is_empty() && !config.inputs.is_empty() {
         let names: Vec<String> = config
             .inputs
             .iter()

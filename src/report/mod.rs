@@ -66,6 +66,10 @@ pub struct Inputs {
     pub skipped_files: Vec<String>,
     /// Record formats (field lists) seen, with record counts.
     pub formats: BTreeMap<String, u64>,
+    /// Traffic CSVs read (`--traffic`).
+    pub traffic_csvs: Vec<String>,
+    /// Rows read from them.
+    pub traffic_csv_rows: u64,
 }
 
 /// The ip-ranges snapshot used.

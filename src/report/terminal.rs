@@ -42,6 +42,50 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     out
 }
 
+/// The classified traffic as a table of GB/month (fits 100 columns).
+pub fn traffic_table(
+    rows: &[crate::traffic::TrafficRow],
+    window: crate::traffic::Window,
+) -> String {
+    let factor = window.month_factor();
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{:<21} {:<12} {:<9} {:<3} {:<16} {:<20} {:>10}",
+        "VPC", "region", "AZ", "dir", "destination", "service", "GB/month"
+    );
+    let _ = writeln!(o, "{}", "-".repeat(97));
+    for r in rows {
+        let service = if r.service_region.is_empty() || r.service_region == r.region {
+            r.service.clone()
+        } else {
+            format!("{} {}", r.service, r.service_region)
+        };
+        let _ = writeln!(
+            o,
+            "{:<21} {:<12} {:<9} {:<3} {:<16} {:<20} {:>10}",
+            clip(&r.vpc_id, 21),
+            clip(&r.region, 12),
+            clip(&r.az_id, 9),
+            if r.direction == "ingress" {
+                "in"
+            } else {
+                "out"
+            },
+            r.class.key(),
+            clip(&service, 20),
+            super::fmt_gb(crate::units::gb(r.bytes) * factor)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nwindow {} to {}; GB = 2^30 bytes, scaled to a 730-hour month",
+        super::iso_utc(window.start),
+        super::iso_utc(window.end)
+    );
+    o
+}
+
 /// Renders the summary table and the warnings.
 pub fn render(r: &Report) -> String {
     let mut o = String::new();

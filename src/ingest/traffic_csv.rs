@@ -1,0 +1,278 @@
+//! Traffic CSVs: aggregated traffic (from this tool's `traffic --format csv`, another tool or a
+//! query) in, classified [`TrafficRow`]s and their window out; and the writer for the same schema.
+//!
+//! Columns (all required in the header, any order; see the README, "Traffic CSVs"):
+//! `vpc_id,region,az_id,direction,remote_addr,destination,aws_service,service_region,bytes,records,window_start,window_end`.
+//! A row names either a `remote_addr` (classified by the tool, `aws_service` used only as a hint)
+//! or a `destination` class (`s3`, `dynamodb`, `aws-service`, `aws-cross-region`, `aws-hosted`,
+//! `internet`, `ipv6-direct`, `private`) with its `aws_service` and `service_region`.
+
+use std::path::Path;
+
+use crate::classify::address::parse_ip;
+use crate::classify::{classify_address, IpRanges};
+use crate::error::{Error, Result};
+use crate::ingest::scan::{looks_like_region, unmap_nat64};
+use crate::traffic::{classified_row, DestClass, TrafficRow, Window};
+
+/// The columns, in the order the writer uses.
+pub const TRAFFIC_COLUMNS: [&str; 12] = [
+    "vpc_id",
+    "region",
+    "az_id",
+    "direction",
+    "remote_addr",
+    "destination",
+    "aws_service",
+    "service_region",
+    "bytes",
+    "records",
+    "window_start",
+    "window_end",
+];
+
+/// What a traffic CSV contributed.
+#[derive(Debug, Clone, Default)]
+pub struct TrafficCsv {
+    pub rows: Vec<TrafficRow>,
+    /// (min window_start, max window_end), Unix seconds.
+    pub window: Option<(u64, u64)>,
+    pub rows_read: u64,
+}
+
+/// Reads one traffic CSV; every bad row is an error naming its line.
+pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
+    let text = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let err = |line: u64, reason: String| Error::Malformed {
+        path: path.to_path_buf(),
+        line,
+        reason,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_slice());
+    let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
+    let mut index = [0usize; 12];
+    for (k, name) in TRAFFIC_COLUMNS.iter().enumerate() {
+        index[k] = headers.iter().position(|h| h == *name).ok_or_else(|| {
+            err(
+                1,
+                format!(
+                    "the header lacks '{name}': a traffic CSV has the columns {} (header found: {})",
+                    TRAFFIC_COLUMNS.join(","),
+                    headers.iter().collect::<Vec<_>>().join(",")
+                ),
+            )
+        })?;
+    }
+    let mut out = TrafficCsv::default();
+    for record in reader.records() {
+        let record =
+            record.map_err(|e| err(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let get = |k: usize| record.get(index[k]).unwrap_or("");
+        let row = parse_row(&get, table).map_err(|reason| err(line, reason))?;
+        let (start, end) = (
+            parse_time(get(10)).map_err(|r| err(line, format!("window_start: {r}")))?,
+            parse_time(get(11)).map_err(|r| err(line, format!("window_end: {r}")))?,
+        );
+        if end < start {
+            return Err(err(line, "window_end is before window_start".into()));
+        }
+        out.window = Some(match out.window {
+            Some((s, e)) => (s.min(start), e.max(end)),
+            None => (start, end),
+        });
+        out.rows.push(row);
+        out.rows_read += 1;
+    }
+    Ok(out)
+}
+
+fn parse_row<'r>(
+    get: &dyn Fn(usize) -> &'r str,
+    table: &IpRanges,
+) -> std::result::Result<TrafficRow, String> {
+    let vpc_id = get(0);
+    if vpc_id.is_empty() {
+        return Err("vpc_id is empty".into());
+    }
+    let region = get(1);
+    if !looks_like_region(region) {
+        return Err(format!("region '{region}' is not an AWS region name"));
+    }
+    let az_id = if get(2).is_empty() { "-" } else { get(2) };
+    let direction = get(3);
+    if direction != "egress" && direction != "ingress" {
+        return Err(format!(
+            "direction '{direction}' is neither egress nor ingress"
+        ));
+    }
+    let number = |k: usize, name: &str, default: Option<u64>| -> std::result::Result<u64, String> {
+        match (get(k), default) {
+            ("", Some(d)) => Ok(d),
+            (v, _) => v
+                .parse()
+                .map_err(|_| format!("{name} '{v}' is not a whole number")),
+        }
+    };
+    let bytes = number(8, "bytes", None)?;
+    let records = number(9, "records", Some(0))?;
+    let (remote, destination, service, service_region) = (get(4), get(5), get(6), get(7));
+    let mut row = if !remote.is_empty() {
+        let addr = parse_ip(remote.as_bytes())
+            .ok_or_else(|| format!("remote_addr '{remote}' is not an IP address"))?;
+        let c = classify_address(table, &unmap_nat64(addr).to_string(), service);
+        classified_row(
+            vpc_id,
+            region,
+            az_id,
+            direction,
+            c.kind.as_str(),
+            &c.service,
+            &c.region,
+        )
+    } else {
+        let class = DestClass::from_key(destination).ok_or_else(|| {
+            format!(
+                "destination '{destination}' is not one of {} (or give remote_addr)",
+                DestClass::ALL.map(DestClass::key).join(", ")
+            )
+        })?;
+        let (kind, default_service) = match class {
+            DestClass::S3 => ("aws", "S3"),
+            DestClass::Dynamodb => ("aws", "DYNAMODB"),
+            DestClass::AwsService | DestClass::AwsCrossRegion => ("aws", "AMAZON"),
+            DestClass::AwsHosted => ("aws", "EC2"),
+            DestClass::Internet => ("internet", ""),
+            DestClass::Ipv6Direct => ("ipv6", ""),
+            DestClass::Private => ("private", ""),
+        };
+        let service = if service.is_empty() {
+            default_service
+        } else {
+            service
+        };
+        if class == DestClass::AwsCrossRegion
+            && (service_region.is_empty() || service_region == region)
+        {
+            return Err(
+                "destination aws-cross-region needs a service_region other than the VPC's region"
+                    .into(),
+            );
+        }
+        let row = classified_row(
+            vpc_id,
+            region,
+            az_id,
+            direction,
+            kind,
+            service,
+            service_region,
+        );
+        if row.class != class {
+            return Err(format!(
+                "destination '{destination}' does not fit aws_service '{service}' in '{}' (that is {})",
+                if service_region.is_empty() { region } else { service_region },
+                row.class.key()
+            ));
+        }
+        row
+    };
+    row.bytes = bytes;
+    row.records = records;
+    Ok(row)
+}
+
+/// Unix seconds, or ISO 8601 UTC `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn parse_time(s: &str) -> std::result::Result<u64, String> {
+    if let Ok(v) = s.parse::<u64>() {
+        return Ok(v);
+    }
+    let b = s.as_bytes();
+    let ok = b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z';
+    let num = |a: usize, z: usize| s[a..z].parse::<i64>().ok();
+    let parts = ok
+        .then(|| {
+            Some((
+                num(0, 4)?,
+                num(5, 7)?,
+                num(8, 10)?,
+                num(11, 13)?,
+                num(14, 16)?,
+                num(17, 19)?,
+            ))
+        })
+        .flatten();
+    let Some((y, m, d, hh, mm, ss)) = parts else {
+        return Err(format!(
+            "'{s}' is neither Unix seconds nor YYYY-MM-DDTHH:MM:SSZ"
+        ));
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return Err(format!("'{s}' is not a valid time"));
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    u64::try_from(secs).map_err(|_| format!("'{s}' is before 1970"))
+}
+
+/// Writes rows as a traffic CSV covering `window`.
+pub fn write(rows: &[TrafficRow], window: Window) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let cerr = |e: csv::Error| Error::Invalid(format!("cannot write traffic CSV: {e}"));
+    w.write_record(TRAFFIC_COLUMNS).map_err(cerr)?;
+    let (start, end) = (
+        crate::report::iso_utc(window.start),
+        crate::report::iso_utc(window.end),
+    );
+    for r in rows {
+        w.write_record([
+            r.vpc_id.as_str(),
+            &r.region,
+            &r.az_id,
+            &r.direction,
+            "",
+            r.class.key(),
+            &r.service,
+            &r.service_region,
+            &r.bytes.to_string(),
+            &r.records.to_string(),
+            &start,
+            &end,
+        ])
+        .map_err(cerr)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Invalid(format!("cannot write traffic CSV: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("1793491200"), Ok(1_793_491_200));
+        assert_eq!(parse_time("2026-11-01T00:00:00Z"), Ok(1_793_491_200));
+        assert_eq!(parse_time("2021-03-26T03:28:12Z"), Ok(1_616_729_292));
+        assert!(parse_time("2026-13-01T00:00:00Z").is_err());
+        assert!(parse_time("yesterday").is_err());
+    }
+}
