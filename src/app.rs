@@ -56,6 +56,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Dispatches a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    crate::interrupt::install();
     match cli.command {
         Command::Analyze(args) => run_analyze(args),
         Command::Traffic(args) => run_traffic(args),
@@ -210,6 +211,7 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     config.policy = args.policy;
     let (report, detections) = analyze_with_detections(&config)?;
     print_detections(args.input.verbose, &detections);
+    crate::interrupt::check()?;
     let written = report::write_report(&report, &args.out)?;
     if args.quiet {
         return Ok(());

@@ -45,6 +45,8 @@ pub enum Error {
     NoInput(String),
     #[error("output folder {path}: {reason}")]
     Output { path: PathBuf, reason: String },
+    #[error("interrupted: no report was written")]
+    Interrupted,
     #[error("polars: {0}")]
     Polars(#[from] polars::error::PolarsError),
     #[error("{0}")]

@@ -8,6 +8,7 @@ pub mod classify;
 pub mod cli;
 pub mod error;
 pub mod ingest;
+pub mod interrupt;
 pub mod pricing;
 pub mod recommend;
 pub mod report;

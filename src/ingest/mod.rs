@@ -14,8 +14,7 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -233,7 +232,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
     }
     let progress = Progress::new(
         config.progress && std::io::stderr().is_terminal(),
-        found.files.len(),
+        &found.files,
     );
     let merged = found
         .files
@@ -244,6 +243,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
                 region,
                 strict: config.strict,
                 log_format: config.log_format.clone(),
+                progress: progress.bar.clone(),
             };
             let scan = scan::scan_file(path, &settings)?;
             progress.file_done(&scan.accounting);
@@ -319,50 +319,55 @@ fn to_frame(interner: &Interner, flows: FxHashMap<FlowKey, FlowSums>) -> Result<
     Ok(df)
 }
 
-/// Progress line on stderr while files are read (only on a terminal).
+/// Progress bar on stderr while files are read (only on a terminal): bytes read from disk,
+/// throughput, files and records.
 struct Progress {
-    enabled: bool,
+    bar: Option<indicatif::ProgressBar>,
     total_files: usize,
     files: AtomicU64,
     records: AtomicU64,
-    started: Instant,
-    last: Mutex<Instant>,
 }
 
 impl Progress {
-    fn new(enabled: bool, total_files: usize) -> Progress {
-        let now = Instant::now();
+    fn new(enabled: bool, files: &[PathBuf]) -> Progress {
+        let bar = enabled.then(|| {
+            let total: u64 = files
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum();
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
         Progress {
-            enabled,
-            total_files,
+            bar,
+            total_files: files.len(),
             files: AtomicU64::new(0),
             records: AtomicU64::new(0),
-            started: now,
-            last: Mutex::new(now),
         }
     }
 
     fn file_done(&self, acc: &Accounting) {
-        if !self.enabled {
-            return;
-        }
+        let Some(bar) = &self.bar else { return };
         let files = self.files.fetch_add(1, Ordering::Relaxed) + 1;
         let records = self.records.fetch_add(acc.records, Ordering::Relaxed) + acc.records;
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if last.elapsed() >= Duration::from_millis(200) || files as usize == self.total_files {
-            *last = Instant::now();
-            let secs = self.started.elapsed().as_secs_f64().max(1e-9);
-            eprint!(
-                "\r  read {files}/{} files, {records} records ({:.0} records/s)   ",
-                self.total_files,
-                records as f64 / secs
-            );
-        }
+        bar.set_message(format!(
+            "{files}/{} files, {records} records",
+            self.total_files
+        ));
     }
 
     fn finish(&self) {
-        if self.enabled {
-            eprintln!();
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

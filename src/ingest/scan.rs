@@ -138,6 +138,24 @@ pub struct ScanSettings {
     pub strict: bool,
     /// Format of files without a header line (`--log-format`); default v2 when `None`.
     pub log_format: Option<RecordFormat>,
+    /// Advanced by the bytes read from disk.
+    pub progress: Option<indicatif::ProgressBar>,
+}
+
+/// Counts the bytes read from disk into the progress bar.
+struct Counting<R> {
+    inner: R,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(bar) = &self.bar {
+            bar.inc(n as u64);
+        }
+        Ok(n)
+    }
 }
 
 /// Per-file scanning state.
@@ -172,14 +190,23 @@ pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = File::open(path).map_err(read_err)?;
+    crate::interrupt::check()?;
+    let file = File::open(path).map_err(read_err)?;
+    let mut file = Counting {
+        inner: file,
+        bar: settings.progress.clone(),
+    };
     let mut magic = [0u8; 4];
     let got = read_full(&mut file, &mut magic).map_err(read_err)?;
     let head = &magic[..got];
     let mut scanner = Scanner::new(path, settings);
     if head == b"PAR1" {
+        let size = file.inner.metadata().map(|m| m.len()).unwrap_or(0);
         drop(file);
         super::parquet::scan(path, &mut scanner)?;
+        if let Some(bar) = &settings.progress {
+            bar.inc(size.saturating_sub(4));
+        }
         return Ok(scanner.finish());
     }
     let gz = head.len() >= 2 && head[..2] == [0x1f, 0x8b];
@@ -330,6 +357,7 @@ impl<'a> Scanner<'a> {
                 skipping = true;
                 filled = 0;
             }
+            crate::interrupt::check()?;
             match reader.read(&mut buf[filled..]) {
                 Ok(0) => eof = true,
                 Ok(n) => filled += n,
