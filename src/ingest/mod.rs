@@ -234,6 +234,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         config.progress && std::io::stderr().is_terminal(),
         &found.files,
     );
+    let pipeline = found.files.len() < rayon::current_num_threads();
     let merged = found
         .files
         .par_iter()
@@ -244,6 +245,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
                 strict: config.strict,
                 log_format: config.log_format.clone(),
                 progress: progress.bar.clone(),
+                pipeline,
             };
             let scan = scan::scan_file(path, &settings)?;
             progress.file_done(&scan.accounting);

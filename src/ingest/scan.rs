@@ -140,6 +140,76 @@ pub struct ScanSettings {
     pub log_format: Option<RecordFormat>,
     /// Advanced by the bytes read from disk.
     pub progress: Option<indicatif::ProgressBar>,
+    /// Decompress on a thread of its own while this one parses (worth it when there are fewer
+    /// files than cores).
+    pub pipeline: bool,
+}
+
+/// A reader whose data is produced on another thread, 1 MiB at a time, so decompression and
+/// parsing overlap.
+struct Pipelined {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    current: Vec<u8>,
+    pos: usize,
+}
+
+impl Pipelined {
+    fn new<R: Read + Send + 'static>(mut inner: R) -> Pipelined {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        std::thread::spawn(move || loop {
+            let mut buf = vec![0u8; 1 << 20];
+            let mut filled = 0;
+            let result = loop {
+                match inner.read(&mut buf[filled..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        filled += n;
+                        if filled == buf.len() {
+                            break Ok(());
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            buf.truncate(filled);
+            let last = filled == 0;
+            let sent = match result {
+                Ok(()) => tx.send(Ok(buf)),
+                Err(e) => tx
+                    .send(Err(e))
+                    .and(Err(std::sync::mpsc::SendError(Ok(Vec::new())))),
+            };
+            // Stop at the end of the data, on an error, or when the reader is gone.
+            if last || sent.is_err() {
+                return;
+            }
+        });
+        Pipelined {
+            rx,
+            current: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for Pipelined {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.current.len() {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.current = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.current.len() - self.pos);
+        out[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 /// Counts the bytes read from disk into the progress bar.
@@ -215,7 +285,10 @@ pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
         path: path.to_path_buf(),
         source,
     };
-    if gz {
+    if gz && settings.pipeline {
+        let mut reader = Pipelined::new(MultiGzDecoder::new(chained));
+        scanner.run(&mut reader, gz_err, "gzip")?;
+    } else if gz {
         let mut reader = MultiGzDecoder::new(chained);
         scanner.run(&mut reader, gz_err, "gzip")?;
     } else {

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""The same classify-and-total job as `vpce-advisor analyze`, in DuckDB, for the benchmark.
+
+Usage: benches/duckdb_classify.py IP_RANGES_JSON 'GLOB_OF_LOG_FILES'
+Reads the flow logs with read_csv (header line, space separated, '-' as NULL), keeps ACCEPTed
+OK records, takes the non-private side of each IPv4 record as the remote address, totals bytes per
+(vpc, remote), and classifies the distinct remotes with a range join against the ip-ranges
+prefixes using the tool's precedence rule (any S3/DynamoDB prefix wins, else the longest prefix,
+a specific service beating AMAZON). Prints bytes per (vpc, service) and the wall time.
+"""
+import json
+import sys
+import tempfile
+import time
+
+import duckdb
+
+
+def main():
+    ip_ranges, pattern = sys.argv[1], sys.argv[2]
+    started = time.time()
+    prefixes = json.load(open(ip_ranges))["prefixes"]
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+        f.write("lo,hi,len,service,region\n")
+        for p in prefixes:
+            net, length = p["ip_prefix"].split("/")
+            a, b, c, d = (int(x) for x in net.split("."))
+            lo = (a << 24) | (b << 16) | (c << 8) | d
+            hi = lo + (1 << (32 - int(length))) - 1
+            f.write(f"{lo},{hi},{length},{p['service']},{p['region']}\n")
+        prefix_csv = f.name
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE p AS SELECT * FROM read_csv('{prefix_csv}', header=true)")
+    columns = con.execute(
+        f"SELECT * FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-') LIMIT 0"
+    ).description
+    has_vpc = any(c[0] == "vpc-id" for c in columns)
+    vpc = '"vpc-id"' if has_vpc else "'unattributed'"
+    rows = con.execute(
+        f"""
+        WITH flows AS (
+            SELECT {vpc} AS vpc, srcaddr, dstaddr, bytes
+            FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-',
+                          types={{'bytes': 'UBIGINT'}})
+            WHERE action = 'ACCEPT' AND "log-status" = 'OK' AND srcaddr NOT LIKE '%:%'
+        ),
+        ip AS (
+            SELECT vpc, bytes,
+                   list_transform(string_split(srcaddr, '.'), lambda x: x::UBIGINT) AS s,
+                   list_transform(string_split(dstaddr, '.'), lambda x: x::UBIGINT) AS d
+            FROM flows
+        ),
+        num AS (
+            SELECT vpc, bytes,
+                   (s[1] << 24) + (s[2] << 16) + (s[3] << 8) + s[4] AS src,
+                   (d[1] << 24) + (d[2] << 16) + (d[3] << 8) + d[4] AS dst
+            FROM ip
+        ),
+        priv AS (
+            SELECT vpc, bytes, src, dst,
+                   (src >> 24 = 10 OR src >> 20 = 2753 OR src >> 16 = 49320 OR src >> 22 = 401) AS sp,
+                   (dst >> 24 = 10 OR dst >> 20 = 2753 OR dst >> 16 = 49320 OR dst >> 22 = 401) AS dp
+            FROM num
+        ),
+        agg AS (
+            SELECT vpc, CASE WHEN sp AND NOT dp THEN dst WHEN dp AND NOT sp THEN src END AS remote,
+                   sum(bytes) AS bytes
+            FROM priv GROUP BY ALL
+        ),
+        distinct_remote AS (SELECT DISTINCT remote FROM agg WHERE remote IS NOT NULL),
+        matched AS (
+            SELECT r.remote,
+                   arg_max(p.service, (p.service IN ('S3', 'DYNAMODB'))::INT * 1000 + p.len * 2
+                                      + (p.service <> 'AMAZON')::INT) AS service
+            FROM distinct_remote r JOIN p ON r.remote BETWEEN p.lo AND p.hi
+            GROUP BY r.remote
+        )
+        SELECT a.vpc, coalesce(m.service, CASE WHEN a.remote IS NULL THEN 'private' ELSE 'internet' END) AS class,
+               sum(a.bytes) AS bytes
+        FROM agg a LEFT JOIN matched m USING (remote)
+        GROUP BY ALL ORDER BY ALL
+        """
+    ).fetchall()
+    for r in rows:
+        print(*r)
+    print(f"duckdb wall: {time.time() - started:.3f}s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
