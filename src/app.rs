@@ -279,6 +279,17 @@ pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observati
             Window::new((0, units::SECONDS_PER_MONTH))
         }
     };
+    let window_hours = window.seconds.div_ceil(3600);
+    let covered = ingested.hours_covered;
+    if config.traffic.is_empty()
+        && covered > 0
+        && window_hours > 1
+        && covered * 10 < window_hours * 9
+    {
+        warnings.push(format!(
+            "The logs cover only {covered} of the {window_hours} hours between the first and the last record: gaps (missing files, a flow log that was off) make the monthly figures too low, since they are scaled over the whole window. Analyse a continuous period."
+        ));
+    }
     if bounds.is_some() && window.seconds < 86_400 {
         warnings.push(format!(
             "The observed window is only {:.1} hours: monthly figures extrapolate it x{}. Analyse at least a day (better a week) of logs for reliable numbers.",
@@ -436,6 +447,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             window_start: report::iso_utc(window.start),
             window_end: report::iso_utc(window.end),
             window_seconds: window.seconds,
+            hours_with_records: ingested.hours_covered,
             month_factor: window.month_factor(),
             default_region: config.region.clone(),
             totals_are_lower_bound: acc.skipdata > 0,

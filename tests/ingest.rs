@@ -432,3 +432,30 @@ fn overlong_lines_and_formats_are_bounded() {
         "{err}"
     );
 }
+
+#[test]
+fn gaps_in_the_logs_are_reported() {
+    // Two hours of records five days apart: the window is five days, the coverage two hours.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "gap.log",
+        "\
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 1793491200 1793491260 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 1793923140 1793923200 ACCEPT OK
+",
+    );
+    let r = analyze(vec![p]);
+    assert_eq!(r.assumptions.hours_with_records, 2);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("cover only 2 of the 120 hours")),
+        "{:?}",
+        r.warnings
+    );
+    // The sample covers every hour of its day: no such warning.
+    let sample = analyze(vec![crate::common::data("sample/AWSLogs")]);
+    assert_eq!(sample.assumptions.hours_with_records, 24);
+    assert!(!sample.warnings.iter().any(|w| w.contains("cover only")));
+}

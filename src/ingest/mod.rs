@@ -141,6 +141,8 @@ pub struct Ingested {
     pub default_region: String,
     /// How each file was recognised, in path order (for `--verbose`).
     pub detections: Vec<(PathBuf, String)>,
+    /// Distinct hours in which some record starts.
+    pub hours_covered: u64,
 }
 
 #[derive(Default)]
@@ -152,6 +154,7 @@ struct Merged {
     formats: BTreeMap<String, u64>,
     issues: Vec<LineIssue>,
     detections: Vec<(PathBuf, String)>,
+    hours: rustc_hash::FxHashSet<u32>,
 }
 
 impl Merged {
@@ -183,6 +186,11 @@ impl Merged {
             *self.formats.entry(f).or_default() += n;
         }
         self.issues.extend(scan.issues);
+        let mut hours = scan.hours;
+        if self.hours.len() < hours.len() {
+            std::mem::swap(&mut self.hours, &mut hours);
+        }
+        self.hours.extend(hours);
         self
     }
 
@@ -201,6 +209,7 @@ impl Merged {
             formats: small.formats.into_iter().collect(),
             issues: small.issues,
             detected: String::new(),
+            hours: small.hours,
         };
         big = big.absorb((PathBuf::new(), as_scan));
         // absorb counts one file and one detection; a merged part is neither
@@ -273,6 +282,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         formats: merged.formats,
         default_region: config.region.clone(),
         detections,
+        hours_covered: merged.hours.len() as u64,
     })
 }
 

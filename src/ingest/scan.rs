@@ -124,6 +124,8 @@ pub struct FileScan {
     pub issues: Vec<LineIssue>,
     /// How the file was recognised (for `--verbose`).
     pub detected: String,
+    /// Hours (Unix seconds / 3600) in which some record starts: the logs' coverage.
+    pub hours: rustc_hash::FxHashSet<u32>,
 }
 
 /// Malformed-line examples kept per file.
@@ -237,6 +239,8 @@ pub(super) struct Scanner<'a> {
     format_known: bool,
     /// A data record has been read in this file.
     seen_data: bool,
+    /// Hour of the last record's start (to skip redundant coverage inserts).
+    last_hour: u32,
     format_records: u64,
     out: FileScan,
     region_fallback: u32,
@@ -354,6 +358,7 @@ impl<'a> Scanner<'a> {
                 .unwrap_or_else(RecordFormat::default_v2),
             format_known: false,
             seen_data: false,
+            last_hour: u32::MAX,
             format_records: 0,
             out,
             region_fallback,
@@ -609,12 +614,12 @@ impl<'a> Scanner<'a> {
         match get(Field::LogStatus) {
             None | Some(b"OK") | Some(b"-") => {}
             Some(b"NODATA") => {
-                widen(&mut self.out.window, start, end);
+                widen(&mut self.out, &mut self.last_hour, start, end);
                 self.out.accounting.nodata += 1;
                 return Ok(());
             }
             Some(b"SKIPDATA") => {
-                widen(&mut self.out.window, start, end);
+                widen(&mut self.out, &mut self.last_hour, start, end);
                 self.out.accounting.skipdata += 1;
                 return Ok(());
             }
@@ -649,7 +654,7 @@ impl<'a> Scanner<'a> {
                     .ok_or_else(|| format!("non-numeric bytes '{}'", String::from_utf8_lossy(b)))?,
             ),
         };
-        widen(&mut self.out.window, start, end);
+        widen(&mut self.out, &mut self.last_hour, start, end);
         if rejected {
             self.out.accounting.rejected += 1;
             return Ok(());
@@ -769,12 +774,17 @@ fn abbreviate(s: &str) -> String {
     out
 }
 
-/// Widens the observed window to include [start, end].
-fn widen(window: &mut Option<(u64, u64)>, start: Option<u64>, end: Option<u64>) {
+/// Widens the observed window to include [start, end] and marks the start hour as covered.
+fn widen(out: &mut FileScan, last_hour: &mut u32, start: Option<u64>, end: Option<u64>) {
     if let (Some(s), Some(e)) = (start, end) {
-        let w = window.get_or_insert((s, e));
+        let w = out.window.get_or_insert((s, e));
         w.0 = w.0.min(s);
         w.1 = w.1.max(e);
+        let hour = (s / 3600) as u32;
+        if hour != *last_hour {
+            *last_hour = hour;
+            out.hours.insert(hour);
+        }
     }
 }
 

@@ -282,10 +282,11 @@ fn write_assumptions(o: &mut String, r: &Report) -> std::fmt::Result {
     )?;
     writeln!(
         o,
-        "- Observed window: {} to {} ({} hours); observed bytes are scaled to a month by x{}.",
+        "- Observed window: {} to {} ({} hours, {} of them with flow-log records); observed bytes are scaled to a month by x{}.",
         a.window_start,
         a.window_end,
         fmt_gb(rust_decimal::Decimal::from(a.window_seconds) / rust_decimal::Decimal::from(3600)),
+        a.hours_with_records,
         a.month_factor.round_dp(4).normalize()
     )?;
     for n in &a.notes {

@@ -48,6 +48,8 @@ pub struct Assumptions {
     pub window_start: String,
     pub window_end: String,
     pub window_seconds: u64,
+    /// Hours of the window in which some flow-log record starts (gaps show as fewer hours).
+    pub hours_with_records: u64,
     /// Observed bytes x this = bytes per 730-hour month.
     #[serde(with = "rust_decimal::serde::str")]
     pub month_factor: Decimal,
