@@ -10,7 +10,9 @@ use clap::Parser;
 use rust_decimal::Decimal;
 
 use crate::classify::{classify_flows, IpRanges};
-use crate::cli::{AnalyzeArgs, Cli, Command, InputArgs, OutputFormat, TrafficArgs, TrafficFormat};
+use crate::cli::{
+    AnalyzeArgs, Cli, Command, InputArgs, OutputFormat, PricesCommand, TrafficArgs, TrafficFormat,
+};
 use crate::error::Result;
 use crate::ingest::{ingest, IngestConfig};
 use crate::pricing::PriceBook;
@@ -60,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => run_analyze(args),
         Command::Traffic(args) => run_traffic(args),
+        Command::Prices(args) => run_prices(args.command),
         Command::Synth(args) => {
             let summary = crate::synth::run(&crate::synth::SynthConfig::from_args(&args))?;
             println!("{summary}");
@@ -192,6 +195,97 @@ fn run_traffic(args: TrafficArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn run_prices(command: PricesCommand) -> anyhow::Result<()> {
+    match command {
+        PricesCommand::Import { files, output } => {
+            let imported = crate::pricing::import::import(&files)?;
+            if imported.prices.is_empty() {
+                anyhow::bail!(
+                    "no NAT gateway, VPC endpoint or inter-AZ prices in {} (usage types found: {})",
+                    files
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    imported
+                        .ignored
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            let csv = crate::pricing::import::to_csv(&imported.prices)?;
+            match &output {
+                Some(path) => std::fs::write(path, &csv).map_err(|source| crate::Error::Write {
+                    path: path.clone(),
+                    source,
+                })?,
+                None => std::io::stdout().lock().write_all(&csv)?,
+            }
+            let regions: std::collections::BTreeSet<&str> =
+                imported.prices.iter().map(|p| p.region.as_str()).collect();
+            eprintln!(
+                "{} price(s) for {}",
+                imported.prices.len(),
+                regions.into_iter().collect::<Vec<_>>().join(", ")
+            );
+            if !imported.ignored.is_empty() {
+                eprintln!(
+                    "ignored usage types (not priced by this tool): {}",
+                    imported
+                        .ignored
+                        .iter()
+                        .map(|(u, n)| format!("{u} ({n})"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            Ok(())
+        }
+        PricesCommand::Show { region, prices } => {
+            let mut book = PriceBook::embedded()?;
+            if let Some(p) = &prices {
+                book = book.overlay(PriceBook::from_path(p)?);
+            }
+            let regions: Vec<&crate::pricing::RegionPrices> = match &region {
+                Some(r) => vec![book.region(r)?],
+                None => book.regions.values().collect(),
+            };
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "prices from {}\n", book.origin)?;
+            for rp in regions {
+                writeln!(out, "{}", report::terminal::sanitize(&rp.region))?;
+                for (item, tiers) in &rp.items {
+                    for t in tiers {
+                        let range = match (t.begin_gb.is_zero(), t.end_gb) {
+                            (true, None) => String::new(),
+                            (_, Some(e)) => format!(" ({} to {} GB)", t.begin_gb, e),
+                            (false, None) => format!(" (from {} GB)", t.begin_gb),
+                        };
+                        writeln!(
+                            out,
+                            "  {:<34} ${} per {}{range}, as of {}",
+                            item.name(),
+                            t.price.usd.normalize(),
+                            t.price.unit,
+                            t.price.as_of
+                        )?;
+                        writeln!(
+                            out,
+                            "      {} ({}): {}",
+                            t.price.usage_type,
+                            t.price.source_kind,
+                            report::terminal::sanitize(&t.price.source)
+                        )?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 fn load_ip_ranges(config: &AnalyzeConfig) -> Result<IpRanges> {

@@ -37,6 +37,44 @@ pub enum Command {
     /// before trusting a recommendation, or export them as a traffic CSV (`--format csv`) that
     /// `analyze --traffic FILE` takes back.
     Traffic(TrafficArgs),
+    /// Price tables: import exact prices from the AWS Price List, or show what will be used.
+    Prices(PricesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PricesArgs {
+    #[command(subcommand)]
+    pub command: PricesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PricesCommand {
+    /// Turn `aws pricing get-products` output into a price CSV for `analyze --prices`.
+    ///
+    /// Get the input with, for example:
+    /// aws pricing get-products --region us-east-1 --service-code AmazonVPC --filters
+    /// Type=TERM_MATCH,Field=regionCode,Value=eu-south-1 > vpc.json
+    /// (and --service-code AmazonEC2 with Field=productFamily,Value='NAT Gateway' for NAT
+    /// gateways). Only exact usage types are taken: NatGateway-Hours/Bytes,
+    /// VpcEndpoint-Hours/Bytes (with their tiers), VpcEndpoint-GWLBE-Hours/Bytes,
+    /// DataTransfer-Regional-Bytes; look-alikes are listed as ignored.
+    Import {
+        /// get-products JSON outputs.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the price CSV here instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print the prices that will be used, and where each came from.
+    Show {
+        /// Only this region.
+        #[arg(long)]
+        region: Option<String>,
+        /// Price CSV overlaid on the shipped prices, as `analyze --prices` does.
+        #[arg(long, value_name = "FILE")]
+        prices: Option<PathBuf>,
+    },
 }
 
 /// Output format of `traffic`.

@@ -250,3 +250,133 @@ proptest! {
         prop_assert!(best(&b) >= best(&a));
     }
 }
+
+#[test]
+fn price_list_import_takes_exact_usage_types_and_tiers() {
+    let fixture = crate::common::fixture("prices/get-products-us-east-1.json");
+    let imported = vpce_advisor::pricing::import::import(&[fixture]).unwrap();
+    let got: Vec<(String, Item, Option<Decimal>, Decimal)> = imported
+        .prices
+        .iter()
+        .map(|p| (p.region.clone(), p.item, p.begin_gb, p.usd))
+        .collect();
+    let r = || "us-east-1".to_string();
+    assert_eq!(
+        got,
+        vec![
+            (r(), Item::NatGatewayHourly, None, dec!(0.045)),
+            (r(), Item::NatGatewayPerGb, None, dec!(0.045)),
+            (r(), Item::InterfaceEndpointHourlyPerAz, None, dec!(0.01)),
+            (r(), Item::InterfaceEndpointPerGb, Some(dec!(0)), dec!(0.01)),
+            (
+                r(),
+                Item::InterfaceEndpointPerGb,
+                Some(dec!(1048576)),
+                dec!(0.006)
+            ),
+            (
+                r(),
+                Item::InterfaceEndpointPerGb,
+                Some(dec!(5242880)),
+                dec!(0.004)
+            ),
+            (r(), Item::GwlbEndpointHourly, None, dec!(0.01)),
+            (r(), Item::GwlbEndpointPerGb, None, dec!(0.0035)),
+        ]
+    );
+    // Look-alikes in the same families are ignored, not mistaken for endpoints.
+    assert_eq!(
+        imported.ignored.keys().collect::<Vec<_>>(),
+        vec!["RegionalNatGateway-Hours", "VpcEndpoint-Service-Hours"]
+    );
+    assert!(imported.prices.iter().all(|p| p.as_of == "2026-09-03"));
+}
+
+#[test]
+fn prices_import_round_trips_into_the_report() {
+    use crate::common::{run, text};
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = crate::common::fixture("prices/get-products-us-east-1.json");
+    let o = run(
+        dir.path(),
+        &["prices", "import", fixture.to_str().unwrap(), "-o", "p.csv"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("VpcEndpoint-Service-Hours (1)"));
+    // The written CSV is a valid price file.
+    let book = PriceBook::from_path(&dir.path().join("p.csv")).unwrap();
+    assert_eq!(
+        book.region("us-east-1")
+            .unwrap()
+            .tiers(Item::InterfaceEndpointPerGb)
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let sample = crate::common::data("sample/AWSLogs");
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            sample.to_str().unwrap(),
+            "--prices",
+            "p.csv",
+            "--out",
+            "r",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/report.json")).unwrap()).unwrap();
+    assert!(report["prices"]["origin"]
+        .as_str()
+        .unwrap()
+        .ends_with("overlaid with p.csv"));
+    let us = report["prices"]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"] == "us-east-1")
+        .unwrap();
+    for item in [
+        "nat_gateway_hourly",
+        "nat_gateway_per_gb",
+        "interface_endpoint_hourly_per_az",
+    ] {
+        let source = us["items"][item][0]["price"]["source"].as_str().unwrap();
+        assert!(
+            source.contains("get-products-us-east-1.json"),
+            "{item}: {source}"
+        );
+    }
+    // eu-west-1 keeps the shipped prices.
+    let eu = report["prices"]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"] == "eu-west-1")
+        .unwrap();
+    assert!(!eu["items"]["nat_gateway_hourly"][0]["price"]["source"]
+        .as_str()
+        .unwrap()
+        .contains("get-products"));
+
+    let o = run(
+        dir.path(),
+        &[
+            "prices",
+            "show",
+            "--region",
+            "us-east-1",
+            "--prices",
+            "p.csv",
+        ],
+    );
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("SKU TESTNATHOURS0001"));
+    let o = run(dir.path(), &["prices", "show", "--region", "xx-nowhere-1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--prices"));
+}

@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub mod import;
+
 /// The price table shipped with the tool.
 pub const EMBEDDED_PRICES: &str = include_str!("../../data/prices.csv");
 
