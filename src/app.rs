@@ -273,13 +273,13 @@ fn run_prices(command: PricesCommand) -> anyhow::Result<()> {
                             t.price.unit,
                             t.price.as_of
                         )?;
-                        writeln!(
-                            out,
+                        let line = format!(
                             "      {} ({}): {}",
                             t.price.usage_type,
                             t.price.source_kind,
                             report::terminal::sanitize(&t.price.source)
-                        )?;
+                        );
+                        out.write_all(report::terminal::wrap(&line, 100, "        ").as_bytes())?;
                     }
                 }
             }
