@@ -375,7 +375,7 @@ fn prices_import_round_trips_into_the_report() {
         ],
     );
     assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("SKU TESTNATHOURS0001"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("TESTNATHOURS0001"));
     let o = run(dir.path(), &["prices", "show", "--region", "xx-nowhere-1"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--prices"));
