@@ -219,16 +219,7 @@ fn read_one(path: &Path, ignored: &mut BTreeMap<String, u64>) -> Result<Vec<Impo
                     .get("USD")
                     .and_then(|v| v.parse().ok())
                     .ok_or_else(|| bad(format!("PriceList[{i}] {usage_type}: no USD price")))?;
-                let expected_unit = if matches!(
-                    item,
-                    Item::NatGatewayHourly
-                        | Item::InterfaceEndpointHourlyPerAz
-                        | Item::GwlbEndpointHourly
-                ) {
-                    "Hrs"
-                } else {
-                    "GB"
-                };
+                let expected_unit = if item.hourly() { "Hrs" } else { "GB" };
                 if dim.unit != expected_unit {
                     return Err(bad(format!(
                         "PriceList[{i}] {usage_type}: unit '{}', expected '{expected_unit}'",
@@ -274,14 +265,7 @@ pub fn to_csv(prices: &[ImportedPrice]) -> Result<Vec<u8>> {
     let cerr = |e: csv::Error| Error::Invalid(format!("cannot write prices: {e}"));
     w.write_record(PRICE_COLUMNS).map_err(cerr)?;
     for p in prices {
-        let unit = if matches!(
-            p.item,
-            Item::NatGatewayHourly | Item::InterfaceEndpointHourlyPerAz | Item::GwlbEndpointHourly
-        ) {
-            "hour"
-        } else {
-            "GB"
-        };
+        let unit = if p.item.hourly() { "hour" } else { "GB" };
         let begin = p.begin_gb.map(|d| d.to_string()).unwrap_or_default();
         let end = match (p.begin_gb, p.end_gb) {
             (None, _) => String::new(),

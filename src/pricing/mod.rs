@@ -69,7 +69,8 @@ impl Item {
         Item::ALL.into_iter().find(|i| i.name() == s)
     }
 
-    fn hourly(self) -> bool {
+    /// Whether the item is priced per hour (else per GB).
+    pub fn hourly(self) -> bool {
         matches!(
             self,
             Item::NatGatewayHourly | Item::InterfaceEndpointHourlyPerAz | Item::GwlbEndpointHourly
