@@ -38,6 +38,8 @@ fn config(input: PathBuf) -> IngestConfig {
         strict: false,
         progress: false,
         log_format: None,
+        local: None,
+        hourly: false,
     }
 }
 

@@ -86,6 +86,12 @@ pub struct AnalyzeConfig {
     pub progress: bool,
     /// Format of headerless files (`--log-format`).
     pub log_format: Option<crate::ingest::format::RecordFormat>,
+    /// AWS CLI JSON outputs (`--inventory`).
+    pub inventory: Vec<PathBuf>,
+    /// Route 53 Resolver query logs (`--dns-logs`).
+    pub dns_logs: Vec<PathBuf>,
+    /// Seconds a DNS answer names later flows (`--dns-window`).
+    pub dns_window: u64,
 }
 
 /// The sample analysed when `analyze` gets no input: `data/sample/AWSLogs` in the working
@@ -122,6 +128,9 @@ fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> 
         policy: Policy::Secure,
         strict: input.strict,
         progress: !quiet,
+        inventory: input.inventory.clone(),
+        dns_logs: input.dns_logs.clone(),
+        dns_window: input.dns_window,
         log_format: match &input.log_format {
             Some(text) => Some(
                 crate::ingest::format::parse_log_format(text)
@@ -340,18 +349,55 @@ pub struct Observation {
     pub class_stats: crate::classify::ClassifyStats,
     pub traffic_csv_rows: u64,
     pub warnings: Vec<String>,
+    /// What the vantage step did (attribution, NAT de-duplication, DNS naming).
+    pub vantage: crate::vantage::Vantage,
+    /// The inventory, when given.
+    pub inventory: Option<crate::inventory::Inventory>,
 }
 
 /// Reads flow logs and traffic CSVs into classified traffic rows and the observed window.
 pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observation> {
+    let mut warnings = Vec::new();
+    let inventory = if config.inventory.is_empty() {
+        None
+    } else {
+        let inv = crate::inventory::Inventory::load(&config.inventory)?;
+        for p in &inv.problems {
+            warnings.push(format!("inventory: {p}"));
+        }
+        if inv.is_empty() {
+            warnings.push(format!(
+                "The inventory ({}) held no VPC, subnet, interface, NAT gateway, endpoint or route table: records are attributed from the logs alone.",
+                config.inventory.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        Some(inv)
+    };
+    let mut dns = if config.dns_logs.is_empty() {
+        None
+    } else {
+        let services = crate::dns::EndpointServices::embedded()?;
+        Some(crate::dns::DnsIndex::load(
+            &config.dns_logs,
+            &services,
+            config.dns_window,
+        )?)
+    };
+    let local = inventory
+        .as_ref()
+        .map(|i| std::sync::Arc::new(i.local_addrs()))
+        .filter(|l| !l.is_empty());
     let mut ingested = ingest(&IngestConfig {
         inputs: config.inputs.clone(),
         region: config.region.clone(),
         strict: config.strict,
         progress: config.progress,
         log_format: config.log_format.clone(),
+        local,
+        hourly: dns.is_some(),
     })?;
     let flows = std::mem::take(&mut ingested.flows);
+    let (flows, vantage) = crate::vantage::apply(flows, inventory.as_ref(), dns.as_mut())?;
     let (classified, class_stats) = classify_flows(flows, ip_ranges)?;
     let mut observed = traffic_rows(classified)?;
     let mut bounds = ingested.window;
@@ -365,7 +411,6 @@ pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observati
         }
     }
     observed.rows.sort();
-    let mut warnings = Vec::new();
     let window = match bounds {
         Some(bounds) => Window::new(bounds),
         None => {
@@ -398,6 +443,8 @@ pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observati
         class_stats,
         traffic_csv_rows,
         warnings,
+        vantage,
+        inventory,
     })
 }
 
@@ -421,6 +468,8 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         class_stats,
         traffic_csv_rows,
         mut warnings,
+        vantage,
+        inventory,
     } = observation;
     let detections = ingested.detections.clone();
     let vpcs = per_vpc(&observed, window);
@@ -578,6 +627,11 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         },
         prices: prices_used,
         warnings,
+        vantage,
+        inventory: inventory
+            .as_ref()
+            .map(|i| i.files.clone())
+            .unwrap_or_default(),
         vpcs: vpc_reports,
         summary,
     };

@@ -138,6 +138,22 @@ pub struct InputArgs {
     /// Stop at the first malformed line instead of counting and skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// Folder (or files) of AWS CLI JSON outputs: describe-vpcs, describe-subnets,
+    /// describe-network-interfaces, describe-nat-gateways, describe-vpc-endpoints,
+    /// describe-route-tables (`--output json`; any file names; see the README for a one-liner).
+    /// Puts default-format records in their VPC and AZ, finds NAT gateway ENIs so NAT bytes
+    /// count once, sets aside internet-gateway traffic, and takes today's NAT gateways and
+    /// endpoints from the account. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub inventory: Vec<PathBuf>,
+    /// Route 53 Resolver query logs (JSON lines, .gz too; files or folders) to name the AWS
+    /// services behind AMAZON/EC2 addresses (ssm, sts, sqs...). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub dns_logs: Vec<PathBuf>,
+    /// How long a DNS answer names the flows to its IP that follow it, in seconds (query logs
+    /// carry no TTL; clients cache answers).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub dns_window: u64,
 }
 
 #[derive(Debug, Args)]

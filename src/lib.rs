@@ -6,9 +6,11 @@
 pub mod app;
 pub mod classify;
 pub mod cli;
+pub mod dns;
 pub mod error;
 pub mod ingest;
 pub mod interrupt;
+pub mod inventory;
 pub mod pricing;
 pub mod recommend;
 pub mod report;
@@ -17,5 +19,6 @@ pub mod schema;
 pub mod synth;
 pub mod traffic;
 pub mod units;
+pub mod vantage;
 
 pub use error::{Error, Result};

@@ -22,6 +22,16 @@ pub const BYTES: &str = "bytes";
 pub const PACKETS: &str = "packets";
 /// Flow-log records summed over the group.
 pub const RECORDS: &str = "records";
+/// Hour of the records' start (Unix seconds / 3600) when kept apart for the DNS join, else 0.
+pub const HOUR: &str = "hour";
+/// [`REMOTE_ADDR`] of a private hop that relays a public peer (a NAT gateway's client leg);
+/// the vantage step folds it into the private bucket.
+pub const RELAYED: &str = "relayed";
+
+/// Added by the vantage step: endpoint service named by DNS (`ssm`, `sts`...), else empty.
+pub const DNS_SERVICE: &str = "dns_service";
+/// Added by the vantage step: region of the DNS-named service, else empty.
+pub const DNS_REGION: &str = "dns_region";
 
 /// Added by classify: `private`, `aws` or `internet`.
 pub const REMOTE_KIND: &str = "remote_kind";
@@ -45,6 +55,7 @@ pub fn flow_schema() -> Schema {
         (BYTES.into(), DataType::UInt64),
         (PACKETS.into(), DataType::UInt64),
         (RECORDS.into(), DataType::UInt64),
+        (HOUR.into(), DataType::UInt32),
     ])
 }
 

@@ -190,6 +190,8 @@ pub struct TrafficRow {
     pub class: DestClass,
     pub service: String,
     pub service_region: String,
+    /// Endpoint service named by DNS (`ssm`, `sts`...), empty when not named.
+    pub endpoint_service: String,
     pub bytes: u64,
     pub records: u64,
 }
@@ -217,6 +219,8 @@ pub fn traffic_rows(classified: LazyFrame) -> Result<Observed> {
             col(schema::AWS_SERVICE),
             col(schema::SERVICE_REGION),
             col(schema::DIRECTION),
+            col(schema::DNS_SERVICE),
+            col(schema::DNS_REGION),
         ])
         .agg([col(schema::BYTES).sum(), col(schema::RECORDS).sum()])
         .collect()?;
@@ -227,6 +231,8 @@ pub fn traffic_rows(classified: LazyFrame) -> Result<Observed> {
     let service = grouped.column(schema::AWS_SERVICE)?.str()?;
     let service_region = grouped.column(schema::SERVICE_REGION)?.str()?;
     let direction = grouped.column(schema::DIRECTION)?.str()?;
+    let dns_service = grouped.column(schema::DNS_SERVICE)?.str()?;
+    let dns_region = grouped.column(schema::DNS_REGION)?.str()?;
     let bytes = grouped.column(schema::BYTES)?.u64()?;
     let records = grouped.column(schema::RECORDS)?.u64()?;
     let mut merged: BTreeMap<TrafficRow, (u64, u64)> = BTreeMap::new();
@@ -240,6 +246,8 @@ pub fn traffic_rows(classified: LazyFrame) -> Result<Observed> {
             kind.get(i).unwrap_or("private"),
             service.get(i).unwrap_or(""),
             service_region.get(i).unwrap_or(""),
+            dns_service.get(i).unwrap_or(""),
+            dns_region.get(i).unwrap_or(""),
         );
         let e = merged.entry(row).or_default();
         e.0 += bytes.get(i).unwrap_or(0);
@@ -257,7 +265,10 @@ pub fn traffic_rows(classified: LazyFrame) -> Result<Observed> {
 }
 
 /// A row (with zero counts) for a classified remote: the destination class and the service
-/// naming the report uses.
+/// naming the report uses. `dns_service`/`dns_region` (may be empty) name the AWS service the
+/// workload resolved: it turns an AWS address that ip-ranges cannot name (AMAZON, EC2) into
+/// that service's interface-endpoint traffic, in its own region.
+#[allow(clippy::too_many_arguments)]
 pub fn classified_row(
     vpc_id: &str,
     vpc_region: &str,
@@ -266,8 +277,26 @@ pub fn classified_row(
     kind: &str,
     service: &str,
     service_region: &str,
+    dns_service: &str,
+    dns_region: &str,
 ) -> TrafficRow {
-    let class = dest_class(kind, service, service_region, vpc_region);
+    let mut class = dest_class(kind, service, service_region, vpc_region);
+    let mut endpoint_service = String::new();
+    let nameable = matches!(class, DestClass::AwsService | DestClass::AwsHosted)
+        || (class == DestClass::AwsCrossRegion && service_region == "GLOBAL");
+    if kind == "aws" && !dns_service.is_empty() && nameable {
+        let region = if dns_region.is_empty() { vpc_region } else { dns_region };
+        if region == vpc_region {
+            class = match dns_service {
+                "s3" => DestClass::S3,
+                "dynamodb" => DestClass::Dynamodb,
+                _ => DestClass::AwsService,
+            };
+            endpoint_service = dns_service.to_string();
+        } else {
+            class = DestClass::AwsCrossRegion;
+        }
+    }
     let (service, service_region) = match class {
         DestClass::Internet | DestClass::Private => (String::new(), String::new()),
         DestClass::Ipv6Direct => (service.to_string(), service_region.to_string()),
@@ -292,6 +321,7 @@ pub fn classified_row(
         class,
         service,
         service_region,
+        endpoint_service,
         bytes: 0,
         records: 0,
     }
@@ -307,7 +337,7 @@ pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
     #[derive(Default)]
     struct Acc {
         azs: BTreeSet<String>,
-        dests: BTreeMap<(DestClass, String, String), (u64, u64, u64)>,
+        dests: BTreeMap<(DestClass, String, String, String), (u64, u64, u64)>,
     }
     let mut vpcs: BTreeMap<(String, String), Acc> = BTreeMap::new();
     for row in &observed.rows {
@@ -319,7 +349,12 @@ pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
         }
         let entry = acc
             .dests
-            .entry((row.class, row.service.clone(), row.service_region.clone()))
+            .entry((
+                row.class,
+                row.service.clone(),
+                row.service_region.clone(),
+                row.endpoint_service.clone(),
+            ))
             .or_default();
         if row.direction == "ingress" {
             entry.1 = entry.1.saturating_add(row.bytes);
@@ -334,8 +369,10 @@ pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
             let destinations = acc
                 .dests
                 .into_iter()
-                .map(|((class, service, service_region), (eg, ing, recs))| {
-                    let endpoint = if class.endpoint_eligible() {
+                .map(|((class, service, service_region, named), (eg, ing, recs))| {
+                    let endpoint = if !named.is_empty() {
+                        Some(named)
+                    } else if class.endpoint_eligible() {
                         match endpoint_fit(&service) {
                             EndpointFit::Gateway(n) | EndpointFit::Interface(n) => {
                                 Some(n.to_string())

@@ -15,6 +15,8 @@ fn read(paths: Vec<PathBuf>, strict: bool) -> vpce_advisor::Result<vpce_advisor:
         strict,
         progress: false,
         log_format: None,
+        local: None,
+        hourly: false,
     })
 }
 
@@ -322,6 +324,9 @@ fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
         strict: true,
         progress: false,
         log_format: None,
+        inventory: Vec::new(),
+        dns_logs: Vec::new(),
+        dns_window: 3600,
     })
     .unwrap()
 }

@@ -117,6 +117,10 @@ pub struct IngestConfig {
     pub progress: bool,
     /// Format of files without a header line (`--log-format`); default v2 when `None`.
     pub log_format: Option<format::RecordFormat>,
+    /// The VPCs' own addresses beyond private space (from `--inventory`).
+    pub local: Option<std::sync::Arc<crate::inventory::LocalAddrs>>,
+    /// Keep record start hours apart (for the DNS join).
+    pub hourly: bool,
 }
 
 /// Malformed-line examples kept for the report.
@@ -176,6 +180,7 @@ impl Merged {
                 remote: k.remote,
                 direction: k.direction,
                 hint: map[k.hint as usize],
+                hour: k.hour,
             };
             self.flows.entry(key).or_default().add(&v);
         }
@@ -255,6 +260,8 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
                 log_format: config.log_format.clone(),
                 progress: progress.bar.clone(),
                 pipeline,
+                local: config.local.clone(),
+                hourly: config.hourly,
             };
             let scan = scan::scan_file(path, &settings)?;
             progress.file_done(&scan.accounting);
@@ -299,6 +306,7 @@ fn to_frame(interner: &Interner, flows: FxHashMap<FlowKey, FlowSums>) -> Result<
     let mut bytes = Vec::with_capacity(n);
     let mut packets = Vec::with_capacity(n);
     let mut records = Vec::with_capacity(n);
+    let mut hour: Vec<u32> = Vec::with_capacity(n);
     for (k, v) in flows {
         vpc.push(interner.name(k.vpc).to_string());
         region.push(interner.name(k.region).to_string());
@@ -306,8 +314,10 @@ fn to_frame(interner: &Interner, flows: FxHashMap<FlowKey, FlowSums>) -> Result<
         interface.push(interner.name(k.interface).to_string());
         remote.push(match k.remote {
             Remote::Private => String::new(),
+            Remote::Relayed => schema::RELAYED.to_string(),
             Remote::Ip(ip) => ip.to_string(),
         });
+        hour.push(k.hour);
         direction.push(k.direction.as_str());
         hint.push(interner.name(k.hint).to_string());
         bytes.push(v.bytes);
@@ -325,6 +335,7 @@ fn to_frame(interner: &Interner, flows: FxHashMap<FlowKey, FlowSums>) -> Result<
         Column::new(schema::BYTES.into(), bytes),
         Column::new(schema::PACKETS.into(), packets),
         Column::new(schema::RECORDS.into(), records),
+        Column::new(schema::HOUR.into(), hour),
     ];
     let df = DataFrame::new(n, columns)?;
     debug_assert_eq!(df.schema().as_ref(), &schema::flow_schema());

@@ -60,6 +60,9 @@ impl Interner {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Remote {
     Private,
+    /// A private hop whose pkt-* address is public: this interface relays a public peer (a NAT
+    /// gateway's client leg). Kept apart so the vantage rules can see which ENIs relay.
+    Relayed,
     Ip(IpAddr),
 }
 
@@ -92,6 +95,8 @@ pub struct FlowKey {
     pub remote: Remote,
     pub direction: Direction,
     pub hint: u32,
+    /// Hour (Unix seconds / 3600) of the record's start when [`ScanSettings::hourly`], else 0.
+    pub hour: u32,
 }
 
 /// Sums per key.
@@ -145,6 +150,10 @@ pub struct ScanSettings {
     /// Decompress on a thread of its own while this one parses (worth it when there are fewer
     /// files than cores).
     pub pipeline: bool,
+    /// The VPCs' own addresses beyond private space (from the inventory).
+    pub local: Option<std::sync::Arc<crate::inventory::LocalAddrs>>,
+    /// Keep the start hour in the aggregation key (needed to join DNS answers by time).
+    pub hourly: bool,
 }
 
 /// A reader whose data is produced on another thread, 1 MiB at a time, so decompression and
@@ -669,7 +678,9 @@ impl<'a> Scanner<'a> {
             _ => None,
         };
         let (src, dst) = (unmap_nat64(src), unmap_nat64(dst));
-        let (src_private, dst_private) = (is_private(src), is_private(dst));
+        let local = self.settings.local.as_deref();
+        let is_local = |a: IpAddr| is_private(a) || local.is_some_and(|l| l.contains(a));
+        let (src_private, dst_private) = (is_local(src), is_local(dst));
         let dst_is_remote = match (src_private, dst_private) {
             (true, false) => true,
             (false, true) => false,
@@ -693,17 +704,19 @@ impl<'a> Scanner<'a> {
         } else {
             (src, pkt_src, Direction::Ingress)
         };
-        let remote = if is_private(plain_remote) {
-            let public = |a: Option<IpAddr>| a.is_some_and(|p| !is_private(unmap_nat64(p)));
+        let remote = if is_local(plain_remote) {
+            let public = |a: Option<IpAddr>| a.is_some_and(|p| !is_local(unmap_nat64(p)));
             if public(pkt_src) || public(pkt_dst) {
                 // A private hop relaying a public peer (e.g. instance -> NAT gateway ENI):
                 // the public leg is counted where it leaves, not here.
                 self.out.accounting.relayed += 1;
+                Remote::Relayed
+            } else {
+                Remote::Private
             }
-            Remote::Private
         } else {
             match pkt_remote.map(unmap_nat64) {
-                Some(p) if !is_private(p) => Remote::Ip(p),
+                Some(p) if !is_local(p) => Remote::Ip(p),
                 _ => Remote::Ip(plain_remote),
             }
         };
@@ -715,7 +728,7 @@ impl<'a> Scanner<'a> {
         let out = &mut self.out;
         let hint = match get(hint_field) {
             None | Some(b"-") => 0,
-            Some(_) if remote == Remote::Private => 0,
+            Some(_) if remote == Remote::Private || remote == Remote::Relayed => 0,
             Some(h) => out.interner.intern(h),
         };
         let vpc = match get(Field::VpcId) {
@@ -734,6 +747,10 @@ impl<'a> Scanner<'a> {
             None | Some(b"-") => 0,
             Some(v) => out.interner.intern(v),
         };
+        let hour = match (self.settings.hourly, start) {
+            (true, Some(s)) => (s / 3600) as u32,
+            _ => 0,
+        };
         out.accounting.accepted += 1;
         out.accounting.accepted_bytes = out.accounting.accepted_bytes.saturating_add(bytes);
         let sums = out
@@ -746,6 +763,7 @@ impl<'a> Scanner<'a> {
                 remote,
                 direction,
                 hint,
+                hour,
             })
             .or_default();
         sums.bytes = sums.bytes.saturating_add(bytes);

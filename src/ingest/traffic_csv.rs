@@ -31,6 +31,9 @@ pub const TRAFFIC_COLUMNS: [&str; 12] = [
     "window_end",
 ];
 
+/// Optional column: the endpoint service DNS named (`ssm`, `sts`...), empty when not named.
+pub const ENDPOINT_SERVICE_COLUMN: &str = "endpoint_service";
+
 /// What a traffic CSV contributed.
 #[derive(Debug, Clone, Default)]
 pub struct TrafficCsv {
@@ -68,13 +71,15 @@ pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
             )
         })?;
     }
+    let named_at = headers.iter().position(|h| h == ENDPOINT_SERVICE_COLUMN);
     let mut out = TrafficCsv::default();
     for record in reader.records() {
         let record =
             record.map_err(|e| err(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let get = |k: usize| record.get(index[k]).unwrap_or("");
-        let row = parse_row(&get, table).map_err(|reason| err(line, reason))?;
+        let named = named_at.and_then(|k| record.get(k)).unwrap_or("");
+        let row = parse_row(&get, named, table).map_err(|reason| err(line, reason))?;
         let (start, end) = (
             parse_time(get(10)).map_err(|r| err(line, format!("window_start: {r}")))?,
             parse_time(get(11)).map_err(|r| err(line, format!("window_end: {r}")))?,
@@ -94,6 +99,7 @@ pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
 
 fn parse_row<'r>(
     get: &dyn Fn(usize) -> &'r str,
+    named: &str,
     table: &IpRanges,
 ) -> std::result::Result<TrafficRow, String> {
     let vpc_id = get(0);
@@ -134,6 +140,8 @@ fn parse_row<'r>(
             c.kind.as_str(),
             &c.service,
             &c.region,
+            named,
+            "",
         )
     } else {
         let class = DestClass::from_key(destination).ok_or_else(|| {
@@ -171,6 +179,8 @@ fn parse_row<'r>(
             direction,
             kind,
             service,
+            service_region,
+            named,
             service_region,
         );
         if row.class != class {
@@ -237,7 +247,9 @@ pub fn parse_time(s: &str) -> std::result::Result<u64, String> {
 pub fn write(rows: &[TrafficRow], window: Window) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let cerr = |e: csv::Error| Error::Invalid(format!("cannot write traffic CSV: {e}"));
-    w.write_record(TRAFFIC_COLUMNS).map_err(cerr)?;
+    let mut header: Vec<&str> = TRAFFIC_COLUMNS.to_vec();
+    header.push(ENDPOINT_SERVICE_COLUMN);
+    w.write_record(header).map_err(cerr)?;
     let (start, end) = (
         crate::report::iso_utc(window.start),
         crate::report::iso_utc(window.end),
@@ -256,6 +268,7 @@ pub fn write(rows: &[TrafficRow], window: Window) -> Result<Vec<u8>> {
             &r.records.to_string(),
             &start,
             &end,
+            &r.endpoint_service,
         ])
         .map_err(cerr)?;
     }

@@ -36,6 +36,10 @@ pub struct Report {
     pub ip_ranges: IpRangesInfo,
     pub prices: PricesUsed,
     pub warnings: Vec<String>,
+    /// Attribution, NAT de-duplication and DNS naming: what was moved, removed or named.
+    pub vantage: crate::vantage::Vantage,
+    /// Inventory files read (`--inventory`).
+    pub inventory: Vec<crate::inventory::InventoryFile>,
     pub vpcs: Vec<VpcReport>,
     pub summary: Summary,
 }

@@ -1,0 +1,429 @@
+//! Vantage: the aggregated flow frame in; one vantage point per byte out. Puts each ENI's
+//! records in its VPC, region and AZ (from the inventory when the logs lack `vpc-id`/`az-id`),
+//! finds NAT gateway interfaces (inventory, else evidence in the logs), counts NAT-processed
+//! bytes once (attributed to the client's AZ where a client ENI is logged), sets aside traffic
+//! that leaves through an internet gateway (no NAT charge), and names AWS services by DNS.
+//! Everything removed or moved is counted in [`Vantage`].
+//!
+//! NAT rule, per (VPC, region, remote address, direction, hour): the NAT ENI's public leg is
+//! what NAT bills and the client ENIs' records are the same bytes seen from the other end, so
+//! the NAT-processed bytes are `max(nat_leg, clients)`; client rows keep their AZ, and NAT-leg
+//! bytes no logged client accounts for stay on the NAT ENI's AZ. The client leg on the NAT ENI
+//! (private hop, public pkt-* address) is private traffic.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use polars::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::dns::{DnsIndex, DnsStats};
+use crate::error::Result;
+use crate::inventory::{Egress, Inventory, Role};
+use crate::schema;
+
+/// How a NAT gateway interface was recognised.
+pub const RULE_INVENTORY: &str = "inventory";
+/// An interface that logs private hops carrying public pkt-* addresses.
+pub const RULE_PKT_RELAY: &str = "logs: pkt-* relay";
+/// An interface whose private and public bytes balance (a relay), without pkt-* fields.
+pub const RULE_BALANCE: &str = "logs: relay balance";
+
+/// Public and private bytes of a relay may differ by this fraction (records that straddle
+/// the window's edges).
+const BALANCE_TOLERANCE_PCT: u64 = 5;
+
+/// One NAT gateway interface found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NatInterface {
+    pub interface_id: String,
+    pub vpc_id: String,
+    pub az_id: String,
+    /// NAT gateway id when the inventory names it.
+    pub nat_gateway_id: String,
+    /// Which rule found it.
+    pub rule: String,
+    /// Bytes of its public leg (what NAT processed) before de-duplication.
+    pub public_bytes: u64,
+}
+
+/// What the vantage step did, for the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Vantage {
+    /// Whether an inventory was given.
+    pub inventory: bool,
+    /// Accepted records put in a VPC (or AZ/region) by the inventory.
+    pub attributed_records: u64,
+    /// Records (and bytes) whose VPC is unknown: no vpc-id field and an ENI the inventory
+    /// lacks. Analysed as the VPC `unattributed`, never dropped.
+    pub unattributed_records: u64,
+    pub unattributed_bytes: u64,
+    /// Up to 10 of the unknown interfaces.
+    pub unattributed_interfaces: Vec<String>,
+    pub nat_interfaces: Vec<NatInterface>,
+    /// Rules that found NAT interfaces (empty: none found, nothing de-duplicated).
+    pub rules_used: Vec<String>,
+    /// Bytes on NAT interfaces' public legs.
+    pub nat_leg_bytes: u64,
+    /// Bytes on client interfaces to public addresses in VPCs with a NAT interface in the logs.
+    pub client_bytes: u64,
+    /// Bytes counted twice (seen on both a NAT interface and a client) and removed, by rule.
+    pub duplicate_bytes_removed: BTreeMap<String, u64>,
+    /// NAT-leg bytes no logged client accounts for (kept, on the NAT interface's AZ).
+    pub nat_only_bytes: u64,
+    /// Client legs on NAT interfaces (private hop, public pkt-* address): private traffic.
+    pub relayed_bytes: u64,
+    /// Public-address bytes of ENIs whose subnet routes to an internet gateway: no NAT charge
+    /// and no endpoint saving; set aside.
+    pub internet_gateway_bytes: u64,
+    pub internet_gateway_records: u64,
+    /// DNS naming, when `--dns-logs` was given.
+    pub dns: Option<DnsStats>,
+}
+
+impl Vantage {
+    /// All duplicate bytes removed.
+    pub fn duplicates_removed(&self) -> u64 {
+        self.duplicate_bytes_removed.values().sum()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    vpc: String,
+    region: String,
+    az: String,
+    interface: String,
+    remote: String,
+    direction: String,
+    hint: String,
+    bytes: u64,
+    packets: u64,
+    records: u64,
+    hour: u32,
+}
+
+impl Row {
+    fn public(&self) -> bool {
+        !self.remote.is_empty() && self.remote != schema::RELAYED
+    }
+}
+
+/// Applies the rules to the aggregated flows (schema [`schema::flow_schema`]); the result has
+/// no `hour` column and two more: [`schema::DNS_SERVICE`], [`schema::DNS_REGION`].
+pub fn apply(
+    flows: LazyFrame,
+    inventory: Option<&Inventory>,
+    mut dns: Option<&mut DnsIndex>,
+) -> Result<(LazyFrame, Vantage)> {
+    let df = flows.collect()?;
+    let mut rows = read_rows(&df)?;
+    drop(df);
+    let mut v = Vantage {
+        inventory: inventory.is_some(),
+        ..Vantage::default()
+    };
+
+    // 1. Place each ENI's records.
+    let mut roles: FxHashMap<String, Role> = FxHashMap::default();
+    if let Some(inv) = inventory {
+        for r in rows.iter_mut() {
+            let Some((vpc, region, az)) = inv.eni_place(&r.interface) else {
+                continue;
+            };
+            let mut changed = false;
+            if (r.vpc == "unattributed" || r.vpc.is_empty()) && !vpc.is_empty() {
+                r.vpc = vpc;
+                changed = true;
+            }
+            if !region.is_empty() && r.region != region {
+                r.region = region;
+                changed = true;
+            }
+            if (r.az == "-" || r.az.is_empty()) && !az.is_empty() {
+                r.az = az;
+                changed = true;
+            }
+            if changed {
+                v.attributed_records += r.records;
+            }
+        }
+        let interfaces: BTreeSet<&str> = rows.iter().map(|r| r.interface.as_str()).collect();
+        for i in interfaces {
+            if let Some(role) = inv.role(i) {
+                roles.insert(i.to_string(), role);
+            }
+        }
+    }
+    let mut unknown = BTreeSet::new();
+    for r in &rows {
+        if r.vpc == "unattributed" {
+            v.unattributed_records += r.records;
+            v.unattributed_bytes += r.bytes;
+            if !r.interface.is_empty() {
+                unknown.insert(r.interface.clone());
+            }
+        }
+    }
+    v.unattributed_interfaces = unknown.into_iter().take(10).collect();
+
+    // 2. NAT interfaces: inventory, else pkt-* relay evidence, else balance.
+    let mut nat_rule: BTreeMap<String, (String, String)> = BTreeMap::new(); // eni -> (rule, nat id)
+    for (eni, role) in &roles {
+        if let Role::NatGateway(id) = role {
+            nat_rule.insert(eni.clone(), (RULE_INVENTORY.into(), id.clone()));
+        }
+    }
+    #[derive(Default)]
+    struct Sides {
+        public: u64,
+        private: u64,
+        relayed: u64,
+    }
+    let mut sides: BTreeMap<&str, Sides> = BTreeMap::new();
+    for r in rows.iter().filter(|r| !r.interface.is_empty()) {
+        let s = sides.entry(r.interface.as_str()).or_default();
+        if r.remote == schema::RELAYED {
+            s.relayed += r.bytes;
+        } else if r.remote.is_empty() {
+            s.private += r.bytes;
+        } else {
+            s.public += r.bytes;
+        }
+    }
+    for (eni, s) in &sides {
+        if nat_rule.contains_key(*eni) || roles.contains_key(*eni) || s.public == 0 {
+            continue;
+        }
+        if s.relayed > 0 {
+            nat_rule.insert(eni.to_string(), (RULE_PKT_RELAY.into(), String::new()));
+        } else if s.private > 0 && s.public.abs_diff(s.private) * 100 <= s.public.max(s.private) * BALANCE_TOLERANCE_PCT {
+            nat_rule.insert(eni.to_string(), (RULE_BALANCE.into(), String::new()));
+        }
+    }
+
+    // 3. Relayed client legs are private traffic.
+    for r in rows.iter_mut().filter(|r| r.remote == schema::RELAYED) {
+        v.relayed_bytes += r.bytes;
+        r.remote.clear();
+    }
+
+    // 4. Internet-gateway egress is set aside.
+    rows.retain(|r| {
+        let igw = matches!(
+            roles.get(&r.interface),
+            Some(Role::Workload(Egress::InternetGateway(_)))
+        );
+        if igw && r.public() {
+            v.internet_gateway_bytes += r.bytes;
+            v.internet_gateway_records += r.records;
+            return false;
+        }
+        true
+    });
+
+    // 5. One vantage point per NAT-processed byte.
+    if !nat_rule.is_empty() {
+        type Key = (String, String, String, String, u32);
+        let key = |r: &Row| -> Key {
+            (
+                r.vpc.clone(),
+                r.region.clone(),
+                r.remote.clone(),
+                r.direction.clone(),
+                r.hour,
+            )
+        };
+        let nat_vpcs: BTreeSet<(String, String)> = rows
+            .iter()
+            .filter(|r| r.public() && nat_rule.contains_key(&r.interface))
+            .map(|r| (r.vpc.clone(), r.region.clone()))
+            .collect();
+        let is_client = |r: &Row| {
+            r.public()
+                && !nat_rule.contains_key(&r.interface)
+                && !matches!(roles.get(&r.interface), Some(Role::Endpoint))
+                && nat_vpcs.contains(&(r.vpc.clone(), r.region.clone()))
+        };
+        let mut nat_sum: FxHashMap<Key, u64> = FxHashMap::default();
+        let mut client_sum: FxHashMap<Key, u64> = FxHashMap::default();
+        for r in &rows {
+            if r.public() && nat_rule.contains_key(&r.interface) {
+                *nat_sum.entry(key(r)).or_default() += r.bytes;
+            } else if is_client(r) {
+                *client_sum.entry(key(r)).or_default() += r.bytes;
+            }
+        }
+        v.nat_leg_bytes = nat_sum.values().sum();
+        v.client_bytes = client_sum.values().sum();
+        let mut per_nat: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
+        for r in rows.iter().filter(|r| r.public()) {
+            if let Some((rule, _)) = nat_rule.get(&r.interface) {
+                let e = per_nat
+                    .entry(r.interface.clone())
+                    .or_insert_with(|| (r.vpc.clone(), r.az.clone(), 0));
+                e.2 += r.bytes;
+                let _ = rule;
+            }
+        }
+        // Scale each NAT-leg row to the share of its group that no client accounts for.
+        let mut removed_by_rule: BTreeMap<String, u64> = BTreeMap::new();
+        let mut kept_nat: FxHashMap<Key, u64> = FxHashMap::default();
+        let mut nat_rows_left: FxHashMap<Key, u64> = FxHashMap::default();
+        for r in rows.iter().filter(|r| r.public() && nat_rule.contains_key(&r.interface)) {
+            *nat_rows_left.entry(key(r)).or_default() += 1;
+        }
+        for r in rows.iter_mut() {
+            if !(r.public() && nat_rule.contains_key(&r.interface)) {
+                continue;
+            }
+            let k = key(r);
+            let n = nat_sum.get(&k).copied().unwrap_or(0);
+            let c = client_sum.get(&k).copied().unwrap_or(0);
+            let target = n.saturating_sub(c); // NAT bytes beyond what clients show
+            let left = nat_rows_left.get_mut(&k).expect("counted above");
+            *left -= 1;
+            let already = kept_nat.entry(k).or_default();
+            let share = if *left == 0 {
+                target - *already // the last row takes the rounding remainder
+            } else {
+                ((u128::from(r.bytes) * u128::from(target)) / u128::from(n.max(1))) as u64
+            };
+            *already += share;
+            let removed = r.bytes - share;
+            if removed > 0 {
+                let rule = nat_rule[&r.interface].0.clone();
+                *removed_by_rule.entry(rule).or_default() += removed;
+            }
+            if r.bytes > 0 {
+                r.records = ((u128::from(r.records) * u128::from(share)) / u128::from(r.bytes))
+                    .max(u128::from(share > 0)) as u64;
+                r.packets = ((u128::from(r.packets) * u128::from(share)) / u128::from(r.bytes)) as u64;
+            }
+            r.bytes = share;
+            v.nat_only_bytes += share;
+        }
+        rows.retain(|r| r.bytes > 0 || r.records > 0);
+        v.duplicate_bytes_removed = removed_by_rule;
+        v.nat_interfaces = per_nat
+            .into_iter()
+            .map(|(eni, (vpc, az, bytes))| {
+                let (rule, id) = nat_rule[&eni].clone();
+                NatInterface {
+                    interface_id: eni,
+                    vpc_id: vpc,
+                    az_id: az,
+                    nat_gateway_id: id,
+                    rule,
+                    public_bytes: bytes,
+                }
+            })
+            .collect();
+        let rules: BTreeSet<String> = v.nat_interfaces.iter().map(|n| n.rule.clone()).collect();
+        v.rules_used = rules.into_iter().collect();
+    }
+
+    // 6. DNS names, then fold the hours away.
+    let mut dns_cols: Vec<(String, String)> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let named = match (&mut dns, r.public()) {
+            (Some(index), true) => r.remote.parse::<IpAddr>().ok().and_then(|ip| {
+                let hour = (r.hour > 0).then_some(r.hour);
+                index.name(&r.vpc, ip, hour, r.bytes)
+            }),
+            _ => None,
+        };
+        dns_cols.push(named.map(|n| (n.service, n.region)).unwrap_or_default());
+    }
+    if let Some(index) = dns {
+        v.dns = Some(index.finish());
+    }
+    let frame = fold(rows, dns_cols)?;
+    Ok((frame.lazy(), v))
+}
+
+fn read_rows(df: &DataFrame) -> Result<Vec<Row>> {
+    let s = |name: &str| df.column(name).and_then(|c| c.str().cloned());
+    let (vpc, region, az, interface, remote, direction, hint) = (
+        s(schema::VPC_ID)?,
+        s(schema::REGION)?,
+        s(schema::AZ_ID)?,
+        s(schema::INTERFACE_ID)?,
+        s(schema::REMOTE_ADDR)?,
+        s(schema::DIRECTION)?,
+        s(schema::AWS_SERVICE_HINT)?,
+    );
+    let bytes = df.column(schema::BYTES)?.u64()?;
+    let packets = df.column(schema::PACKETS)?.u64()?;
+    let records = df.column(schema::RECORDS)?.u64()?;
+    let hour = df.column(schema::HOUR)?.u32()?;
+    let text = |c: &StringChunked, i: usize| c.get(i).unwrap_or("").to_string();
+    Ok((0..df.height())
+        .map(|i| Row {
+            vpc: text(&vpc, i),
+            region: text(&region, i),
+            az: text(&az, i),
+            interface: text(&interface, i),
+            remote: text(&remote, i),
+            direction: text(&direction, i),
+            hint: text(&hint, i),
+            bytes: bytes.get(i).unwrap_or(0),
+            packets: packets.get(i).unwrap_or(0),
+            records: records.get(i).unwrap_or(0),
+            hour: hour.get(i).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// Sums rows that differ only by hour, and builds the frame.
+fn fold(rows: Vec<Row>, dns: Vec<(String, String)>) -> Result<DataFrame> {
+    type Key = (String, String, String, String, String, String, String, String, String);
+    let mut map: BTreeMap<Key, (u64, u64, u64)> = BTreeMap::new();
+    for (r, (svc, reg)) in rows.into_iter().zip(dns) {
+        let e = map
+            .entry((
+                r.vpc, r.region, r.az, r.interface, r.remote, r.direction, r.hint, svc, reg,
+            ))
+            .or_default();
+        e.0 = e.0.saturating_add(r.bytes);
+        e.1 = e.1.saturating_add(r.packets);
+        e.2 += r.records;
+    }
+    let n = map.len();
+    let mut cols: [Vec<String>; 9] = Default::default();
+    let (mut bytes, mut packets, mut records) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for (k, (b, p, r)) in map {
+        let (a, b2, c, d, e, f, g, h, i) = k;
+        for (col, val) in cols.iter_mut().zip([a, b2, c, d, e, f, g, h, i]) {
+            col.push(val);
+        }
+        bytes.push(b);
+        packets.push(p);
+        records.push(r);
+    }
+    let names = [
+        schema::VPC_ID,
+        schema::REGION,
+        schema::AZ_ID,
+        schema::INTERFACE_ID,
+        schema::REMOTE_ADDR,
+        schema::DIRECTION,
+        schema::AWS_SERVICE_HINT,
+        schema::DNS_SERVICE,
+        schema::DNS_REGION,
+    ];
+    let mut columns: Vec<Column> = names
+        .iter()
+        .zip(cols)
+        .map(|(name, values)| Column::new((*name).into(), values))
+        .collect();
+    columns.push(Column::new(schema::BYTES.into(), bytes));
+    columns.push(Column::new(schema::PACKETS.into(), packets));
+    columns.push(Column::new(schema::RECORDS.into(), records));
+    Ok(DataFrame::new(n, columns)?)
+}
