@@ -20,7 +20,7 @@ use crate::recommend::{recommend, Policy};
 use crate::report::{
     self, Assumptions, Inputs, IpRangesInfo, PricesUsed, Report, Summary, VpcReport,
 };
-use crate::scenario::{break_evens, build_scenarios, sizing, ScenarioConfig};
+use crate::scenario::{break_evens, build_scenarios_in, sizing_in, ScenarioConfig, VpcContext};
 use crate::traffic::{per_vpc, traffic_rows, Observed, Window};
 use crate::units;
 
@@ -383,6 +383,22 @@ pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observati
             config.dns_window,
         )?)
     };
+    let mut log_format = config.log_format.clone();
+    if let (None, Some(inv)) = (&log_format, &inventory) {
+        let formats: std::collections::BTreeSet<&String> = inv.flow_log_formats.values().collect();
+        if formats.len() == 1 {
+            let text = formats.into_iter().next().expect("one format");
+            match crate::ingest::format::parse_log_format(text) {
+                Ok(f) => {
+                    warnings.push(format!("Files without a header line are read with the LogFormat the inventory's describe-flow-logs declares: {text}"));
+                    log_format = Some(f);
+                }
+                Err(e) => warnings.push(format!("inventory: describe-flow-logs declares a LogFormat this tool cannot use ({e}); headerless files are read as the default format")),
+            }
+        } else if formats.len() > 1 {
+            warnings.push(format!("The inventory declares {} different flow-log formats (describe-flow-logs): headerless files are read as the default format unless --log-format names theirs.", formats.len()));
+        }
+    }
     let local = inventory
         .as_ref()
         .map(|i| std::sync::Arc::new(i.local_addrs()))
@@ -392,7 +408,7 @@ pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observati
         region: config.region.clone(),
         strict: config.strict,
         progress: config.progress,
-        log_format: config.log_format.clone(),
+        log_format,
         local,
         hourly: dns.is_some(),
     })?;
@@ -479,8 +495,12 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     for traffic in vpcs {
         let region_prices = prices.region(&traffic.region)?;
         regions_used.insert(traffic.region.clone());
-        let (azs, nat_gateways) = sizing(&traffic, &config.scenario);
-        let scenarios = build_scenarios(&traffic, region_prices, &config.scenario)?;
+        let ctx = inventory
+            .as_ref()
+            .map(|inv| vpc_context(inv, &traffic.vpc_id))
+            .unwrap_or_default();
+        let (azs, nat_gateways) = sizing_in(&traffic, &config.scenario, &ctx);
+        let scenarios = build_scenarios_in(&traffic, region_prices, &config.scenario, &ctx)?;
         let bes = break_evens(&traffic, region_prices, azs)?;
         let recommendation = recommend(&traffic, &scenarios, &bes, config.policy);
         vpc_reports.push(VpcReport {
@@ -488,6 +508,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             traffic,
             azs,
             nat_gateways,
+            today: ctx,
             scenarios,
             break_evens: bes,
             recommendation,
@@ -501,7 +522,15 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             acc.skipdata
         ));
     }
-    if vpc_reports
+    if vantage.unattributed_records > 0 && vantage.inventory {
+        warnings.push(format!(
+            "{} record(s) ({} GB) come from {} interface(s) the inventory does not list (e.g. {}) and carry no vpc-id: analysed as VPC `unattributed`. Refresh the inventory (deleted ENIs stay in old logs) or log ${{vpc-id}}.",
+            vantage.unattributed_records,
+            report::fmt_gb(units::gb(vantage.unattributed_bytes)),
+            vantage.unattributed_interfaces.len(),
+            vantage.unattributed_interfaces.first().map(String::as_str).unwrap_or("-")
+        ));
+    } else if vpc_reports
         .iter()
         .any(|v| v.traffic.vpc_id == "unattributed")
     {
@@ -518,6 +547,27 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
                 "No az-id in the logs of {} VPC(s) ({}): modelled with 1 AZ and 1 NAT gateway. Pass --azs N (and --nat-gateways N) for the real counts.",
                 no_az.len(),
                 no_az.join(", ")
+            ));
+        }
+    }
+    if let Some(d) = &vantage.dns {
+        if d.malformed > 0 {
+            warnings.push(format!(
+                "{} line(s) of the DNS logs are not Route 53 Resolver query-log JSON and were skipped (first: {}).",
+                d.malformed,
+                d.malformed_examples.first().map(String::as_str).unwrap_or("-")
+            ));
+        }
+        if d.aws_service_queries == 0 {
+            warnings.push(format!(
+                "The DNS logs ({} file(s), {} queries) hold no query for an AWS endpoint-service name (see data/endpoint-services.csv): AWS traffic stays unnamed.",
+                d.files.len(),
+                d.queries
+            ));
+        } else if d.unmatched_answers > 0 {
+            warnings.push(format!(
+                "{} DNS answer(s) for AWS services match no flow in the logs (the service may already use an endpoint, or was called outside the logged ENIs or window).",
+                d.unmatched_answers
             ));
         }
     }
@@ -558,7 +608,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         ));
     }
 
-    let notes = assumption_notes(config);
+    let notes = assumption_notes(config, &vantage);
     let prices_used = PricesUsed {
         origin: prices.origin.clone(),
         regions: regions_used
@@ -638,18 +688,93 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     Ok((report, detections))
 }
 
-fn assumption_notes(config: &AnalyzeConfig) -> Vec<String> {
+/// What the inventory says about one VPC today: NAT gateways and their AZs, the NAT AZ each
+/// workload AZ's subnets route to, existing endpoints.
+pub fn vpc_context(inv: &crate::inventory::Inventory, vpc_id: &str) -> VpcContext {
+    let nats = inv.nat_gateways_of(vpc_id);
+    let nat_az = |id: &str| {
+        inv.nat_gateways
+            .get(id)
+            .and_then(|n| inv.subnet_az(&n.subnet_id))
+    };
+    let nat_gateways: Vec<(String, String)> = nats
+        .iter()
+        .filter(|n| n.connectivity == "public")
+        .map(|n| (n.id.clone(), nat_az(&n.id).unwrap_or_default()))
+        .collect();
+    let mut nat_route_az = std::collections::BTreeMap::new();
+    for s in inv.subnets.values().filter(|s| s.vpc_id == vpc_id) {
+        let target = inv
+            .route_table_of(&s.id, vpc_id)
+            .and_then(|r| r.default_route.clone());
+        if let (Some(t), Some(az)) = (target, inv.subnet_az(&s.id)) {
+            if let Some(n) = nat_az(&t) {
+                nat_route_az.entry(az).or_insert(n);
+            }
+        }
+    }
+    let existing = inv
+        .endpoints_of(vpc_id)
+        .into_iter()
+        .map(|e| crate::scenario::ExistingEndpoint {
+            id: e.id.clone(),
+            endpoint_type: e.endpoint_type.clone(),
+            service: e
+                .aws_service()
+                .map(|(_, s)| s)
+                .unwrap_or_else(|| e.service_name.clone()),
+            azs: e.subnet_ids.len() as u32,
+        })
+        .collect();
+    VpcContext {
+        nat_gateways,
+        nat_route_az,
+        existing,
+    }
+}
+
+fn assumption_notes(config: &AnalyzeConfig, vantage: &crate::vantage::Vantage) -> Vec<String> {
+    let inventory = vantage.inventory;
+    let gb = |b: u64| report::fmt_gb(units::gb(b));
     let mut notes = vec![
         "Both directions of every flow count: NAT gateways and interface endpoints charge per GB processed in either direction.".to_string(),
-        "Every accepted flow to a public address is assumed to leave through a NAT gateway (workloads in private subnets). Flows from public subnets use an internet gateway and pay no NAT charge; the logs alone cannot tell them apart.".to_string(),
-        "Each record is counted on the interface that logged it. If the logs include NAT gateway interfaces as well as the instances behind them, NAT traffic appears more than once: analyse the workloads' interfaces or the NAT gateway's, not both.".to_string(),
-        "Today's cost is modelled as the `nat-only` setup with one NAT gateway per AZ seen (or --nat-gateways); existing endpoints are not known to the tool.".to_string(),
+        if inventory {
+            format!("Flows to public addresses from ENIs whose subnet routes 0.0.0.0/0 to an internet gateway pay no NAT charge and no endpoint would change their cost: {} GB ({} records) of them were set aside (inventory route tables; ENIs with a public IP when there are none). Other public flows are taken to pass a NAT gateway.", gb(vantage.internet_gateway_bytes), vantage.internet_gateway_records)
+        } else {
+            "Every accepted flow to a public address is assumed to leave through a NAT gateway (workloads in private subnets). Flows from public subnets use an internet gateway and pay no NAT charge; without --inventory (route tables) the logs cannot tell them apart.".to_string()
+        },
+        if vantage.rules_used.is_empty() {
+            "One vantage point per byte: no NAT gateway interface was found in the logs (by inventory, pkt-* relay records or balanced private/public bytes), so each record counts where it was logged. If NAT gateway ENIs are logged under another name, pass --inventory.".to_string()
+        } else {
+            format!(
+                "One vantage point per byte: {} NAT gateway interface(s) found by rule(s) {}. A NAT-processed byte appears on the NAT ENI's public leg and on the client's ENI; per VPC, remote address, direction and hour the tool keeps max(NAT leg, clients): clients keep their AZ, and NAT-leg bytes no logged client explains ({} GB) stay on the NAT's AZ. {} GB counted twice were removed; {} GB of client legs on NAT ENIs are private hops.",
+                vantage.nat_interfaces.len(),
+                vantage.rules_used.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "),
+                gb(vantage.nat_only_bytes),
+                gb(vantage.duplicates_removed()),
+                gb(vantage.relayed_bytes)
+            )
+        },
+        if inventory {
+            "Today's cost is the `nat-only` setup with the VPC's NAT gateways from the inventory (else one per AZ seen, or --nat-gateways) and its existing endpoints, which every setup keeps; inter-AZ charges apply where a subnet's route leads to a NAT gateway in another AZ.".to_string()
+        } else {
+            "Today's cost is modelled as the `nat-only` setup with one NAT gateway per AZ seen (or --nat-gateways); existing endpoints and routes are not known without --inventory.".to_string()
+        },
         "Remote addresses are classified with ip-ranges.json: an address in any S3 or DynamoDB prefix is that service (a gateway endpoint routes the whole prefix list); otherwise the longest prefix wins, a specific service beating AMAZON on equal prefixes. EC2 and edge services (CloudFront, Global Accelerator...) are internet-like: no endpoint carries them.".to_string(),
         "Gateway endpoints reach S3 and DynamoDB in the VPC's own region only; interface endpoints are regional too. Traffic to other regions stays on NAT.".to_string(),
-        "AWS API traffic in AMAZON-only ranges (SSM, STS, SQS, KMS, ECR, CloudWatch... look alike there) is grouped as `other-aws` and modelled as one interface endpoint; in practice each service needs its own endpoint, named from DNS query logs.".to_string(),
+        match &vantage.dns {
+            Some(d) => format!(
+                "AWS services are named from Route 53 Resolver query logs ({} A/AAAA answers for endpoint-service names in {} file(s)): a flow takes the service its VPC resolved to that IP within {} s before the flow's hour, else at any time, else in another VPC; an IP answered for several services goes to the most-answered one ({} GB). AWS traffic no answer names stays `other-aws`.",
+                d.answers,
+                d.files.len(),
+                d.window_seconds,
+                gb(d.ambiguous_bytes)
+            ),
+            None => "AWS API traffic in AMAZON-only ranges (SSM, STS, SQS, KMS, ECR, CloudWatch... look alike there) is grouped as `other-aws` and modelled as one interface endpoint; in practice each service needs its own endpoint: pass Route 53 Resolver query logs with --dns-logs to name them.".to_string(),
+        },
         "Interface endpoint data tiers are applied per VPC here; AWS applies them per region across all of an account's endpoints (the first tier covers 1 PB a month, so this matters only at very large volumes).".to_string(),
         "Public IPv6 traffic leaves through an egress-only or internet gateway, never a NAT gateway, so it is shown but not costed; NAT64 traffic (64:ff9b::/96) is counted as the IPv4 address the NAT gateway translates it to.".to_string(),
-        "Internet data transfer out is charged the same with or without NAT and is left out of every setup; inter-AZ charges are not modelled (endpoints are placed in every AZ with workloads).".to_string(),
+        "Internet data transfer out is charged the same with or without NAT and is left out of every setup. Interface endpoints are placed in every AZ with workloads, so they add no inter-AZ charge.".to_string(),
     ];
     notes.push(format!(
         "Records without a region field take the region in their S3 path (AWSLogs/<account>/vpcflowlogs/<region>/...), else {} (--region).",

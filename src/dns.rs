@@ -411,11 +411,7 @@ impl DnsIndex {
             }
         }
         if found.is_none() {
-            let vpcs: Vec<String> = self
-                .by_ip
-                .get(&ip)
-                .cloned()
-                .unwrap_or_default();
+            let vpcs: Vec<String> = self.by_ip.get(&ip).cloned().unwrap_or_default();
             let mut hits = Vec::new();
             for other in vpcs {
                 if let Some(list) = self.by_vpc_ip.get_mut(&(other, ip)) {
@@ -502,8 +498,14 @@ mod tests {
         let s = EndpointServices::embedded().unwrap();
         assert!(s.services().len() >= 25, "{}", s.services().len());
         let r = |h: &str| s.resolve(h).map(|(a, b)| format!("{a}@{b}"));
-        assert_eq!(r("ssm.us-east-1.amazonaws.com.").as_deref(), Some("ssm@us-east-1"));
-        assert_eq!(r("api.ecr.eu-west-1.amazonaws.com").as_deref(), Some("ecr.api@eu-west-1"));
+        assert_eq!(
+            r("ssm.us-east-1.amazonaws.com.").as_deref(),
+            Some("ssm@us-east-1")
+        );
+        assert_eq!(
+            r("api.ecr.eu-west-1.amazonaws.com").as_deref(),
+            Some("ecr.api@eu-west-1")
+        );
         assert_eq!(
             r("123456789012.dkr.ecr.us-east-1.amazonaws.com").as_deref(),
             Some("ecr.dkr@us-east-1")
@@ -512,9 +514,18 @@ mod tests {
             r("prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com").as_deref(),
             Some("s3@us-east-1")
         );
-        assert_eq!(r("my.dotted.bucket.s3.us-west-2.amazonaws.com").as_deref(), Some("s3@us-west-2"));
-        assert_eq!(r("abc123.execute-api.us-east-1.amazonaws.com").as_deref(), Some("execute-api@us-east-1"));
-        assert_eq!(r("us-east-2.queue.amazonaws.com").as_deref(), Some("sqs@us-east-2"));
+        assert_eq!(
+            r("my.dotted.bucket.s3.us-west-2.amazonaws.com").as_deref(),
+            Some("s3@us-west-2")
+        );
+        assert_eq!(
+            r("abc123.execute-api.us-east-1.amazonaws.com").as_deref(),
+            Some("execute-api@us-east-1")
+        );
+        assert_eq!(
+            r("us-east-2.queue.amazonaws.com").as_deref(),
+            Some("sqs@us-east-2")
+        );
         assert_eq!(r("api.example.com."), None);
         assert_eq!(r("ssm.notaregion.amazonaws.com"), None);
     }
@@ -522,7 +533,10 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(parse_timestamp("2020-07-27T16:32:20Z"), Some(1_595_867_540));
-        assert_eq!(parse_timestamp("2020-07-27T16:32:20.123Z"), Some(1_595_867_540));
+        assert_eq!(
+            parse_timestamp("2020-07-27T16:32:20.123Z"),
+            Some(1_595_867_540)
+        );
         assert_eq!(parse_timestamp("yesterday"), None);
     }
 }

@@ -112,7 +112,13 @@ pub struct DestTraffic {
     /// Both directions, scaled to a 730-hour month, in GB (2^30 bytes).
     #[serde(with = "rust_decimal::serde::str")]
     pub monthly_gb: Decimal,
+    /// `monthly_gb` by the workload's AZ (`-` when unknown).
+    pub by_az: BTreeMap<String, MonthlyGb>,
 }
+
+/// A monthly GB figure, serialised as an exact decimal string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+pub struct MonthlyGb(#[serde(with = "rust_decimal::serde::str")] pub Decimal);
 
 impl DestTraffic {
     pub fn bytes(&self) -> u64 {
@@ -285,7 +291,11 @@ pub fn classified_row(
     let nameable = matches!(class, DestClass::AwsService | DestClass::AwsHosted)
         || (class == DestClass::AwsCrossRegion && service_region == "GLOBAL");
     if kind == "aws" && !dns_service.is_empty() && nameable {
-        let region = if dns_region.is_empty() { vpc_region } else { dns_region };
+        let region = if dns_region.is_empty() {
+            vpc_region
+        } else {
+            dns_region
+        };
         if region == vpc_region {
             class = match dns_service {
                 "s3" => DestClass::S3,
@@ -332,12 +342,16 @@ pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcT
     Ok(per_vpc(&traffic_rows(classified)?, window))
 }
 
+/// (class, ip-ranges service, service region, DNS-named endpoint service).
+type DestKey = (DestClass, String, String, String);
+
 /// Folds rows into per-VPC traffic, scaled to a month over `window`.
 pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
     #[derive(Default)]
     struct Acc {
         azs: BTreeSet<String>,
-        dests: BTreeMap<(DestClass, String, String, String), (u64, u64, u64)>,
+        dests: BTreeMap<DestKey, (u64, u64, u64)>,
+        dest_azs: BTreeMap<DestKey, BTreeMap<String, u64>>,
     }
     let mut vpcs: BTreeMap<(String, String), Acc> = BTreeMap::new();
     for row in &observed.rows {
@@ -347,15 +361,20 @@ pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
         if row.az_id != "-" && !row.az_id.is_empty() {
             acc.azs.insert(row.az_id.clone());
         }
-        let entry = acc
-            .dests
-            .entry((
-                row.class,
-                row.service.clone(),
-                row.service_region.clone(),
-                row.endpoint_service.clone(),
-            ))
+        let key = (
+            row.class,
+            row.service.clone(),
+            row.service_region.clone(),
+            row.endpoint_service.clone(),
+        );
+        let az_bytes = acc
+            .dest_azs
+            .entry(key.clone())
+            .or_default()
+            .entry(row.az_id.clone())
             .or_default();
+        *az_bytes = az_bytes.saturating_add(row.bytes);
+        let entry = acc.dests.entry(key).or_default();
         if row.direction == "ingress" {
             entry.1 = entry.1.saturating_add(row.bytes);
         } else {
@@ -365,34 +384,49 @@ pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
     }
     let factor = window.month_factor();
     vpcs.into_iter()
-        .map(|((vpc_id, region), acc)| {
+        .map(|((vpc_id, region), mut acc)| {
             let destinations = acc
                 .dests
                 .into_iter()
-                .map(|((class, service, service_region, named), (eg, ing, recs))| {
-                    let endpoint = if !named.is_empty() {
-                        Some(named)
-                    } else if class.endpoint_eligible() {
-                        match endpoint_fit(&service) {
-                            EndpointFit::Gateway(n) | EndpointFit::Interface(n) => {
-                                Some(n.to_string())
+                .map(
+                    |((class, service, service_region, named), (eg, ing, recs))| {
+                        let by_az = acc
+                            .dest_azs
+                            .remove(&(
+                                class,
+                                service.clone(),
+                                service_region.clone(),
+                                named.clone(),
+                            ))
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|(az, b)| (az, MonthlyGb(units::gb(b) * factor)))
+                            .collect();
+                        let endpoint = if !named.is_empty() {
+                            Some(named)
+                        } else if class.endpoint_eligible() {
+                            match endpoint_fit(&service) {
+                                EndpointFit::Gateway(n) | EndpointFit::Interface(n) => {
+                                    Some(n.to_string())
+                                }
+                                EndpointFit::None => None,
                             }
-                            EndpointFit::None => None,
+                        } else {
+                            None
+                        };
+                        DestTraffic {
+                            class,
+                            service,
+                            service_region,
+                            endpoint,
+                            egress_bytes: eg,
+                            ingress_bytes: ing,
+                            records: recs,
+                            monthly_gb: units::gb(eg.saturating_add(ing)) * factor,
+                            by_az,
                         }
-                    } else {
-                        None
-                    };
-                    DestTraffic {
-                        class,
-                        service,
-                        service_region,
-                        endpoint,
-                        egress_bytes: eg,
-                        ingress_bytes: ing,
-                        records: recs,
-                        monthly_gb: units::gb(eg.saturating_add(ing)) * factor,
-                    }
-                })
+                    },
+                )
                 .collect();
             let interfaces_seen = observed
                 .interfaces

@@ -72,7 +72,8 @@ pub struct Vantage {
     pub duplicate_bytes_removed: BTreeMap<String, u64>,
     /// NAT-leg bytes no logged client accounts for (kept, on the NAT interface's AZ).
     pub nat_only_bytes: u64,
-    /// Client legs on NAT interfaces (private hop, public pkt-* address): private traffic.
+    /// Client legs on NAT interfaces (their private hops) and other relayed hops (private hop,
+    /// public pkt-* address): the same bytes as the public leg, not counted again.
     pub relayed_bytes: u64,
     /// Public-address bytes of ENIs whose subnet routes to an internet gateway: no NAT charge
     /// and no endpoint saving; set aside.
@@ -198,16 +199,23 @@ pub fn apply(
         }
         if s.relayed > 0 {
             nat_rule.insert(eni.to_string(), (RULE_PKT_RELAY.into(), String::new()));
-        } else if s.private > 0 && s.public.abs_diff(s.private) * 100 <= s.public.max(s.private) * BALANCE_TOLERANCE_PCT {
+        } else if s.private > 0
+            && s.public.abs_diff(s.private) * 100 <= s.public.max(s.private) * BALANCE_TOLERANCE_PCT
+        {
             nat_rule.insert(eni.to_string(), (RULE_BALANCE.into(), String::new()));
         }
     }
 
-    // 3. Relayed client legs are private traffic.
-    for r in rows.iter_mut().filter(|r| r.remote == schema::RELAYED) {
-        v.relayed_bytes += r.bytes;
-        r.remote.clear();
-    }
+    // 3. Client legs (a NAT ENI's private hops, and any relayed hop) are the same bytes as
+    //    the public leg: counted here, not again as traffic.
+    rows.retain(|r| {
+        let nat = nat_rule.contains_key(&r.interface);
+        if r.remote == schema::RELAYED || (nat && r.remote.is_empty()) {
+            v.relayed_bytes += r.bytes;
+            return false;
+        }
+        true
+    });
 
     // 4. Internet-gateway egress is set aside.
     rows.retain(|r| {
@@ -271,7 +279,10 @@ pub fn apply(
         let mut removed_by_rule: BTreeMap<String, u64> = BTreeMap::new();
         let mut kept_nat: FxHashMap<Key, u64> = FxHashMap::default();
         let mut nat_rows_left: FxHashMap<Key, u64> = FxHashMap::default();
-        for r in rows.iter().filter(|r| r.public() && nat_rule.contains_key(&r.interface)) {
+        for r in rows
+            .iter()
+            .filter(|r| r.public() && nat_rule.contains_key(&r.interface))
+        {
             *nat_rows_left.entry(key(r)).or_default() += 1;
         }
         for r in rows.iter_mut() {
@@ -299,7 +310,8 @@ pub fn apply(
             if r.bytes > 0 {
                 r.records = ((u128::from(r.records) * u128::from(share)) / u128::from(r.bytes))
                     .max(u128::from(share > 0)) as u64;
-                r.packets = ((u128::from(r.packets) * u128::from(share)) / u128::from(r.bytes)) as u64;
+                r.packets =
+                    ((u128::from(r.packets) * u128::from(share)) / u128::from(r.bytes)) as u64;
             }
             r.bytes = share;
             v.nat_only_bytes += share;
@@ -378,12 +390,30 @@ fn read_rows(df: &DataFrame) -> Result<Vec<Row>> {
 
 /// Sums rows that differ only by hour, and builds the frame.
 fn fold(rows: Vec<Row>, dns: Vec<(String, String)>) -> Result<DataFrame> {
-    type Key = (String, String, String, String, String, String, String, String, String);
+    type Key = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
     let mut map: BTreeMap<Key, (u64, u64, u64)> = BTreeMap::new();
     for (r, (svc, reg)) in rows.into_iter().zip(dns) {
         let e = map
             .entry((
-                r.vpc, r.region, r.az, r.interface, r.remote, r.direction, r.hint, svc, reg,
+                r.vpc,
+                r.region,
+                r.az,
+                r.interface,
+                r.remote,
+                r.direction,
+                r.hint,
+                svc,
+                reg,
             ))
             .or_default();
         e.0 = e.0.saturating_add(r.bytes);

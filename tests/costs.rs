@@ -27,6 +27,7 @@ fn dest(
         ingress_bytes: 0,
         records: 0,
         monthly_gb,
+        by_az: Default::default(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod account;
 mod classify;
 mod costs;
 mod end_to_end;

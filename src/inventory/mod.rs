@@ -155,17 +155,24 @@ pub struct Inventory {
     pub nat_gateways: BTreeMap<String, NatGateway>,
     pub endpoints: BTreeMap<String, Endpoint>,
     pub route_tables: BTreeMap<String, RouteTable>,
+    /// Flow log id -> its declared record format (`describe-flow-logs` LogFormat).
+    pub flow_log_formats: BTreeMap<String, String>,
 }
 
 /// The top-level keys this module reads.
-pub const KNOWN_KEYS: [&str; 6] = [
+pub const KNOWN_KEYS: [&str; 7] = [
     "Vpcs",
     "Subnets",
     "NetworkInterfaces",
     "NatGateways",
     "VpcEndpoints",
     "RouteTables",
+    "FlowLogs",
 ];
+
+/// Keys of other EC2 outputs users save alongside (prefix lists, endpoint services): recognised
+/// and counted, not needed by the cost model.
+pub const OTHER_KEYS: [&str; 4] = ["PrefixLists", "ServiceDetails", "ServiceNames", "Entries"];
 
 impl Inventory {
     /// Reads every file under `paths` (files or folders, recursively; hidden files skipped).
@@ -226,8 +233,20 @@ impl Inventory {
                     "NetworkInterfaces" => self.add_eni(item),
                     "NatGateways" => self.add_nat(item),
                     "VpcEndpoints" => self.add_endpoint(item),
+                    "FlowLogs" => {
+                        let (id, format) = (s(item, "FlowLogId"), s(item, "LogFormat"));
+                        if !id.is_empty() && !format.is_empty() {
+                            self.flow_log_formats.insert(id, format);
+                        }
+                    }
                     _ => self.add_route_table(item),
                 }
+            }
+        }
+        for key in OTHER_KEYS {
+            if let Some(list) = obj.get(key).and_then(Value::as_array) {
+                kinds.push(key.to_string());
+                items += list.len();
             }
         }
         if kinds.is_empty() {
@@ -648,7 +667,11 @@ pub fn in_cidr(ip: IpAddr, net: IpAddr, len: u8) -> bool {
             u32::from(a) & mask == u32::from(n) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
             u128::from(a) & mask == u128::from(n) & mask
         }
         _ => false,

@@ -104,6 +104,7 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
     }
     write_assumptions(o, r)?;
     write_accounting(o, r)?;
+    write_vantage(o, r)?;
     write_guide(o)?;
     Ok(())
 }
@@ -142,6 +143,7 @@ fn write_vpc(o: &mut String, v: &VpcReport) -> std::fmt::Result {
         v.azs,
         v.nat_gateways
     )?;
+    write_today(o, v)?;
     writeln!(o, "### Traffic by destination\n")?;
     writeln!(
         o,
@@ -327,6 +329,232 @@ fn write_assumptions(o: &mut String, r: &Report) -> std::fmt::Result {
         }
     }
     writeln!(o)?;
+    Ok(())
+}
+
+/// What the inventory says the VPC has today, and the traffic split by AZ.
+fn write_today(o: &mut String, v: &VpcReport) -> std::fmt::Result {
+    let today = &v.today;
+    if !today.nat_gateways.is_empty() {
+        writeln!(
+            o,
+            "Today (inventory): NAT gateway(s) {}.",
+            today
+                .nat_gateways
+                .iter()
+                .map(|(id, az)| format!(
+                    "`{}` in {}",
+                    escape(id),
+                    escape(if az.is_empty() { "?" } else { az })
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    if !today.existing.is_empty() {
+        writeln!(
+            o,
+            "Existing endpoints (kept in every setup): {}.",
+            today
+                .existing
+                .iter()
+                .map(|e| format!(
+                    "`{}` {} {}",
+                    escape(&e.id),
+                    escape(&e.endpoint_type),
+                    escape(&e.service)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    let crossing: Vec<String> = today
+        .nat_route_az
+        .iter()
+        .filter(|(a, n)| a != n)
+        .map(|(a, n)| format!("{} -> {}", escape(a), escape(n)))
+        .collect();
+    if !crossing.is_empty() {
+        writeln!(
+            o,
+            "Subnets whose NAT gateway is in another AZ (inter-AZ charges): {}.",
+            crossing.join(", ")
+        )?;
+    }
+    if !today.nat_gateways.is_empty() || !today.existing.is_empty() || !crossing.is_empty() {
+        writeln!(o)?;
+    }
+    let azs: std::collections::BTreeSet<&String> = v
+        .traffic
+        .destinations
+        .iter()
+        .flat_map(|d| d.by_az.keys())
+        .collect();
+    if azs.len() > 1 || azs.iter().any(|a| a.as_str() != "-") {
+        writeln!(o, "### Traffic by AZ (GB/month)\n")?;
+        let head: Vec<String> = azs.iter().map(|a| escape(a)).collect();
+        writeln!(o, "| Destination | Endpoint | {} |", head.join(" | "))?;
+        writeln!(o, "|---|---|{}", "---:|".repeat(azs.len()))?;
+        for d in &v.traffic.destinations {
+            let cells: Vec<String> = azs
+                .iter()
+                .map(|a| {
+                    d.by_az
+                        .get(*a)
+                        .map(|g| fmt_gb(g.0))
+                        .unwrap_or_else(|| "-".into())
+                })
+                .collect();
+            writeln!(
+                o,
+                "| {} | {} | {} |",
+                d.class.label(),
+                d.endpoint
+                    .as_deref()
+                    .map(escape)
+                    .unwrap_or_else(|| "-".into()),
+                cells.join(" | ")
+            )?;
+        }
+        writeln!(o)?;
+    }
+    Ok(())
+}
+
+/// Where each byte was counted: attribution, NAT de-duplication, DNS naming.
+fn write_vantage(o: &mut String, r: &Report) -> std::fmt::Result {
+    let v = &r.vantage;
+    let gb = |b: u64| fmt_gb(crate::units::gb(b));
+    writeln!(o, "## Where each byte was counted\n")?;
+    writeln!(o, "| What | Records | GB (observed) |")?;
+    writeln!(o, "|---|---:|---:|")?;
+    if v.inventory {
+        writeln!(
+            o,
+            "| records placed in a VPC/AZ by the inventory | {} | |",
+            v.attributed_records
+        )?;
+    }
+    writeln!(
+        o,
+        "| records of no known VPC (`unattributed`) | {} | {} |",
+        v.unattributed_records,
+        gb(v.unattributed_bytes)
+    )?;
+    writeln!(
+        o,
+        "| NAT gateway ENIs' public legs | | {} |",
+        gb(v.nat_leg_bytes)
+    )?;
+    writeln!(
+        o,
+        "| the same traffic seen on client ENIs | | {} |",
+        gb(v.client_bytes)
+    )?;
+    for (rule, b) in &v.duplicate_bytes_removed {
+        writeln!(
+            o,
+            "| counted twice, removed (rule `{}`) | | {} |",
+            escape(rule),
+            gb(*b)
+        )?;
+    }
+    writeln!(
+        o,
+        "| NAT-leg bytes no logged client explains (kept) | | {} |",
+        gb(v.nat_only_bytes)
+    )?;
+    writeln!(
+        o,
+        "| client legs on NAT ENIs (private hops, not counted again) | | {} |",
+        gb(v.relayed_bytes)
+    )?;
+    writeln!(
+        o,
+        "| internet-gateway egress, set aside (no NAT charge) | {} | {} |\n",
+        v.internet_gateway_records,
+        gb(v.internet_gateway_bytes)
+    )?;
+    if !v.nat_interfaces.is_empty() {
+        writeln!(o, "NAT gateway interfaces:\n")?;
+        writeln!(
+            o,
+            "| Interface | VPC | AZ | NAT gateway | Found by | Public-leg GB |"
+        )?;
+        writeln!(o, "|---|---|---|---|---|---:|")?;
+        for n in &v.nat_interfaces {
+            writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} |",
+                escape(&n.interface_id),
+                escape(&n.vpc_id),
+                escape(&n.az_id),
+                if n.nat_gateway_id.is_empty() {
+                    "-".to_string()
+                } else {
+                    escape(&n.nat_gateway_id)
+                },
+                escape(&n.rule),
+                gb(n.public_bytes)
+            )?;
+        }
+        writeln!(o)?;
+    }
+    if !v.unattributed_interfaces.is_empty() {
+        writeln!(
+            o,
+            "Interfaces of no known VPC: {}\n",
+            v.unattributed_interfaces
+                .iter()
+                .map(|i| escape(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    if let Some(d) = &v.dns {
+        writeln!(
+            o,
+            "DNS: {} query-log entries in {} file(s), {} for AWS endpoint services ({} A/AAAA answers); answers name flows for {} s.\n",
+            d.queries,
+            d.files.len(),
+            d.aws_service_queries,
+            d.answers,
+            d.window_seconds
+        )?;
+        writeln!(o, "| DNS | GB (observed) |")?;
+        writeln!(o, "|---|---:|")?;
+        for (rule, b) in &d.named_bytes {
+            writeln!(o, "| named, rule `{}` | {} |", escape(rule), gb(*b))?;
+        }
+        writeln!(
+            o,
+            "| named, IP answered for several services | {} |",
+            gb(d.ambiguous_bytes)
+        )?;
+        writeln!(
+            o,
+            "| answers no flow used | {} answers |\n",
+            d.unmatched_answers
+        )?;
+    }
+    if !r.inventory.is_empty() {
+        writeln!(o, "Inventory files:\n")?;
+        for f in &r.inventory {
+            writeln!(
+                o,
+                "- {}: {} ({} items){}",
+                escape(&f.path),
+                f.kinds.join(", "),
+                f.items,
+                if f.repaired {
+                    ", repaired (trailing commas or single quotes)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+        writeln!(o)?;
+    }
     Ok(())
 }
 

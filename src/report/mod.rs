@@ -105,6 +105,8 @@ pub struct VpcReport {
     pub nat_gateways: u32,
     #[serde(with = "rust_decimal::serde::str")]
     pub nat_routed_gb: Decimal,
+    /// What the inventory says about the VPC today (empty without `--inventory`).
+    pub today: crate::scenario::VpcContext,
     pub scenarios: Vec<Scenario>,
     pub break_evens: Vec<BreakEven>,
     pub recommendation: Recommendation,

@@ -56,7 +56,9 @@ pub fn traffic_table(
     );
     let _ = writeln!(o, "{}", "-".repeat(97));
     for r in rows {
-        let service = if r.service_region.is_empty() || r.service_region == r.region {
+        let service = if !r.endpoint_service.is_empty() {
+            format!("{} (DNS)", r.endpoint_service)
+        } else if r.service_region.is_empty() || r.service_region == r.region {
             r.service.clone()
         } else {
             format!("{} {}", r.service, r.service_region)

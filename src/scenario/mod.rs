@@ -2,6 +2,8 @@
 //! gateway endpoints, gateway + interface endpoints, fully private) a list of cost lines out.
 //! A scenario's total is the sum of its lines; every line carries its price's source.
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -59,6 +61,7 @@ pub enum Component {
     GatewayEndpoint,
     InterfaceEndpointHours,
     InterfaceEndpointData,
+    InterAz,
 }
 
 impl Component {
@@ -69,6 +72,7 @@ impl Component {
             Component::GatewayEndpoint => "gateway endpoint",
             Component::InterfaceEndpointHours => "interface endpoint hours",
             Component::InterfaceEndpointData => "interface endpoint data processed",
+            Component::InterAz => "inter-AZ data transfer",
         }
     }
 }
@@ -104,6 +108,30 @@ pub struct EndpointPlan {
     pub azs: u32,
     #[serde(with = "rust_decimal::serde::str")]
     pub monthly_gb: Decimal,
+    /// The endpoint exists today (inventory): kept, not built again.
+    pub existing: Option<String>,
+}
+
+/// An endpoint the VPC has today (from the inventory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExistingEndpoint {
+    pub id: String,
+    /// `Gateway`, `Interface` or `GatewayLoadBalancer`.
+    pub endpoint_type: String,
+    /// Short service name (`s3`, `ssm`), or the full name for non-AWS services.
+    pub service: String,
+    /// AZs (subnets) of an interface endpoint.
+    pub azs: u32,
+}
+
+/// What the inventory says about one VPC today; empty without an inventory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct VpcContext {
+    /// NAT gateways: (id, AZ).
+    pub nat_gateways: Vec<(String, String)>,
+    /// Workload AZ -> AZ of the NAT gateway its subnets' default route uses.
+    pub nat_route_az: BTreeMap<String, String>,
+    pub existing: Vec<ExistingEndpoint>,
 }
 
 /// One setup's monthly cost for one VPC.
@@ -163,8 +191,19 @@ pub struct ScenarioConfig {
 
 /// The AZ count and NAT gateway count used for a VPC.
 pub fn sizing(traffic: &VpcTraffic, config: &ScenarioConfig) -> (u32, u32) {
+    sizing_in(traffic, config, &VpcContext::default())
+}
+
+/// [`sizing`], with today's NAT gateways from the inventory when the flags do not say.
+pub fn sizing_in(traffic: &VpcTraffic, config: &ScenarioConfig, ctx: &VpcContext) -> (u32, u32) {
     let azs = config.azs.unwrap_or(traffic.azs_seen.len() as u32).max(1);
-    let nat = config.nat_gateways.unwrap_or(azs);
+    let nat = config
+        .nat_gateways
+        .unwrap_or(if ctx.nat_gateways.is_empty() {
+            azs
+        } else {
+            ctx.nat_gateways.len() as u32
+        });
     (azs, nat)
 }
 
@@ -220,6 +259,7 @@ struct Group {
     service: String,
     class: DestClass,
     monthly_gb: Decimal,
+    by_az: BTreeMap<String, Decimal>,
 }
 
 fn endpoint_groups(traffic: &VpcTraffic) -> Vec<Group> {
@@ -230,13 +270,21 @@ fn endpoint_groups(traffic: &VpcTraffic) -> Vec<Group> {
         .filter(|d| d.class.endpoint_eligible() && d.monthly_gb > Decimal::ZERO)
     {
         let Some(service) = &d.endpoint else { continue };
-        match groups.iter_mut().find(|g| &g.service == service) {
-            Some(g) => g.monthly_gb += d.monthly_gb,
-            None => groups.push(Group {
-                service: service.clone(),
-                class: d.class,
-                monthly_gb: d.monthly_gb,
-            }),
+        let g = match groups.iter_mut().position(|g| &g.service == service) {
+            Some(i) => &mut groups[i],
+            None => {
+                groups.push(Group {
+                    service: service.clone(),
+                    class: d.class,
+                    monthly_gb: Decimal::ZERO,
+                    by_az: BTreeMap::new(),
+                });
+                groups.last_mut().expect("just pushed")
+            }
+        };
+        g.monthly_gb += d.monthly_gb;
+        for (az, gb) in &d.by_az {
+            *g.by_az.entry(az.clone()).or_default() += gb.0;
         }
     }
     groups.sort_by(|a, b| (a.class, &a.service).cmp(&(b.class, &b.service)));
@@ -249,8 +297,32 @@ pub fn build_scenarios(
     prices: &RegionPrices,
     config: &ScenarioConfig,
 ) -> Result<Vec<Scenario>> {
-    let (azs, nat_gateways) = sizing(traffic, config);
+    build_scenarios_in(traffic, prices, config, &VpcContext::default())
+}
+
+/// Builds the four scenarios for one VPC with what the inventory says about it today:
+/// its NAT gateways (count, and the AZ each subnet's route reaches, for inter-AZ charges) and
+/// its existing endpoints (kept in every setup, never built twice).
+pub fn build_scenarios_in(
+    traffic: &VpcTraffic,
+    prices: &RegionPrices,
+    config: &ScenarioConfig,
+    ctx: &VpcContext,
+) -> Result<Vec<Scenario>> {
+    let (azs, nat_gateways) = sizing_in(traffic, config, ctx);
     let groups = endpoint_groups(traffic);
+    let existing_gateway: BTreeMap<&str, &ExistingEndpoint> = ctx
+        .existing
+        .iter()
+        .filter(|e| e.endpoint_type == "Gateway")
+        .map(|e| (e.service.as_str(), e))
+        .collect();
+    let existing_interface: BTreeMap<&str, &ExistingEndpoint> = ctx
+        .existing
+        .iter()
+        .filter(|e| e.endpoint_type == "Interface")
+        .map(|e| (e.service.as_str(), e))
+        .collect();
     // Interface prices are needed only when some traffic could use an interface endpoint.
     let be = if groups.iter().any(|g| g.class == DestClass::AwsService) {
         break_even_gb(prices, azs)?
@@ -265,6 +337,17 @@ pub fn build_scenarios(
         let mut interface = Vec::new();
         for g in &groups {
             let is_gateway = g.class != DestClass::AwsService;
+            if is_gateway && existing_gateway.contains_key(g.service.as_str()) {
+                gateway.push(g); // there today, in every setup
+                continue;
+            }
+            if !is_gateway
+                && existing_interface.contains_key(g.service.as_str())
+                && kind != ScenarioKind::NatOnly
+            {
+                interface.push(g); // its hours are paid already: only data moves
+                continue;
+            }
             match kind {
                 ScenarioKind::NatOnly => {}
                 ScenarioKind::GatewayEndpoints if is_gateway => gateway.push(g),
@@ -314,11 +397,88 @@ pub fn build_scenarios(
                 price_source: per_gb.citation(),
             });
         }
+        // Inter-AZ: NAT traffic from an AZ whose route leads to another AZ's NAT gateway.
+        if nat_count > 0 && !ctx.nat_route_az.is_empty() {
+            let mut on_nat: BTreeMap<String, Decimal> = BTreeMap::new();
+            for d in traffic.destinations.iter().filter(|d| d.class.nat_routed()) {
+                for (az, gb) in &d.by_az {
+                    *on_nat.entry(az.clone()).or_default() += gb.0;
+                }
+            }
+            for g in gateway.iter().chain(interface.iter()) {
+                for (az, gb) in &g.by_az {
+                    *on_nat.entry(az.clone()).or_default() -= *gb;
+                }
+            }
+            let rate = if on_nat.iter().any(|(az, gb)| {
+                *gb > Decimal::ZERO && ctx.nat_route_az.get(az).is_some_and(|n| n != az)
+            }) {
+                Some(prices.price(Item::InterAzPerGb)?)
+            } else {
+                None
+            };
+            for (az, gb) in on_nat.iter().filter(|(_, gb)| **gb > Decimal::ZERO) {
+                let (Some(nat_az), Some(rate)) = (ctx.nat_route_az.get(az), rate) else {
+                    continue;
+                };
+                if nat_az == az {
+                    continue;
+                }
+                // AWS bills inter-AZ transfer on both sides: out of one AZ and into the other.
+                for detail in [
+                    format!(
+                        "NAT traffic of {az} via the NAT gateway in {nat_az}: billed out of {az}"
+                    ),
+                    format!(
+                        "NAT traffic of {az} via the NAT gateway in {nat_az}: billed into {nat_az}"
+                    ),
+                ] {
+                    lines.push(CostLine {
+                        component: Component::InterAz,
+                        detail,
+                        quantity: *gb,
+                        unit: "GB".into(),
+                        usd_per_unit: rate.usd,
+                        monthly_usd: *gb * rate.usd,
+                        price_source: rate.citation(),
+                    });
+                }
+            }
+        }
+        // Interface endpoints that exist today bill their hours in every setup.
+        for e in &ctx.existing {
+            if e.endpoint_type != "Interface" {
+                continue;
+            }
+            let hourly = prices.price(Item::InterfaceEndpointHourlyPerAz)?;
+            let hours = Decimal::from(e.azs.max(1)) * units::hours_per_month();
+            lines.push(CostLine {
+                component: Component::InterfaceEndpointHours,
+                detail: format!(
+                    "existing {} ({}), {} AZ(s) x {} h",
+                    e.id,
+                    e.service,
+                    e.azs.max(1),
+                    units::HOURS_PER_MONTH
+                ),
+                quantity: hours,
+                unit: "hour".into(),
+                usd_per_unit: hourly.usd,
+                monthly_usd: hours * hourly.usd,
+                price_source: hourly.citation(),
+            });
+        }
         for g in &gateway {
             let service_name = format!("com.amazonaws.{}.{}", traffic.region, g.service);
+            let existing = existing_gateway
+                .get(g.service.as_str())
+                .map(|e| e.id.clone());
             lines.push(CostLine {
                 component: Component::GatewayEndpoint,
-                detail: service_name.clone(),
+                detail: match &existing {
+                    Some(id) => format!("{service_name} (existing {id})"),
+                    None => service_name.clone(),
+                },
                 quantity: g.monthly_gb,
                 unit: "GB".into(),
                 usd_per_unit: Decimal::ZERO,
@@ -331,6 +491,7 @@ pub fn build_scenarios(
                 service_name,
                 azs: 0,
                 monthly_gb: g.monthly_gb,
+                existing,
             });
         }
         let mut billed_gb = Decimal::ZERO;
@@ -340,17 +501,22 @@ pub fn build_scenarios(
             } else {
                 format!("com.amazonaws.{}.{}", traffic.region, g.service)
             };
-            let hourly = prices.price(Item::InterfaceEndpointHourlyPerAz)?;
-            let hours = Decimal::from(azs) * units::hours_per_month();
-            lines.push(CostLine {
-                component: Component::InterfaceEndpointHours,
-                detail: format!("{service_name}, {azs} AZ(s) x {} h", units::HOURS_PER_MONTH),
-                quantity: hours,
-                unit: "hour".into(),
-                usd_per_unit: hourly.usd,
-                monthly_usd: hours * hourly.usd,
-                price_source: hourly.citation(),
-            });
+            let existing = existing_interface
+                .get(g.service.as_str())
+                .map(|e| e.id.clone());
+            if existing.is_none() {
+                let hourly = prices.price(Item::InterfaceEndpointHourlyPerAz)?;
+                let hours = Decimal::from(azs) * units::hours_per_month();
+                lines.push(CostLine {
+                    component: Component::InterfaceEndpointHours,
+                    detail: format!("{service_name}, {azs} AZ(s) x {} h", units::HOURS_PER_MONTH),
+                    quantity: hours,
+                    unit: "hour".into(),
+                    usd_per_unit: hourly.usd,
+                    monthly_usd: hours * hourly.usd,
+                    price_source: hourly.citation(),
+                });
+            }
             let tiers = prices.tiers(Item::InterfaceEndpointPerGb)?;
             for (gb, tier) in split_tiers(tiers, billed_gb, g.monthly_gb) {
                 lines.push(CostLine {
@@ -368,8 +534,11 @@ pub fn build_scenarios(
                 endpoint_type: "Interface".into(),
                 service: g.service.clone(),
                 service_name,
-                azs,
+                azs: existing_interface
+                    .get(g.service.as_str())
+                    .map_or(azs, |e| e.azs.max(1)),
                 monthly_gb: g.monthly_gb,
+                existing,
             });
         }
         let mut scenario = Scenario {

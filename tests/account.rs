@@ -1,0 +1,391 @@
+//! A whole account, as users hand it over: AWS CLI inventory, default-format logs from several
+//! ENIs (two workloads, a NAT gateway, a public-subnet instance, an ENI the inventory lacks) and
+//! Route 53 Resolver query logs. Expected figures are worked out by hand in
+//! tests/fixtures/account/README.md; the observed window is exactly 730 hours, so observed GB =
+//! monthly GB.
+
+use std::path::Path;
+
+use serde_json::Value;
+use vpce_advisor::inventory::Inventory;
+
+use crate::common::{fixture, run, text};
+
+const GIB: u64 = 1 << 30;
+const VPC: &str = "vpc-0a1b2c3d4e5f60718";
+
+fn analyze(dir: &Path, extra: &[&str]) -> Value {
+    let logs = fixture("account/logs");
+    let out = dir.join("out");
+    let mut args = vec![
+        "analyze",
+        logs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(dir, &args);
+    assert!(o.status.success(), "{}", text(&o));
+    serde_json::from_slice(&o.stdout).expect("report JSON")
+}
+
+fn vpc<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["vpcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["traffic"]["vpc_id"] == id)
+        .unwrap_or_else(|| panic!("no VPC {id}"))
+}
+
+/// (class, endpoint) -> monthly GB as a string, and per-AZ GB.
+fn dest(v: &Value, class: &str, endpoint: Option<&str>) -> (String, Value) {
+    let d = v["traffic"]["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["class"] == class && d["endpoint"].as_str() == endpoint)
+        .unwrap_or_else(|| panic!("no {class} {endpoint:?} in {}", v["traffic"]));
+    (
+        d["monthly_gb"].as_str().unwrap().to_string(),
+        d["by_az"].clone(),
+    )
+}
+
+fn inventory_args() -> Vec<String> {
+    vec![
+        "--inventory".into(),
+        fixture("account/inventory").display().to_string(),
+        "--dns-logs".into(),
+        fixture("account/dns").display().to_string(),
+    ]
+}
+
+#[test]
+fn account_with_inventory_and_dns_matches_the_hand_computed_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = inventory_args();
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let r = analyze(dir.path(), &extra);
+    let v = vpc(&r, VPC);
+    // Per destination and AZ (GB/month).
+    assert_eq!(dest(v, "s3", Some("s3")).0, "4");
+    assert_eq!(dest(v, "s3", Some("s3")).1["use1-az1"], "4");
+    assert_eq!(dest(v, "aws-service", Some("ssm")).0, "2");
+    assert_eq!(dest(v, "aws-service", Some("sts")).1["use1-az2"], "2");
+    assert_eq!(dest(v, "aws-service", Some("sqs")).0, "1");
+    let (internet, by_az) = dest(v, "internet", None);
+    assert_eq!(internet, "7");
+    assert_eq!(by_az["use1-az1"], "5"); // A's 4 + 1 only the NAT ENI saw
+    assert_eq!(by_az["use1-az2"], "2");
+    assert!(
+        v["traffic"]["destinations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["class"] != "private"),
+        "the NAT ENI's client legs are not traffic of their own"
+    );
+    // Where each byte was counted.
+    let w = &r["vantage"];
+    assert_eq!(
+        w["nat_interfaces"][0]["interface_id"],
+        "eni-0c000000000000003"
+    );
+    assert_eq!(w["nat_interfaces"][0]["rule"], "inventory");
+    assert_eq!(
+        w["nat_interfaces"][0]["nat_gateway_id"],
+        "nat-0f00000000000000a"
+    );
+    assert_eq!(w["nat_leg_bytes"], 16 * GIB);
+    assert_eq!(w["client_bytes"], 15 * GIB);
+    assert_eq!(w["duplicate_bytes_removed"]["inventory"], 15 * GIB);
+    assert_eq!(w["nat_only_bytes"], GIB);
+    assert_eq!(w["relayed_bytes"], 16 * GIB);
+    assert_eq!(w["internet_gateway_bytes"], 5 * GIB);
+    assert_eq!(w["unattributed_records"], 1);
+    assert_eq!(w["unattributed_interfaces"][0], "eni-0e0000000000000ff");
+    let dns = &w["dns"];
+    assert_eq!(dns["named_bytes"]["time-window"], 5 * GIB);
+    assert_eq!(
+        dns["ambiguous_bytes"], GIB,
+        "15.230.221.7: sqs twice, sns once"
+    );
+    assert_eq!(
+        dns["unmatched_answers"], 1,
+        "kms was resolved but never called"
+    );
+    // Today's setup from the inventory: 1 NAT gateway, the DynamoDB gateway endpoint kept,
+    // az2's NAT traffic crossing to az1 (4 GB, billed out and in).
+    assert_eq!(v["nat_gateways"], 1);
+    assert_eq!(v["today"]["existing"][0]["id"], "vpce-0dd00000000000001");
+    let nat_only = &v["scenarios"][0];
+    assert_eq!(nat_only["kind"], "nat-only");
+    let inter_az: Vec<&Value> = nat_only["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["component"] == "inter-az")
+        .collect();
+    assert_eq!(inter_az.len(), 2, "{inter_az:?}");
+    assert!(inter_az.iter().all(|l| l["quantity"] == "4"));
+    // 730 h x $0.045 + 16 GB x $0.045 + 2 x 4 GB x $0.01 = 32.85 + 0.72 + 0.08.
+    let usd = |x: &Value| {
+        x.as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+    };
+    assert_eq!(
+        usd(&nat_only["monthly_usd"]),
+        rust_decimal_macros::dec!(33.65)
+    );
+    assert_eq!(
+        usd(&v["recommendation"]["baseline_usd"]),
+        rust_decimal_macros::dec!(33.65)
+    );
+    // The unknown ENI is analysed, not dropped.
+    assert_eq!(dest(vpc(&r, "unattributed"), "internet", None).0, "1");
+}
+
+#[test]
+fn account_without_inventory_gives_the_documented_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let dns = fixture("account/dns").display().to_string();
+    let r = analyze(dir.path(), &["--dns-logs", &dns]);
+    assert_eq!(r["vpcs"].as_array().unwrap().len(), 1);
+    let v = vpc(&r, "unattributed");
+    // Every ENI in one VPC; the web instance's 5 GB now counts as NAT traffic (no route tables).
+    assert_eq!(dest(v, "internet", None).0, "12");
+    assert_eq!(dest(v, "s3", Some("s3")).0, "4");
+    assert_eq!(dest(v, "aws-service", Some("ssm")).0, "2");
+    assert_eq!(dest(v, "aws-service", Some("sts")).0, "2");
+    let w = &r["vantage"];
+    assert_eq!(w["nat_interfaces"][0]["rule"], "logs: relay balance");
+    assert_eq!(
+        w["duplicate_bytes_removed"]["logs: relay balance"],
+        16 * GIB
+    );
+    assert_eq!(w["nat_only_bytes"], 0);
+    assert_eq!(w["dns"]["named_bytes"]["other-vpc"], 5 * GIB);
+}
+
+#[test]
+fn account_without_dns_leaves_aws_services_unnamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = fixture("account/inventory").display().to_string();
+    let r = analyze(dir.path(), &["--inventory", &inv]);
+    let v = vpc(&r, VPC);
+    assert_eq!(dest(v, "aws-service", Some("other-aws")).0, "3"); // ssm 2 + sqs 1
+    assert_eq!(dest(v, "aws-hosted", None).0, "2"); // sts sits in an EC2 prefix
+    assert!(r["vantage"]["dns"].is_null());
+}
+
+#[test]
+fn aws_nat_example_counts_each_byte_once() {
+    // AWS's NAT gateway example with both ENIs logged (bytes added).
+    let dir = tempfile::tempdir().unwrap();
+    let both = fixture(
+        "flowlogs/awsdocs-vpc-user-guide/derived_nat_gateway_and_instance_enis_with_bytes.log",
+    );
+    let o = run(
+        dir.path(),
+        &["traffic", both.to_str().unwrap(), "--format", "csv"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = String::from_utf8_lossy(&o.stdout);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[0].contains(",egress,,internet,,,1000,"), "{csv}");
+    assert!(rows[1].contains(",ingress,,internet,,,5000,"), "{csv}");
+    // The NAT ENI alone: its public leg is the whole bill.
+    let text_all = std::fs::read_to_string(&both).unwrap();
+    let nat_only: String = text_all
+        .lines()
+        .filter(|l| l.starts_with("instance-id") || l.contains("eni-1235b8ca123456789"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let f = dir.path().join("nat-eni-only.log");
+    std::fs::write(&f, nat_only).unwrap();
+    let o = run(
+        dir.path(),
+        &["traffic", f.to_str().unwrap(), "--format", "csv"],
+    );
+    let csv = String::from_utf8_lossy(&o.stdout);
+    assert!(csv.contains(",egress,,internet,,,1000,"), "{csv}");
+    assert!(csv.contains(",ingress,,internet,,,5000,"), "{csv}");
+}
+
+#[test]
+fn aws_cli_example_outputs_all_load() {
+    let inv = Inventory::load(&[fixture("aws-cli")]).unwrap();
+    assert!(inv.problems.is_empty(), "{:?}", inv.problems);
+    assert_eq!(inv.files.len(), 14);
+    assert_eq!(inv.enis.len(), 3);
+    assert_eq!(inv.nat_gateways.len(), 2);
+    assert_eq!(inv.endpoints.len(), 3);
+    assert_eq!(inv.route_tables.len(), 3);
+    assert_eq!(inv.subnets.len(), 2, "subnet-8EXAMPLE appears twice");
+    assert_eq!(inv.flow_log_formats.len(), 2);
+    let repaired: Vec<&str> = inv
+        .files
+        .iter()
+        .filter(|f| f.repaired)
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(repaired.len(), 1, "{repaired:?}");
+    assert!(repaired[0].ends_with("describe-subnets.json"));
+    // What the model reads from them: the AZ name becomes the AZ id describe-subnets gives it.
+    assert_eq!(
+        inv.eni_place("eni-e5aa89a3"),
+        Some(("vpc-a01106c2".into(), "us-east-1".into(), "use1-az2".into()))
+    );
+    let nat = &inv.nat_gateways["nat-01234567890abcdef"];
+    assert_eq!(nat.eni_ids, vec!["eni-09cc4b2558794f7f9".to_string()]);
+    assert_eq!(
+        inv.role("eni-09cc4b2558794f7f9"),
+        Some(vpce_advisor::inventory::Role::NatGateway(
+            "nat-01234567890abcdef".into()
+        ))
+    );
+    let rt = &inv.route_tables["rtb-09ba434c1bEXAMPLE"];
+    assert_eq!(rt.default_route, None, "a blackhole route is no route");
+    assert_eq!(
+        inv.route_tables["rtb-07a98f76e5EXAMPLE"]
+            .default_route
+            .as_deref(),
+        Some("igw-06cf664d80EXAMPLE")
+    );
+    let gw = &inv.endpoints["vpce-032a826a"];
+    assert_eq!(
+        gw.aws_service(),
+        Some(("us-east-1".into(), "dynamodb".into()))
+    );
+    assert_eq!(inv.endpoints["vpce-aabbaabbaabbaabba"].aws_service(), None);
+}
+
+#[test]
+fn broken_and_unknown_inventory_files_are_reported_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inv");
+    std::fs::create_dir(&inv).unwrap();
+    std::fs::write(
+        inv.join("broken.json"),
+        "{\"Subnets\": [\n  {\"SubnetId\": }\n]}",
+    )
+    .unwrap();
+    std::fs::write(inv.join("other.json"), "{\"Reservations\": []}").unwrap();
+    std::fs::write(inv.join("list.json"), "[1, 2]").unwrap();
+    std::fs::copy(
+        fixture("account/inventory/network-interfaces.json"),
+        inv.join("enis"),
+    )
+    .unwrap();
+    let loaded = Inventory::load(std::slice::from_ref(&inv)).unwrap();
+    assert_eq!(
+        loaded.enis.len(),
+        4,
+        "the good file still loads, whatever its name"
+    );
+    let problems = loaded.problems.join("\n");
+    assert!(
+        problems.contains("broken.json:2:") && problems.contains("not valid JSON"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("other.json") && problems.contains("Reservations"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("list.json") && problems.contains("not an AWS CLI output"),
+        "{problems}"
+    );
+    // Through the binary: warnings, not a failure.
+    let logs = fixture("account/logs");
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            logs.to_str().unwrap(),
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let all = text(&o);
+    assert!(all.contains("broken.json:2:"), "{all}");
+    // A missing inventory folder is an error naming it.
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            logs.to_str().unwrap(),
+            "--inventory",
+            "no-such-inventory",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("no-such-inventory"), "{}", text(&o));
+}
+
+#[test]
+fn dns_log_bad_lines_and_doc_example_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let dns = dir.path().join("dns");
+    std::fs::create_dir(&dns).unwrap();
+    // Route 53's documented example (pretty-printed, trailing commas) plus a broken line file.
+    let doc = r#"{
+  "version": "1.000000",
+  "account_id": "111122223333",
+  "region": "us-east-1",
+  "vpc_id": "vpc-0a1b2c3d4e5f60718",
+  "query_timestamp": "2026-11-01T00:00:20Z",
+  "query_name": "ssm.us-east-1.amazonaws.com.",
+  "query_type": "A",
+  "query_class": "IN",
+  "rcode": "NOERROR",
+  "answers": [
+    {
+      "Rdata": "52.95.208.10",
+      "Type": "A",
+      "Class": "IN",
+    },
+  ],
+  "srcaddr": "10.0.1.5",
+  "srcport": "50637",
+  "transport": "UDP",
+}
+"#;
+    std::fs::write(dns.join("example.json"), doc).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(
+        &mut gz,
+        b"{\"query_name\": \"sts.us-east-1.amazonaws.com.\", \"vpc_id\": \"vpc-0a1b2c3d4e5f60718\", \"query_timestamp\": \"2026-11-01T00:00:10Z\", \"answers\": [{\"Rdata\": \"52.4.10.20\", \"Type\": \"A\"}]}\nnot json at all\n",
+    )
+    .unwrap();
+    std::fs::write(dns.join("part.log.gz"), gz.finish().unwrap()).unwrap();
+    let inv = fixture("account/inventory").display().to_string();
+    let d = dns.display().to_string();
+    let r = analyze(dir.path(), &["--inventory", &inv, "--dns-logs", &d]);
+    let v = vpc(&r, VPC);
+    assert_eq!(dest(v, "aws-service", Some("ssm")).0, "2");
+    assert_eq!(dest(v, "aws-service", Some("sts")).0, "2");
+    let s = &r["vantage"]["dns"];
+    assert_eq!(s["malformed"], 1);
+    assert!(
+        s["malformed_examples"][0]
+            .as_str()
+            .unwrap()
+            .contains("part.log.gz:2:"),
+        "{s}"
+    );
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains("not Route 53 Resolver query-log JSON"),
+        "{warnings}"
+    );
+}
