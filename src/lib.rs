@@ -1,7 +1,7 @@
 //! vpce-advisor: VPC flow logs in, per-VPC NAT gateway vs VPC endpoint cost model and recommendation out.
 //!
-//! Data flow: files -> [`ingest`] -> [`classify`] -> [`traffic`] -> [`scenario`] x [`pricing`]
-//! -> [`recommend`] -> [`report`].
+//! Data flow: files -> [`ingest`] -> [`vantage`] (with [`inventory`] and [`dns`]) -> [`classify`]
+//! -> [`traffic`] -> [`scenario`] x [`pricing`] -> [`recommend`] -> [`report`].
 
 pub mod app;
 pub mod classify;
