@@ -267,12 +267,11 @@ pub fn apply(
         v.client_bytes = client_sum.values().sum();
         let mut per_nat: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
         for r in rows.iter().filter(|r| r.public()) {
-            if let Some((rule, _)) = nat_rule.get(&r.interface) {
+            if nat_rule.contains_key(&r.interface) {
                 let e = per_nat
                     .entry(r.interface.clone())
                     .or_insert_with(|| (r.vpc.clone(), r.az.clone(), 0));
                 e.2 += r.bytes;
-                let _ = rule;
             }
         }
         // Scale each NAT-leg row to the share of its group that no client accounts for.
@@ -297,10 +296,11 @@ pub fn apply(
             *left -= 1;
             let already = kept_nat.entry(k).or_default();
             let share = if *left == 0 {
-                target - *already // the last row takes the rounding remainder
+                target.saturating_sub(*already) // the last row takes the rounding remainder
             } else {
                 ((u128::from(r.bytes) * u128::from(target)) / u128::from(n.max(1))) as u64
-            };
+            }
+            .min(r.bytes);
             *already += share;
             let removed = r.bytes - share;
             if removed > 0 {
@@ -456,4 +456,113 @@ fn fold(rows: Vec<Row>, dns: Vec<(String, String)>) -> Result<DataFrame> {
     columns.push(Column::new(schema::PACKETS.into(), packets));
     columns.push(Column::new(schema::RECORDS.into(), records));
     Ok(DataFrame::new(n, columns)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A flow frame from (interface, remote, direction, bytes) rows, one VPC, no inventory.
+    fn frame(rows: &[(&str, &str, &str, u64)]) -> LazyFrame {
+        let n = rows.len();
+        let s = |f: &dyn Fn(&(&str, &str, &str, u64)) -> String| -> Vec<String> {
+            rows.iter().map(f).collect()
+        };
+        DataFrame::new(
+            n,
+            vec![
+                Column::new(schema::VPC_ID.into(), s(&|_| "vpc-1".into())),
+                Column::new(schema::REGION.into(), s(&|_| "us-east-1".into())),
+                Column::new(schema::AZ_ID.into(), s(&|r| format!("az-{}", r.0))),
+                Column::new(schema::INTERFACE_ID.into(), s(&|r| r.0.into())),
+                Column::new(schema::REMOTE_ADDR.into(), s(&|r| r.1.into())),
+                Column::new(schema::DIRECTION.into(), s(&|r| r.2.into())),
+                Column::new(schema::AWS_SERVICE_HINT.into(), s(&|_| String::new())),
+                Column::new(
+                    schema::BYTES.into(),
+                    rows.iter().map(|r| r.3).collect::<Vec<u64>>(),
+                ),
+                Column::new(
+                    schema::PACKETS.into(),
+                    rows.iter().map(|r| r.3 / 100).collect::<Vec<u64>>(),
+                ),
+                Column::new(schema::RECORDS.into(), vec![1u64; n]),
+                Column::new(schema::HOUR.into(), vec![0u32; n]),
+            ],
+        )
+        .unwrap()
+        .lazy()
+    }
+
+    fn public_bytes(df: &DataFrame) -> u64 {
+        let remote = df
+            .column(schema::REMOTE_ADDR)
+            .unwrap()
+            .str()
+            .unwrap()
+            .clone();
+        let bytes = df.column(schema::BYTES).unwrap().u64().unwrap().clone();
+        (0..df.height())
+            .filter(|&i| !remote.get(i).unwrap_or("").is_empty())
+            .map(|i| bytes.get(i).unwrap_or(0))
+            .sum()
+    }
+
+    proptest! {
+        /// Per (remote, direction) the NAT-processed bytes are max(NAT leg, clients), whatever
+        /// the split between several NAT ENIs and clients; the removed bytes are the min.
+        #[test]
+        fn nat_bytes_are_counted_once(
+            groups in proptest::collection::vec(
+                (0u64..5_000, 0u64..5_000, 0u64..5_000, 0u64..5_000, any::<bool>()),
+                1..6,
+            )
+        ) {
+            let mut rows: Vec<(String, String, String, u64)> = Vec::new();
+            let mut expect_total = 0u64;
+            let mut expect_removed = 0u64;
+            for (g, (nat1, nat2, client1, client2, ingress)) in groups.iter().enumerate() {
+                let remote = format!("203.0.113.{g}");
+                let dir = if *ingress { "ingress" } else { "egress" };
+                // Both NAT ENIs are recognised by their relayed client legs.
+                for (eni, b) in [("eni-nat1", nat1), ("eni-nat2", nat2), ("eni-c1", client1), ("eni-c2", client2)] {
+                    if *b > 0 {
+                        rows.push((eni.into(), remote.clone(), dir.into(), *b));
+                    }
+                }
+                let (n, c) = (nat1 + nat2, client1 + client2);
+                expect_total += n.max(c);
+                expect_removed += n.min(c);
+            }
+            rows.push(("eni-nat1".into(), schema::RELAYED.into(), "egress".into(), 10));
+            rows.push(("eni-nat2".into(), schema::RELAYED.into(), "egress".into(), 10));
+            let borrowed: Vec<(&str, &str, &str, u64)> = rows
+                .iter()
+                .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), *d))
+                .collect();
+            let (out, v) = apply(frame(&borrowed), None, None).unwrap();
+            let df = out.collect().unwrap();
+            prop_assert_eq!(public_bytes(&df), expect_total);
+            prop_assert_eq!(v.duplicates_removed(), expect_removed);
+            prop_assert_eq!(v.relayed_bytes, 20);
+        }
+    }
+
+    #[test]
+    fn without_a_nat_interface_nothing_changes() {
+        let (out, v) = apply(
+            frame(&[
+                ("eni-a", "8.8.8.8", "egress", 100),
+                ("eni-a", "", "ingress", 7),
+            ]),
+            None,
+            None,
+        )
+        .unwrap();
+        let df = out.collect().unwrap();
+        assert_eq!(public_bytes(&df), 100);
+        assert!(v.rules_used.is_empty());
+        assert_eq!(v.duplicates_removed(), 0);
+    }
 }

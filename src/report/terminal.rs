@@ -131,6 +131,31 @@ pub fn render(r: &Report) -> String {
         100,
         "  ",
     ));
+    let v = &r.vantage;
+    let gb = |b: u64| super::fmt_gb(crate::units::gb(b));
+    let mut seen = Vec::new();
+    if !v.rules_used.is_empty() {
+        seen.push(format!(
+            "{} GB (observed) of NAT traffic logged on both a NAT gateway ENI and its clients counted once (rule {})",
+            gb(v.duplicates_removed()),
+            v.rules_used.join(", ")
+        ));
+    }
+    if v.internet_gateway_bytes > 0 {
+        seen.push(format!(
+            "{} GB through internet gateways set aside",
+            gb(v.internet_gateway_bytes)
+        ));
+    }
+    if let Some(d) = &v.dns {
+        seen.push(format!(
+            "{} GB named by DNS",
+            gb(d.named_bytes.values().sum())
+        ));
+    }
+    if !seen.is_empty() {
+        o.push_str(&wrap(&format!("{}.", seen.join("; ")), 100, "  "));
+    }
     for w in &r.warnings {
         o.push_str(&wrap(&format!("warning: {}", sanitize(w)), 100, "  "));
     }
