@@ -463,12 +463,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// A flow frame from (interface, remote, direction, bytes) rows, one VPC, no inventory.
-    fn frame(rows: &[(&str, &str, &str, u64)]) -> LazyFrame {
+    /// (interface, remote, direction, bytes).
+    type TestRow<'a> = (&'a str, &'a str, &'a str, u64);
+
+    /// A flow frame from test rows, one VPC, no inventory.
+    fn frame(rows: &[TestRow<'_>]) -> LazyFrame {
         let n = rows.len();
-        let s = |f: &dyn Fn(&(&str, &str, &str, u64)) -> String| -> Vec<String> {
-            rows.iter().map(f).collect()
-        };
+        let s =
+            |f: &dyn Fn(&TestRow<'_>) -> String| -> Vec<String> { rows.iter().map(f).collect() };
         DataFrame::new(
             n,
             vec![
