@@ -389,3 +389,58 @@ fn dns_log_bad_lines_and_doc_example_shape() {
         "{warnings}"
     );
 }
+
+#[test]
+fn inventory_addresses_decide_the_remote_side_in_public_vpc_space() {
+    // A VPC in public IPv4 space (11.0.0.0/16) and an IPv6 instance address inside an AWS
+    // prefix: neither "the private side" nor the port rule can tell which end is local.
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inv");
+    std::fs::create_dir(&inv).unwrap();
+    std::fs::write(
+        inv.join("vpcs.json"),
+        r#"{"Vpcs": [{"VpcId": "vpc-0public000000001", "CidrBlock": "11.0.0.0/16",
+            "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18:1234:5600::/56"}]}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        inv.join("enis.json"),
+        r#"{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-0aaa", "VpcId": "vpc-0public000000001",
+            "SubnetId": "subnet-1", "AvailabilityZone": "us-east-1a", "PrivateIpAddress": "11.0.1.5",
+            "Ipv6Addresses": [{"Ipv6Address": "2600:1f18:1234:5600::10"}]}]}"#,
+    )
+    .unwrap();
+    // The instance serves port 443 to an AWS address (AMAZON, us-east-1) on a high port.
+    let log = dir.path().join("flows.log");
+    std::fs::write(
+        &log,
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n\
+         2 111122223333 eni-0aaa 52.95.208.10 11.0.1.5 50000 443 6 10 1000 1793491260 1793491320 ACCEPT OK\n\
+         2 111122223333 eni-0aaa 11.0.1.5 52.95.208.10 443 50000 6 10 9000 1793491260 1793491320 ACCEPT OK\n",
+    )
+    .unwrap();
+    let csv = |extra: &[&str]| {
+        let mut args = vec!["traffic", log.to_str().unwrap(), "--format", "csv"];
+        args.extend_from_slice(extra);
+        let o = run(dir.path(), &args);
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let without = csv(&[]);
+    assert!(
+        without.contains(",internet,"),
+        "port rule takes 11.0.1.5 for the remote: {without}"
+    );
+    let with = csv(&["--inventory", inv.to_str().unwrap()]);
+    assert!(!with.contains(",internet,"), "{with}");
+    assert!(
+        with.contains(
+            "vpc-0public000000001,us-east-1,us-east-1a,egress,,aws-service,AMAZON,us-east-1,9000,"
+        ),
+        "{with}"
+    );
+    assert!(
+        with.contains(",ingress,,aws-service,AMAZON,us-east-1,1000,"),
+        "{with}"
+    );
+}
