@@ -424,6 +424,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     } = observation;
     let detections = ingested.detections.clone();
     let vpcs = per_vpc(&observed, window);
+    let traffic_rows = observed.rows;
 
     let mut vpc_reports = Vec::with_capacity(vpcs.len());
     let mut regions_used = std::collections::BTreeSet::new();
@@ -580,6 +581,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         warnings,
         vpcs: vpc_reports,
         summary,
+        traffic_rows,
     };
     Ok((report, detections))
 }
