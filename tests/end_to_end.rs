@@ -298,7 +298,7 @@ fn help_teaches_the_flags() {
 }
 
 /// Compares `actual` with the golden file `tests/golden/<name>`; `UPDATE_GOLDEN=1` rewrites it.
-fn golden(name: &str, actual: &[u8]) {
+pub(crate) fn golden(name: &str, actual: &[u8]) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);

@@ -7,3 +7,4 @@ mod classify;
 mod costs;
 mod end_to_end;
 mod ingest;
+mod outputs;

@@ -439,7 +439,11 @@ run() {{
         let _ = writeln!(o, "\n# {}", "=".repeat(96));
         let _ = writeln!(o, "# {title}");
         for n in &v.notes {
-            let _ = writeln!(o, "# {}", comment_safe_long(n));
+            o.push_str(&super::terminal::wrap(
+                &format!("# {}", comment_safe_long(n)),
+                100,
+                "# ",
+            ));
         }
         let _ = writeln!(o, "# {}", "=".repeat(96));
         if v.endpoints.is_empty() {
@@ -533,7 +537,11 @@ pub fn render_terraform(report: &Report, known: &KnownIds) -> String {
             saving_phrase(v.saving_usd)
         );
         for n in &v.notes {
-            let _ = writeln!(o, "# {}", comment_safe_long(n));
+            o.push_str(&super::terminal::wrap(
+                &format!("# {}", comment_safe_long(n)),
+                100,
+                "# ",
+            ));
         }
         if v.endpoints.is_empty() {
             let _ = writeln!(o, "# No endpoint to create for this VPC.");
