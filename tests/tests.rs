@@ -8,3 +8,4 @@ mod costs;
 mod end_to_end;
 mod ingest;
 mod outputs;
+mod schema;
