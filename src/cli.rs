@@ -23,8 +23,9 @@ pub enum Command {
     ///
     /// Reads VPC flow-log text files (plain or .gz, with or without a header line; no header
     /// means the default version-2 format) or whole folders such as an S3 `AWSLogs/` export, and
-    /// writes report.md and report.json to --out. Without INPUT it analyses the sample shipped in
-    /// data/sample/.
+    /// writes report.md, report.json, costs.csv, traffic.csv and the commands to act on it
+    /// (actions.sh, endpoints.tf, endpoint-policy.json) to --out. Without INPUT it analyses the
+    /// sample shipped in data/sample/.
     Analyze(AnalyzeArgs),
     /// Generate realistic synthetic flow logs in the S3 delivery layout, with their expected totals.
     ///

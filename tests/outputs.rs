@@ -198,6 +198,11 @@ fn sample_outputs_match_golden_files_and_add_up() {
     assert!(o.status.success(), "bash -n: {}", text(&o));
     let body = std::fs::read_to_string(&script).unwrap();
     assert!(body.starts_with("#!/usr/bin/env bash\n"));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&script).unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0, "actions.sh is executable");
+    }
     assert!(body.contains("\nset -euo pipefail\n"));
     let endpoints: usize = report["vpcs"]
         .as_array()
@@ -385,13 +390,51 @@ fn hostile_ids_never_become_commands_file_names_or_formulas() {
         ("=HYPERLINK(\"http://e\",\"x\")", "@SUM(1)"),
     ];
     std::fs::write(dir.path().join("in.csv"), traffic_csv(&hostile)).unwrap();
+    // The same through a headerless flow log read with --log-format (ids without spaces).
+    let line = |vpc: &str| {
+        format!("2 {vpc} eni-1 10.0.0.1 16.15.157.7 40000 443 6 10 5000 1793491200 1793577600 ACCEPT OK\n")
+    };
+    std::fs::write(
+        dir.path().join("flows.log"),
+        [
+            "../../y",
+            "<script>alert(1)</script>",
+            "/etc/passwd",
+            "$(reboot)",
+        ]
+        .map(line)
+        .concat(),
+    )
+    .unwrap();
     let o = run(
         dir.path(),
-        &["analyze", "--traffic", "in.csv", "--out", "r", "--quiet"],
+        &[
+            "analyze",
+            "flows.log",
+            "--log-format",
+            "${version} ${vpc-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}",
+            "--traffic",
+            "in.csv",
+            "--out",
+            "r",
+            "--quiet",
+        ],
     );
     assert!(o.status.success(), "{}", text(&o));
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/report.json")).unwrap()).unwrap();
+    let ids: Vec<&str> = report["vpcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["traffic"]["vpc_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"../../y") && ids.contains(&"<script>alert(1)</script>"),
+        "{ids:?}"
+    );
     // Contained: nothing outside the output folder, nothing in it but the tool's files.
-    assert_eq!(names(dir.path()), ["in.csv", "r"]);
+    assert_eq!(names(dir.path()), ["flows.log", "in.csv", "r"]);
     assert_eq!(names(&dir.path().join("r")), OUTPUTS);
     let out = dir.path().join("r");
 
@@ -404,15 +447,24 @@ fn hostile_ids_never_become_commands_file_names_or_formulas() {
     assert!(o.status.success(), "bash -n: {}", text(&o));
     let body = std::fs::read_to_string(&script).unwrap();
     for line in body.lines().filter(|l| !l.trim_start().starts_with('#')) {
-        for bad in ["rm -rf", "reboot", "`", "../", "HYPERLINK"] {
+        for bad in [
+            "rm -rf",
+            "reboot",
+            "`",
+            "../",
+            "HYPERLINK",
+            "script>",
+            "/etc",
+        ] {
             assert!(!line.contains(bad), "{bad} in an executable line: {line}");
         }
     }
     assert_eq!(
         body.matches("--vpc-id '<vpc-id>'").count(),
-        2 * hostile.len(),
+        body.matches("run aws ec2 create-vpc-endpoint").count(),
         "every hostile VPC id became a placeholder"
     );
+    assert!(body.matches("run aws ec2").count() >= 2 * hostile.len() + 3);
     assert!(
         body.contains("(vpc-1? rm -rf / ?)"),
         "the bad id is shown defused"
@@ -501,6 +553,8 @@ fn an_existing_report_folder_is_replaced_whole_or_refused() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(std::fs::read(out.join("report.json")).unwrap(), before);
     assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"mine");
+    let o = run(root(), &["analyze", "--help"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--force"));
     // A file in the way is an error, even with --force.
     let file = dir.path().join("f");
     std::fs::write(&file, "x").unwrap();

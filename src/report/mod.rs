@@ -22,7 +22,9 @@ use crate::recommend::{Policy, Recommendation};
 use crate::scenario::{BreakEven, Scenario};
 use crate::traffic::{TrafficRow, VpcTraffic};
 
-/// Version of the `report.json` layout; bumped on any incompatible change.
+/// Version of the `report.json` layout (`docs/report.schema.json`); changes with every change
+/// to the layout (a field added, removed, renamed or retyped, an enum value added), together
+/// with the schema's `schema_version` const and `$id`.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The whole analysis.
