@@ -639,3 +639,58 @@ fn summary_fits_100_columns_and_is_coloured_only_on_a_terminal() {
     assert!(!no_color.contains('\x1b'), "{no_color}");
     assert!(no_color.contains("vpc-12345678"));
 }
+
+#[test]
+fn known_ids_replace_the_placeholders_and_are_checked_too() {
+    use vpce_advisor::report::actions::{render_script, render_terraform, ActionIds, KnownIds};
+    let report = vpce_advisor::app::analyze(&vpce_advisor::app::AnalyzeConfig {
+        inputs: vec![root().join("data/sample/AWSLogs")],
+        traffic: Vec::new(),
+        region: "us-east-1".into(),
+        ip_ranges: None,
+        prices: None,
+        scenario: Default::default(),
+        policy: vpce_advisor::recommend::Policy::Secure,
+        strict: true,
+        progress: false,
+        log_format: None,
+    })
+    .unwrap();
+    let mut known = KnownIds::new();
+    known.insert(
+        "vpc-0a1b2c3d4e5f60001".into(),
+        ActionIds {
+            route_table_ids: vec!["rtb-0123456789abcdef0".into(), "rtb-11111111".into()],
+            subnet_ids_by_az: [
+                ("use1-az1".to_string(), "subnet-aaaaaaaa".to_string()),
+                ("use1-az2".to_string(), "subnet-$(reboot)".to_string()),
+            ]
+            .into(),
+            security_group_ids: vec!["sg-0123456789abcdef0".into()],
+        },
+    );
+    let script = render_script(&report, &known);
+    let first_vpc: String = script
+        .split("# VPC vpc-0a1b2c3d4e5f60002")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(first_vpc.contains("--route-table-ids rtb-0123456789abcdef0 rtb-11111111 \\\n"));
+    assert!(first_vpc.contains("--subnet-ids subnet-aaaaaaaa '<subnet-id-in-use1-az2>' \\\n"));
+    assert!(first_vpc.contains("--security-group-ids sg-0123456789abcdef0 \\\n"));
+    assert!(
+        first_vpc.contains("# The subnet id in the input (subnet-?(reboot)) is not a valid one")
+    );
+    assert!(!script.contains("$(reboot)"));
+    // Other VPCs keep their placeholders.
+    let rest = &script[first_vpc.len()..];
+    assert!(rest.contains("'<route-table-id>'") && !rest.contains("rtb-0123456789abcdef0"));
+    let tf = render_terraform(&report, &known);
+    assert!(tf.contains("route_table_ids   = [\"rtb-0123456789abcdef0\", \"rtb-11111111\"]"));
+    assert!(tf.contains("subnet_ids          = [\"subnet-aaaaaaaa\", \"<subnet-id-in-use1-az2>\"]"));
+    // No known ids: exactly what analyze writes.
+    assert_eq!(
+        render_script(&report, &KnownIds::new()).as_bytes(),
+        std::fs::read(root().join("tests/golden/sample-actions.sh")).unwrap()
+    );
+}

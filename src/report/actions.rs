@@ -84,30 +84,33 @@ pub fn is_aws_id(s: &str, prefix: &str) -> bool {
         .is_some_and(|h| (h.len() == 8 || h.len() == 17) && is_lower_hex(h))
 }
 
-/// A region name such as `us-east-1`, `us-gov-west-1` or `ap-southeast-4`.
+/// A region name such as `us-east-1`, `us-gov-west-1`, `ap-southeast-4` or `eusc-de-east-1`.
 pub fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts.len() <= 4
-        && parts[0].len() == 2
+    let (Some(number), Some(first)) = (parts.last(), parts.first()) else {
+        return false;
+    };
+    (3..=4).contains(&parts.len())
+        && (2..=4).contains(&first.len())
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].len() <= 2
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
+        && (1..=2).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// An AZ id such as `use1-az1` or `apne1-az4`.
+/// An AZ id such as `use1-az1`, `apne1-az4` or a Local Zone's `usw2-lax1-az1`.
 pub fn is_az_id(s: &str) -> bool {
-    let Some((head, az)) = s.split_once("-az") else {
+    let Some((head, az)) = s.rsplit_once("-az") else {
         return false;
     };
-    let letters = head.trim_end_matches(|c: char| c.is_ascii_digit());
-    let digits = &head[letters.len()..];
-    (2..=6).contains(&letters.len())
-        && letters.bytes().all(|b| b.is_ascii_lowercase())
-        && (1..=2).contains(&digits.len())
+    s.len() <= 32
+        && head.starts_with(|c: char| c.is_ascii_lowercase())
+        && head.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
         && (1..=2).contains(&az.len())
         && az.bytes().all(|b| b.is_ascii_digit())
 }
@@ -212,10 +215,16 @@ fn checked(value: &str, ok: bool, placeholder: &str, what: &str, notes: &mut Vec
     }
 }
 
-fn ids(values: &[String], prefix: &str, placeholder: &str, notes: &mut Vec<String>) -> Vec<Val> {
+fn ids(
+    values: &[String],
+    prefix: &str,
+    placeholder: &str,
+    what: &str,
+    notes: &mut Vec<String>,
+) -> Vec<Val> {
     let mut out: Vec<Val> = values
         .iter()
-        .map(|v| checked(v, is_aws_id(v, prefix), placeholder, "id", notes))
+        .map(|v| checked(v, is_aws_id(v, prefix), placeholder, what, notes))
         .collect();
     if out.is_empty() {
         out.push(Val::Placeholder(placeholder.to_string()));
@@ -274,6 +283,7 @@ fn plan_vpc(v: &VpcReport, known: Option<&ActionIds>) -> VpcAction {
                 &known.route_table_ids,
                 "rtb-",
                 "<route-table-id>",
+                "route table id",
                 &mut notes,
             );
         } else {
@@ -300,6 +310,7 @@ fn plan_vpc(v: &VpcReport, known: Option<&ActionIds>) -> VpcAction {
                 &known.security_group_ids,
                 "sg-",
                 "<sg-id allowing tcp/443 from the VPC CIDR>",
+                "security group id",
                 &mut notes,
             );
         }
@@ -313,7 +324,8 @@ fn plan_vpc(v: &VpcReport, known: Option<&ActionIds>) -> VpcAction {
             monthly_gb: e.monthly_gb,
         });
     }
-    notes.dedup();
+    let mut seen = BTreeSet::new();
+    notes.retain(|n| seen.insert(n.clone()));
     VpcAction {
         vpc_id,
         region,
@@ -662,7 +674,9 @@ mod tests {
             assert!(!is_region(r), "{r}");
         }
         assert!(is_az_id("use1-az1") && is_az_id("apne1-az4") && is_az_id("usw2-az10"));
+        assert!(is_az_id("usw2-lax1-az1"));
         assert!(!is_az_id("use1-az1;x") && !is_az_id("-az1") && !is_az_id("use1"));
+        assert!(!is_az_id("use1-az1$(x)") && !is_az_id("../az1") && !is_az_id("a b-az1"));
         assert!(is_service("ecr.api") && is_service("s3") && !is_service("a b"));
     }
 
