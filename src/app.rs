@@ -579,6 +579,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         },
         accounting: ingested.accounting,
         malformed_examples: ingested.issues.iter().map(|i| i.to_string()).collect(),
+        traffic_rows,
         classification: class_stats,
         ip_ranges: IpRangesInfo {
             sync_token: ip_ranges.sync_token.clone(),
@@ -591,7 +592,6 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         warnings,
         vpcs: vpc_reports,
         summary,
-        traffic_rows,
     };
     Ok((report, detections))
 }

@@ -643,19 +643,7 @@ fn summary_fits_100_columns_and_is_coloured_only_on_a_terminal() {
 #[test]
 fn known_ids_replace_the_placeholders_and_are_checked_too() {
     use vpce_advisor::report::actions::{render_script, render_terraform, ActionIds, KnownIds};
-    let report = vpce_advisor::app::analyze(&vpce_advisor::app::AnalyzeConfig {
-        inputs: vec![root().join("data/sample/AWSLogs")],
-        traffic: Vec::new(),
-        region: "us-east-1".into(),
-        ip_ranges: None,
-        prices: None,
-        scenario: Default::default(),
-        policy: vpce_advisor::recommend::Policy::Secure,
-        strict: true,
-        progress: false,
-        log_format: None,
-    })
-    .unwrap();
+    let report = crate::ingest::analyze(vec![root().join("data/sample/AWSLogs")]);
     let mut known = KnownIds::new();
     known.insert(
         "vpc-0a1b2c3d4e5f60001".into(),

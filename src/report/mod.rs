@@ -38,16 +38,16 @@ pub struct Report {
     pub accounting: Accounting,
     /// First malformed lines as `file:line: reason`.
     pub malformed_examples: Vec<String>,
+    /// The observed rows the VPC figures are summed from (per VPC, AZ, direction and
+    /// destination), for `traffic.csv`; not part of report.json, which carries the sums.
+    #[serde(skip)]
+    pub traffic_rows: Vec<TrafficRow>,
     pub classification: ClassifyStats,
     pub ip_ranges: IpRangesInfo,
     pub prices: PricesUsed,
     pub warnings: Vec<String>,
     pub vpcs: Vec<VpcReport>,
     pub summary: Summary,
-    /// The observed rows the VPC figures are summed from (per VPC, AZ, direction and
-    /// destination), for `traffic.csv`; not part of report.json, which carries the sums.
-    #[serde(skip)]
-    pub traffic_rows: Vec<TrafficRow>,
 }
 
 /// Conventions and choices the numbers rest on.
