@@ -93,6 +93,8 @@ fn charts_are_ours(dir: &Path) -> Result<bool> {
 ///   second rename fails the old folder is put back.
 /// - `dir` holds anything else: refused, naming the folder and the first foreign entries, unless
 ///   `options.force`, in which case `fill` writes into `dir` itself (each file still atomic).
+/// - `dir` is a link to a folder, or `.`-like (no name of its own): after the same check, `fill`
+///   writes into it.
 ///
 /// Returns the folder the files are in (`dir`).
 pub fn replace_folder(
@@ -115,11 +117,6 @@ pub fn replace_folder(
             ));
         }
     }
-    let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return Err(out_err(
-            "has no folder name of its own (use a path such as ./report)".into(),
-        ));
-    };
     if let Some(m) = &meta {
         let foreign = foreign_entries(dir, 5)?;
         if !foreign.is_empty() {
@@ -137,12 +134,18 @@ pub fn replace_folder(
             fill(dir)?;
             return Ok(dir.to_path_buf());
         }
-        if m.file_type().is_symlink() {
-            // Renaming would replace the link itself: write through it instead.
+        if m.file_type().is_symlink() || dir.file_name().is_none() {
+            // Renaming would replace the link itself, or `.` / `..` / `/` cannot be renamed:
+            // write into the folder instead.
             fill(dir)?;
             return Ok(dir.to_path_buf());
         }
     }
+    let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Err(out_err(
+            "has no folder name of its own (use a path such as ./report)".into(),
+        ));
+    };
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -235,6 +238,22 @@ mod tests {
         let file = root.path().join("f");
         std::fs::write(&file, "x").unwrap();
         assert!(replace_folder(&file, FolderOptions { force: true }, write_one("a")).is_err());
+    }
+
+    #[test]
+    fn a_link_to_a_report_folder_stays_a_link() {
+        let root = tempfile::tempdir().unwrap();
+        let real = root.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let link = root.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        replace_folder(&link, FolderOptions::default(), write_one("report.md")).unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(names(&real), ["report.md"]);
+        assert_eq!(names(root.path()), ["link", "real"]);
     }
 
     #[test]
