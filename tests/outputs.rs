@@ -567,9 +567,15 @@ fn an_existing_report_folder_is_replaced_whole_or_refused() {
 fn summary_fits_100_columns_and_is_coloured_only_on_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let long = "vpc-0123456789abcdef0-with-a-very-long-suffix-from-a-custom-tool";
+    // Without an AZ a warning names the VPC: a 150-character id must not widen it either.
+    let longer = format!("vpc-{}", "f".repeat(146));
     std::fs::write(
         dir.path().join("in.csv"),
-        traffic_csv(&[(long, "use1-az1"), ("vpc-12345678", "use1-az2")]),
+        traffic_csv(&[
+            (long, "use1-az1"),
+            ("vpc-12345678", "use1-az2"),
+            (&longer, ""),
+        ]),
     )
     .unwrap();
     let bin = env!("CARGO_BIN_EXE_vpce-advisor");
@@ -580,6 +586,7 @@ fn summary_fits_100_columns_and_is_coloured_only_on_a_terminal() {
     assert!(o.status.success(), "{}", text(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("vpc-0123456789abcdef0-w~"), "{stdout}");
+    assert!(stdout.contains("warning: No az-id"), "{stdout}");
     for line in stdout.lines() {
         assert!(
             line.chars().count() <= 100,

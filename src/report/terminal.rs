@@ -157,7 +157,11 @@ pub fn render_styled(r: &Report, color: bool) -> String {
         "  ",
     ));
     for w in &r.warnings {
-        let text = wrap(&format!("warning: {}", sanitize(w)), 100, "  ");
+        let text = wrap(
+            &break_long_words(&format!("warning: {}", sanitize(w)), 90),
+            100,
+            "  ",
+        );
         match text.strip_prefix("warning:") {
             Some(rest) if color => {
                 o.push_str(&paint("warning:", YELLOW, true));
@@ -167,6 +171,22 @@ pub fn render_styled(r: &Report, color: bool) -> String {
         }
     }
     o
+}
+
+/// Splits words longer than `max` characters (ids from input can be) so [`wrap`] can keep
+/// every line within its width.
+fn break_long_words(text: &str, max: usize) -> String {
+    text.split(' ')
+        .map(|word| {
+            let chars: Vec<char> = word.chars().collect();
+            chars
+                .chunks(max)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The saving, right-aligned in 11 columns: green when positive, red when negative.
@@ -194,5 +214,17 @@ mod tests {
         assert!(!use_color(false, None));
         assert_eq!(paint("x", GREEN, false), "x");
         assert_eq!(paint("x", GREEN, true), "\x1b[32mx\x1b[0m");
+    }
+
+    #[test]
+    fn long_words_are_broken_to_fit() {
+        let long = "x".repeat(250);
+        let text = wrap(
+            &break_long_words(&format!("warning: {long} end"), 90),
+            100,
+            "  ",
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        assert_eq!(text.replace(['\n', ' '], ""), format!("warning:{long}end"));
     }
 }
