@@ -684,8 +684,8 @@ fn known_ids_replace_the_placeholders_and_are_checked_too() {
     assert!(tf.contains("route_table_ids   = [\"rtb-0123456789abcdef0\", \"rtb-11111111\"]"));
     assert!(tf.contains("subnet_ids          = [\"subnet-aaaaaaaa\", \"<subnet-id-in-use1-az2>\"]"));
     // No known ids: exactly what analyze writes.
-    assert_eq!(
+    golden(
+        "sample-actions.sh",
         render_script(&report, &KnownIds::new()).as_bytes(),
-        std::fs::read(root().join("tests/golden/sample-actions.sh")).unwrap()
     );
 }

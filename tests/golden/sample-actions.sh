@@ -9,6 +9,8 @@
 #      aws ec2 describe-subnets --filters Name=vpc-id,Values=<vpc-id>
 # 2. bash actions.sh              prints the commands (dry run, the default)
 # 3. DRY_RUN=0 bash actions.sh    creates the endpoints; refuses while a placeholder is left
+# The tool does not know the endpoints you already have, and each run creates new ones: check
+# first with  aws ec2 describe-vpc-endpoints --filters Name=vpc-id,Values=<vpc-id>
 #
 # Endpoint policy (optional, least privilege): endpoint-policy.json allows the endpoints to be
 # used only by principals of your account (condition aws:PrincipalAccount). Put your account id
@@ -21,6 +23,10 @@ DRY_RUN="${DRY_RUN:-1}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 POLICY_ARGS=()
 if [[ "${ENDPOINT_POLICY:-0}" == 1 ]]; then
+  if [[ ! -f "$HERE/endpoint-policy.json" ]]; then
+    echo "actions.sh: $HERE/endpoint-policy.json is missing" >&2
+    exit 1
+  fi
   if [[ "$DRY_RUN" == 0 ]] && grep -q '<' "$HERE/endpoint-policy.json"; then
     echo "actions.sh: put your account id in $HERE/endpoint-policy.json first" >&2
     exit 1
