@@ -315,14 +315,23 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     let (report, detections) = analyze_with_detections(&config)?;
     print_detections(args.input.verbose, &detections);
     crate::interrupt::check()?;
-    let written = report::write_report(&report, &args.out)?;
+    let written = report::write_report_with(
+        &report,
+        &args.out,
+        report::folder::FolderOptions { force: args.force },
+        &report::actions::KnownIds::new(),
+    )?;
     if args.quiet {
         return Ok(());
     }
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Table => {
-            out.write_all(report::terminal::render(&report).as_bytes())?;
+            let color = report::terminal::use_color(
+                std::io::IsTerminal::is_terminal(&std::io::stdout()),
+                std::env::var_os("NO_COLOR").as_deref(),
+            );
+            out.write_all(report::terminal::render_styled(&report, color).as_bytes())?;
             writeln!(
                 out,
                 "\nreport: {}",
@@ -334,6 +343,7 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
             )?;
         }
         OutputFormat::Json => out.write_all(&report::json::render(&report)?)?,
+        OutputFormat::Csv => out.write_all(&report::csv::render_costs(&report)?)?,
     }
     out.flush()?;
     Ok(())
@@ -489,6 +499,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     } = observation;
     let detections = ingested.detections.clone();
     let vpcs = per_vpc(&observed, window);
+    let traffic_rows = observed.rows;
 
     let mut vpc_reports = Vec::with_capacity(vpcs.len());
     let mut regions_used = std::collections::BTreeSet::new();
@@ -667,6 +678,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         },
         accounting: ingested.accounting,
         malformed_examples: ingested.issues.iter().map(|i| i.to_string()).collect(),
+        traffic_rows,
         classification: class_stats,
         ip_ranges: IpRangesInfo {
             sync_token: ip_ranges.sync_token.clone(),

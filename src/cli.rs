@@ -23,8 +23,9 @@ pub enum Command {
     ///
     /// Reads VPC flow-log text files (plain or .gz, with or without a header line; no header
     /// means the default version-2 format) or whole folders such as an S3 `AWSLogs/` export, and
-    /// writes report.md and report.json to --out. Without INPUT it analyses the sample shipped in
-    /// data/sample/.
+    /// writes report.md, report.json, costs.csv, traffic.csv and the commands to act on it
+    /// (actions.sh, endpoints.tf, endpoint-policy.json) to --out. Without INPUT it analyses the
+    /// sample shipped in data/sample/.
     Analyze(AnalyzeArgs),
     /// Generate realistic synthetic flow logs in the S3 delivery layout, with their expected totals.
     ///
@@ -107,6 +108,8 @@ pub enum OutputFormat {
     Table,
     /// The full report.json.
     Json,
+    /// The costs.csv rows: every cost line of every scenario of every VPC.
+    Csv,
 }
 
 /// What to read: shared by `analyze` and `traffic`.
@@ -160,9 +163,15 @@ pub struct InputArgs {
 pub struct AnalyzeArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Folder for report.md and report.json (created if missing; files in it are replaced).
+    /// Folder for the report files (report.md, report.json, costs.csv, traffic.csv, actions.sh,
+    /// endpoints.tf, endpoint-policy.json). Created if missing; an existing one is replaced as a
+    /// whole, and refused if it holds files the tool did not write (see --force).
     #[arg(long, default_value = "vpce-report")]
     pub out: PathBuf,
+    /// Write into an --out folder that holds other files: the report files are replaced one by
+    /// one, the other files are left alone (nothing is deleted).
+    #[arg(long)]
+    pub force: bool,
     /// Price CSV whose rows replace the shipped prices item by item (same columns as
     /// data/prices.csv; see data/PRICES.md).
     #[arg(long, value_name = "FILE")]

@@ -90,7 +90,7 @@ fn the_sample_matches_its_ground_truth_and_the_report_is_complete() {
             .unwrap();
     check_against_truth(&report, &totals);
 
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert_eq!(report["assumptions"]["hours_per_month"], 730);
     assert_eq!(report["assumptions"]["bytes_per_gb"], 1_073_741_824u64);
     assert_eq!(report["assumptions"]["totals_are_lower_bound"], true);
@@ -298,7 +298,7 @@ fn help_teaches_the_flags() {
 }
 
 /// Compares `actual` with the golden file `tests/golden/<name>`; `UPDATE_GOLDEN=1` rewrites it.
-fn golden(name: &str, actual: &[u8]) {
+pub(crate) fn golden(name: &str, actual: &[u8]) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);

@@ -312,7 +312,7 @@ fn the_binary_reports_a_missing_input_clearly() {
     );
 }
 
-fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
+pub(crate) fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
     vpce_advisor::app::analyze(&vpce_advisor::app::AnalyzeConfig {
         inputs: paths,
         traffic: Vec::new(),

@@ -8,3 +8,5 @@ mod classify;
 mod costs;
 mod end_to_end;
 mod ingest;
+mod outputs;
+mod schema;

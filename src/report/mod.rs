@@ -1,6 +1,10 @@
 //! Report: everything the analysis found, as one serialisable [`Report`] (the `report.json`
-//! model), and the renderers (`json`, `markdown`, `terminal`) that turn it into bytes.
+//! model), and the renderers (`json`, `markdown`, `terminal`, `csv`, `actions`) that turn it
+//! into bytes; `folder` writes them into a report folder.
 
+pub mod actions;
+pub mod csv;
+pub mod folder;
 pub mod json;
 pub mod markdown;
 pub mod terminal;
@@ -16,10 +20,12 @@ use crate::error::{Error, Result};
 use crate::ingest::Accounting;
 use crate::recommend::{Policy, Recommendation};
 use crate::scenario::{BreakEven, Scenario};
-use crate::traffic::VpcTraffic;
+use crate::traffic::{TrafficRow, VpcTraffic};
 
-/// Version of the `report.json` layout; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the `report.json` layout (`docs/report.schema.json`); changes with every change
+/// to the layout (a field added, removed, renamed or retyped, an enum value added), together
+/// with the schema's `schema_version` const and `$id`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole analysis.
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +38,10 @@ pub struct Report {
     pub accounting: Accounting,
     /// First malformed lines as `file:line: reason`.
     pub malformed_examples: Vec<String>,
+    /// The observed rows the VPC figures are summed from (per VPC, AZ, direction and
+    /// destination), for `traffic.csv`; not part of report.json, which carries the sums.
+    #[serde(skip)]
+    pub traffic_rows: Vec<TrafficRow>,
     pub classification: ClassifyStats,
     pub ip_ranges: IpRangesInfo,
     pub prices: PricesUsed,
@@ -195,20 +205,46 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Writes `report.json` and `report.md` into `dir` (created when missing).
+/// Writes the report folder `dir` with the default [`folder::FolderOptions`] and no known ids.
 pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<std::path::PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
+    write_report_with(
+        report,
+        dir,
+        folder::FolderOptions::default(),
+        &actions::KnownIds::new(),
+    )
+}
+
+/// Writes every report file into `dir`, replacing the folder as a whole (see
+/// [`folder::replace_folder`]); returns the main files' paths.
+pub fn write_report_with(
+    report: &Report,
+    dir: &Path,
+    options: folder::FolderOptions,
+    known_ids: &actions::KnownIds,
+) -> Result<Vec<std::path::PathBuf>> {
+    folder::replace_folder(dir, options, |dir| {
+        write_file(dir, "report.json", &json::render(report)?)?;
+        write_file(dir, "report.md", &markdown::render(report))?;
+        write_file(dir, "costs.csv", &csv::render_costs(report)?)?;
+        write_file(dir, "traffic.csv", &csv::render_traffic(report)?)?;
+        write_file(
+            dir,
+            "actions.sh",
+            actions::render_script(report, known_ids).as_bytes(),
+        )?;
+        write_file(
+            dir,
+            "endpoints.tf",
+            actions::render_terraform(report, known_ids).as_bytes(),
+        )?;
+        write_file(
+            dir,
+            "endpoint-policy.json",
+            actions::render_policy().as_bytes(),
+        )?;
+        Ok(())
     })?;
-    if !dir.is_dir() {
-        return Err(Error::Output {
-            path: dir.to_path_buf(),
-            reason: "exists and is not a folder".into(),
-        });
-    }
-    write_file(dir, "report.json", &json::render(report)?)?;
-    write_file(dir, "report.md", &markdown::render(report))?;
     Ok(vec![dir.join("report.md"), dir.join("report.json")])
 }
 

@@ -1,4 +1,5 @@
-//! Terminal renderer: a [`Report`] in, a summary table that fits 100 columns out.
+//! Terminal renderer: a [`Report`] in, a summary table that fits 100 columns out, coloured
+//! with plain ANSI codes only when asked ([`use_color`]: stdout a terminal, `NO_COLOR` unset).
 
 use std::fmt::Write;
 
@@ -88,38 +89,64 @@ pub fn traffic_table(
     o
 }
 
-/// Renders the summary table and the warnings.
+/// Whether to colour: only on a terminal, and never when `NO_COLOR` is set to a non-empty
+/// value (<https://no-color.org>).
+pub fn use_color(stdout_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stdout_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+const BOLD: &str = "1";
+const GREEN: &str = "32";
+const RED: &str = "31";
+const YELLOW: &str = "33";
+
+/// `s` in ANSI style `code` when `color`, else unchanged (pad before painting).
+fn paint(s: &str, code: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Renders the summary table and the warnings, without colour.
 pub fn render(r: &Report) -> String {
+    render_styled(r, false)
+}
+
+/// Renders the summary table and the warnings; `color` adds ANSI styles (bold header, savings in
+/// green, extra costs in red, warnings in yellow) without changing the text or its widths.
+pub fn render_styled(r: &Report, color: bool) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
+    let header = format!(
         "{:<24} {:<14} {:>11} {:<18} {:>11} {:>11}",
         "VPC", "region", "today/mo", "recommended", "cost/mo", "saving/mo"
     );
+    let _ = writeln!(o, "{}", paint(&header, BOLD, color));
     let _ = writeln!(o, "{}", "-".repeat(94));
     for v in &r.vpcs {
         let rec = &v.recommendation;
         let _ = writeln!(
             o,
-            "{:<24} {:<14} {:>11} {:<18} {:>11} {:>11}",
+            "{:<24} {:<14} {:>11} {:<18} {:>11} {}",
             clip(&v.traffic.vpc_id, 24),
             clip(&v.traffic.region, 14),
             fmt_usd(rec.baseline_usd),
             rec.recommended.name(),
             fmt_usd(rec.recommended_usd),
-            fmt_usd(rec.monthly_saving_usd)
+            saving_cell(rec.monthly_saving_usd, color)
         );
     }
     let _ = writeln!(o, "{}", "-".repeat(94));
     let _ = writeln!(
         o,
-        "{:<24} {:<14} {:>11} {:<18} {:>11} {:>11}",
+        "{:<24} {:<14} {:>11} {:<18} {:>11} {}",
         "total",
         "",
         fmt_usd(r.summary.baseline_usd),
         format!("(policy {})", r.policy.name()),
         fmt_usd(r.summary.recommended_usd),
-        fmt_usd(r.summary.monthly_saving_usd)
+        saving_cell(r.summary.monthly_saving_usd, color)
     );
     let a = &r.accounting;
     o.push('\n');
@@ -157,7 +184,74 @@ pub fn render(r: &Report) -> String {
         o.push_str(&wrap(&format!("{}.", seen.join("; ")), 100, "  "));
     }
     for w in &r.warnings {
-        o.push_str(&wrap(&format!("warning: {}", sanitize(w)), 100, "  "));
+        let text = wrap(
+            &break_long_words(&format!("warning: {}", sanitize(w)), 90),
+            100,
+            "  ",
+        );
+        match text.strip_prefix("warning:") {
+            Some(rest) if color => {
+                o.push_str(&paint("warning:", YELLOW, true));
+                o.push_str(rest);
+            }
+            _ => o.push_str(&text),
+        }
     }
     o
+}
+
+/// Splits words longer than `max` characters (ids from input can be) so [`wrap`] can keep
+/// every line within its width.
+fn break_long_words(text: &str, max: usize) -> String {
+    text.split(' ')
+        .map(|word| {
+            let chars: Vec<char> = word.chars().collect();
+            chars
+                .chunks(max)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The saving, right-aligned in 11 columns: green when positive, red when negative.
+fn saving_cell(saving: rust_decimal::Decimal, color: bool) -> String {
+    let cell = format!("{:>11}", fmt_usd(saving));
+    if saving.is_sign_positive() && !saving.is_zero() {
+        paint(&cell, GREEN, color)
+    } else if saving.is_sign_negative() && !saving.is_zero() {
+        paint(&cell, RED, color)
+    } else {
+        cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(use_color(true, None));
+        assert!(use_color(true, Some(OsStr::new(""))));
+        assert!(!use_color(true, Some(OsStr::new("1"))));
+        assert!(!use_color(false, None));
+        assert_eq!(paint("x", GREEN, false), "x");
+        assert_eq!(paint("x", GREEN, true), "\x1b[32mx\x1b[0m");
+    }
+
+    #[test]
+    fn long_words_are_broken_to_fit() {
+        let long = "x".repeat(250);
+        let text = wrap(
+            &break_long_words(&format!("warning: {long} end"), 90),
+            100,
+            "  ",
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        assert_eq!(text.replace(['\n', ' '], ""), format!("warning:{long}end"));
+    }
 }
