@@ -298,8 +298,17 @@ fn schema_rejects_added_removed_and_mistyped_fields() {
     walk(&report, Vec::new(), &mut paths);
     let mut removable = 0;
     for p in &paths {
-        // Map entries (record formats, price items) are data, not fields.
-        if p.len() >= 2 && (p[p.len() - 2] == "formats" || p[p.len() - 2] == "items") {
+        // Map entries (record formats, price items, per-AZ figures, DNS counts...) are data, not fields.
+        let maps = [
+            "formats",
+            "items",
+            "by_az",
+            "nat_route_az",
+            "duplicate_bytes_removed",
+            "named_bytes",
+            "services",
+        ];
+        if p.len() >= 2 && maps.contains(&p[p.len() - 2].as_str()) {
             continue;
         }
         let mut r = report.clone();
@@ -379,4 +388,33 @@ fn schema_is_strict_documented_and_versioned() {
             "$defs/{name} has no description"
         );
     }
+}
+
+#[test]
+fn an_account_report_with_inventory_and_dns_validates_too() {
+    // The sample has no inventory or DNS logs: the account fixture fills vantage, dns, today,
+    // existing endpoints and inter-AZ lines.
+    let dir = tempfile::tempdir().unwrap();
+    let f = |rel: &str| crate::common::fixture(rel).display().to_string();
+    let out = dir.path().join("out");
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            &f("account/logs"),
+            "--inventory",
+            &f("account/inventory"),
+            "--dns-logs",
+            &f("account/dns"),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert!(!report["vantage"]["dns"].is_null());
+    assert!(report.to_string().contains("\"inter-az\""));
+    assert_eq!(errors_of(&report), Vec::<String>::new());
 }
