@@ -319,7 +319,7 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         &report,
         &args.out,
         report::folder::FolderOptions { force: args.force },
-        &report::actions::KnownIds::new(),
+        &report.known_ids,
     )?;
     if args.quiet {
         return Ok(());
@@ -679,6 +679,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         accounting: ingested.accounting,
         malformed_examples: ingested.issues.iter().map(|i| i.to_string()).collect(),
         traffic_rows,
+        known_ids: inventory.as_ref().map(known_ids).unwrap_or_default(),
         classification: class_stats,
         ip_ranges: IpRangesInfo {
             sync_token: ip_ranges.sync_token.clone(),
@@ -743,6 +744,61 @@ pub fn vpc_context(inv: &crate::inventory::Inventory, vpc_id: &str) -> VpcContex
         nat_route_az,
         existing,
     }
+}
+
+/// Ids for the commands that build endpoints, per VPC: the route tables whose default route
+/// uses a NAT gateway (gateway endpoints go there), one subnet per AZ id (preferring subnets
+/// routed through NAT, i.e. private ones, then those with the most ENIs), and the security
+/// groups of the VPC's existing interface endpoints.
+pub fn known_ids(inv: &crate::inventory::Inventory) -> report::actions::KnownIds {
+    use std::collections::BTreeMap;
+    let mut out: report::actions::KnownIds = BTreeMap::new();
+    for vpc in inv
+        .subnets
+        .values()
+        .map(|s| s.vpc_id.clone())
+        .chain(inv.route_tables.values().map(|r| r.vpc_id.clone()))
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let ids = out.entry(vpc.clone()).or_default();
+        for r in inv.route_tables.values().filter(|r| r.vpc_id == vpc) {
+            if r.default_route
+                .as_deref()
+                .is_some_and(|t| t.starts_with("nat-"))
+            {
+                ids.route_table_ids.push(r.id.clone());
+            }
+        }
+        let mut best: BTreeMap<String, ((bool, usize), String)> = BTreeMap::new();
+        for s in inv.subnets.values().filter(|s| s.vpc_id == vpc) {
+            let Some(az) = inv.subnet_az(&s.id) else {
+                continue;
+            };
+            let via_nat = inv
+                .route_table_of(&s.id, &vpc)
+                .and_then(|r| r.default_route.as_deref())
+                .is_some_and(|t| t.starts_with("nat-"));
+            let enis = inv.enis.values().filter(|e| e.subnet_id == s.id).count();
+            let rank = (via_nat, enis);
+            match best.get(&az) {
+                Some((r, _)) if *r >= rank => {}
+                _ => {
+                    best.insert(az, (rank, s.id.clone()));
+                }
+            }
+        }
+        ids.subnet_ids_by_az = best.into_iter().map(|(az, (_, id))| (az, id)).collect();
+        let mut groups: Vec<String> = inv
+            .endpoints_of(&vpc)
+            .into_iter()
+            .filter(|e| e.endpoint_type == "Interface")
+            .flat_map(|e| e.group_ids.iter().cloned())
+            .collect();
+        groups.sort();
+        groups.dedup();
+        ids.security_group_ids = groups;
+    }
+    out
 }
 
 fn assumption_notes(config: &AnalyzeConfig, vantage: &crate::vantage::Vantage) -> Vec<String> {

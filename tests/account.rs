@@ -444,3 +444,84 @@ fn inventory_addresses_decide_the_remote_side_in_public_vpc_space() {
         "{with}"
     );
 }
+
+#[test]
+fn existing_endpoints_are_in_todays_cost_and_never_built_twice() {
+    // The inventory plus a second describe-vpc-endpoints page: an SSM interface endpoint in
+    // both AZs (private DNS off, so SSM traffic still shows on NAT).
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inv");
+    std::fs::create_dir(&inv).unwrap();
+    for entry in std::fs::read_dir(fixture("account/inventory")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, inv.join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        inv.join("vpc-endpoints-page-2.json"),
+        r#"{"VpcEndpoints": [{"VpcEndpointId": "vpce-0ee00000000000002", "VpcEndpointType": "Interface",
+            "VpcId": "vpc-0a1b2c3d4e5f60718", "ServiceName": "com.amazonaws.us-east-1.ssm", "State": "available",
+            "SubnetIds": ["subnet-0aaaa0000000000a1", "subnet-0bbbb0000000000b2"],
+            "Groups": [{"GroupId": "sg-0123456789abcdef0", "GroupName": "endpoints"}],
+            "NetworkInterfaceIds": ["eni-0f000000000000001", "eni-0f000000000000002"], "PrivateDnsEnabled": false}]}"#,
+    )
+    .unwrap();
+    let dns = fixture("account/dns").display().to_string();
+    let r = analyze(
+        dir.path(),
+        &["--inventory", inv.to_str().unwrap(), "--dns-logs", &dns],
+    );
+    let v = vpc(&r, VPC);
+    let usd = |x: &Value| {
+        x.as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+    };
+    // Today: $33.65 as before plus the existing endpoint's 2 AZ x 730 h x $0.01 = $14.60.
+    assert_eq!(
+        usd(&v["recommendation"]["baseline_usd"]),
+        rust_decimal_macros::dec!(48.25)
+    );
+    let full = v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "fully-private")
+        .unwrap();
+    let ssm = full["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["service"] == "ssm")
+        .unwrap();
+    assert_eq!(ssm["existing"], "vpce-0ee00000000000002");
+    let hours: Vec<&Value> = full["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["component"] == "interface-endpoint-hours")
+        .collect();
+    assert_eq!(hours.len(), 3, "existing ssm + new sqs and sts: {hours:?}");
+    // The commands use the inventory's ids and skip what exists.
+    let actions = std::fs::read_to_string(dir.path().join("out/actions.sh")).unwrap();
+    assert!(
+        actions.contains("exists already (vpce-0ee00000000000002"),
+        "{actions}"
+    );
+    assert!(
+        !actions.contains("--service-name com.amazonaws.us-east-1.ssm"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains("--route-table-ids rtb-0d00000000000000a"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains("--subnet-ids subnet-0aaaa0000000000a1 subnet-0bbbb0000000000b2"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains("--security-group-ids sg-0123456789abcdef0"),
+        "{actions}"
+    );
+}

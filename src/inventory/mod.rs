@@ -82,6 +82,8 @@ pub struct Endpoint {
     pub subnet_ids: Vec<String>,
     pub route_table_ids: Vec<String>,
     pub eni_ids: Vec<String>,
+    /// Security groups of an interface endpoint.
+    pub group_ids: Vec<String>,
 }
 
 impl Endpoint {
@@ -416,6 +418,15 @@ impl Inventory {
                 subnet_ids: list("SubnetIds"),
                 route_table_ids: list("RouteTableIds"),
                 eni_ids: list("NetworkInterfaceIds"),
+                group_ids: {
+                    let mut g: Vec<String> = arr(v, "Groups")
+                        .map(|x| s(x, "GroupId"))
+                        .filter(|x| !x.is_empty())
+                        .collect();
+                    g.sort();
+                    g.dedup();
+                    g
+                },
             },
         );
     }

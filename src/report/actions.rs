@@ -263,6 +263,23 @@ fn plan_vpc(v: &VpcReport, known: Option<&ActionIds>) -> VpcAction {
     let scenario = v.scenarios.iter().find(|s| s.kind == rec.recommended);
     let mut endpoints = Vec::new();
     for e in scenario.map(|s| s.endpoints.as_slice()).unwrap_or(&[]) {
+        if let Some(id) = &e.existing {
+            let id = if is_aws_id(id, "vpce-") {
+                id.clone()
+            } else {
+                "an existing endpoint".into()
+            };
+            let service = if is_service(&e.service) {
+                e.service.as_str()
+            } else {
+                "a service"
+            };
+            notes.push(format!(
+                "The {} endpoint for {service} exists already ({id}, from the inventory): not created again.",
+                e.endpoint_type.to_ascii_lowercase()
+            ));
+            continue;
+        }
         let service_ok = is_service(&e.service) && e.service != "other-aws";
         let service = if is_service(&e.service) {
             e.service.clone()

@@ -42,6 +42,10 @@ pub struct Report {
     /// destination), for `traffic.csv`; not part of report.json, which carries the sums.
     #[serde(skip)]
     pub traffic_rows: Vec<TrafficRow>,
+    /// Real ids from the inventory for actions.sh / endpoints.tf (route tables, one subnet per
+    /// AZ, endpoint security groups); empty without `--inventory`. Not part of report.json.
+    #[serde(skip)]
+    pub known_ids: actions::KnownIds,
     pub classification: ClassifyStats,
     pub ip_ranges: IpRangesInfo,
     pub prices: PricesUsed,
