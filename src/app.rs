@@ -310,6 +310,12 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     config.scenario = ScenarioConfig {
         nat_gateways: args.nat_gateways,
         azs: args.azs,
+        min_azs: args.min_azs,
+        nat_instance: args
+            .nat_instance_type
+            .clone()
+            .map(|t| (t, args.nat_instance_hourly)),
+        inspection: args.inspection,
     };
     config.policy = args.policy;
     let (report, detections) = analyze_with_detections(&config)?;
@@ -503,27 +509,61 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
 
     let mut vpc_reports = Vec::with_capacity(vpcs.len());
     let mut regions_used = std::collections::BTreeSet::new();
-    for traffic in vpcs {
+    let build = |traffic: &crate::traffic::VpcTraffic, ctx: &VpcContext| -> Result<VpcReport> {
         let region_prices = prices.region(&traffic.region)?;
+        let (azs, nat_gateways) = sizing_in(traffic, &config.scenario, ctx);
+        let scenarios = build_scenarios_in(traffic, region_prices, &config.scenario, ctx)?;
+        let bes = break_evens(traffic, region_prices, azs)?;
+        let recommendation = recommend(traffic, &scenarios, &bes, config.policy);
+        let mut growth = Vec::new();
+        for f in [
+            Decimal::new(5, 1),
+            Decimal::from(2),
+            Decimal::from(5),
+            Decimal::from(10),
+        ] {
+            let t = crate::scenario::scaled(traffic, f);
+            let s = build_scenarios_in(&t, region_prices, &config.scenario, ctx)?;
+            let b = break_evens(&t, region_prices, azs)?;
+            let r = recommend(&t, &s, &b, config.policy);
+            growth.push(crate::scenario::GrowthPoint {
+                factor: f,
+                recommended: r.recommended,
+                monthly_usd: r.recommended_usd,
+            });
+        }
+        Ok(VpcReport {
+            nat_routed_gb: traffic.nat_routed_gb(),
+            traffic: traffic.clone(),
+            azs,
+            nat_gateways,
+            today: ctx.clone(),
+            scenarios,
+            break_evens: bes,
+            growth,
+            recommendation,
+        })
+    };
+    // Interface-endpoint data tiers run per region across all the account's endpoints: a first
+    // pass finds each VPC's recommended interface GB; the second bills each VPC's endpoints
+    // from where the region's earlier VPCs (in report order) left off.
+    let mut contexts = Vec::with_capacity(vpcs.len());
+    let mut region_gb: std::collections::BTreeMap<String, Decimal> = Default::default();
+    for traffic in &vpcs {
         regions_used.insert(traffic.region.clone());
-        let ctx = inventory
+        let mut ctx = inventory
             .as_ref()
             .map(|inv| vpc_context(inv, &traffic.vpc_id))
             .unwrap_or_default();
-        let (azs, nat_gateways) = sizing_in(&traffic, &config.scenario, &ctx);
-        let scenarios = build_scenarios_in(&traffic, region_prices, &config.scenario, &ctx)?;
-        let bes = break_evens(&traffic, region_prices, azs)?;
-        let recommendation = recommend(&traffic, &scenarios, &bes, config.policy);
-        vpc_reports.push(VpcReport {
-            nat_routed_gb: traffic.nat_routed_gb(),
-            traffic,
-            azs,
-            nat_gateways,
-            today: ctx,
-            scenarios,
-            break_evens: bes,
-            recommendation,
-        });
+        let first = build(traffic, &ctx)?;
+        let interface_gb = recommended_interface_gb(&first);
+        let before = region_gb.entry(traffic.region.clone()).or_default();
+        ctx.interface_gb_before = *before;
+        *before += interface_gb;
+        contexts.push(ctx);
+    }
+    for (traffic, ctx) in vpcs.iter().zip(&contexts) {
+        vpc_reports.push(build(traffic, ctx)?);
     }
 
     let acc = &ingested.accounting;
@@ -701,6 +741,21 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     Ok((report, detections))
 }
 
+/// Interface-endpoint GB/month of a VPC's recommended setup.
+fn recommended_interface_gb(v: &VpcReport) -> Decimal {
+    v.scenarios
+        .iter()
+        .find(|s| s.kind == v.recommendation.recommended)
+        .map(|s| {
+            s.endpoints
+                .iter()
+                .filter(|e| e.endpoint_type == "Interface")
+                .map(|e| e.monthly_gb)
+                .sum()
+        })
+        .unwrap_or_default()
+}
+
 /// What the inventory says about one VPC today: NAT gateways and their AZs, the NAT AZ each
 /// workload AZ's subnets route to, existing endpoints.
 pub fn vpc_context(inv: &crate::inventory::Inventory, vpc_id: &str) -> VpcContext {
@@ -743,6 +798,7 @@ pub fn vpc_context(inv: &crate::inventory::Inventory, vpc_id: &str) -> VpcContex
         nat_gateways,
         nat_route_az,
         existing,
+        interface_gb_before: rust_decimal::Decimal::ZERO,
     }
 }
 
@@ -840,10 +896,17 @@ fn assumption_notes(config: &AnalyzeConfig, vantage: &crate::vantage::Vantage) -
             ),
             None => "AWS API traffic in AMAZON-only ranges (SSM, STS, SQS, KMS, ECR, CloudWatch... look alike there) is grouped as `other-aws` and modelled as one interface endpoint; in practice each service needs its own endpoint: pass Route 53 Resolver query logs with --dns-logs to name them.".to_string(),
         },
-        "Interface endpoint data tiers are applied per VPC here; AWS applies them per region across all of an account's endpoints (the first tier covers 1 PB a month, so this matters only at very large volumes).".to_string(),
+        "Interface endpoint data tiers (first 1 PB, next 4 PB, then over 5 PB a month; 1 PB = 1,048,576 GB) apply per region across all of the account's interface endpoints: each VPC's endpoints are billed from where the region's earlier VPCs in this report (their recommended setups) left off.".to_string(),
+        "Interface endpoints are placed in every AZ with workloads (the guide's high-availability advice); where fewer AZs plus inter-AZ charges would cost less, the report shows that option and its saving: an AZ outage would then cut the other AZs off the endpoint.".to_string(),
         "Public IPv6 traffic leaves through an egress-only or internet gateway, never a NAT gateway, so it is shown but not costed; NAT64 traffic (64:ff9b::/96) is counted as the IPv4 address the NAT gateway translates it to.".to_string(),
         "Internet data transfer out is charged the same with or without NAT and is left out of every setup. Interface endpoints are placed in every AZ with workloads, so they add no inter-AZ charge.".to_string(),
     ];
+    if let Some((t, _)) = &config.scenario.nat_instance {
+        notes.push(format!("The `nat-instance` setup replaces each NAT gateway with a {t} NAT instance (On-Demand Linux price, no per-GB processing charge). Its bandwidth is the instance's, and you run it: patching, failover (one per AZ) and scaling are yours, and a failed instance stops the AZ's internet access."));
+    }
+    if config.scenario.inspection {
+        notes.push("--inspection: internet egress passes inspection appliances behind a Gateway Load Balancer, so every setup pays a GWLB endpoint per AZ-hour and per GB for the traffic still on NAT; the appliances and the load balancer are not included. Traffic moved to VPC endpoints skips inspection: check that the security policy allows that.".to_string());
+    }
     notes.push(format!(
         "Records without a region field take the region in their S3 path (AWSLogs/<account>/vpcflowlogs/<region>/...), else {} (--region).",
         config.region

@@ -183,6 +183,23 @@ pub struct AnalyzeArgs {
     /// the logs' az-id field, or 1 when the logs have none].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub azs: Option<u32>,
+    /// Fewest AZs an interface endpoint may use when the report weighs fewer AZs plus inter-AZ
+    /// charges against one ENI in every AZ with workloads [default: 2 where a VPC has 2+ AZs].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_azs: Option<u32>,
+    /// Also weigh NAT instances of this type (one per NAT gateway today) instead of NAT
+    /// gateways: no per-GB charge, limited bandwidth, you run them. Prices for the types and
+    /// regions in data/nat-instances.csv are shipped; others need --nat-instance-hourly.
+    #[arg(long, value_name = "TYPE")]
+    pub nat_instance_type: Option<String>,
+    /// On-Demand hourly price (USD) of --nat-instance-type in the VPCs' region(s).
+    #[arg(long, value_name = "USD", requires = "nat_instance_type")]
+    pub nat_instance_hourly: Option<rust_decimal::Decimal>,
+    /// Internet egress must pass inspection appliances behind a Gateway Load Balancer: every
+    /// setup pays a GWLB endpoint per AZ-hour and per GB for traffic still on NAT (appliances
+    /// not included); traffic moved to VPC endpoints skips it.
+    #[arg(long)]
+    pub inspection: bool,
     /// secure: AWS-service traffic must use endpoints where one exists, NAT only for the
     /// internet. cheapest: lowest cost whatever the path.
     #[arg(long, value_enum, default_value_t = Policy::Secure)]

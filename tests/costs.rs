@@ -205,7 +205,7 @@ proptest! {
         let v = vpc(s3, ddb, other, internet, dec!(0));
         let book = PriceBook::embedded().unwrap();
         let prices = book.region("us-east-1").unwrap();
-        let config = ScenarioConfig { nat_gateways: nat, azs: Some(azs) };
+        let config = ScenarioConfig { nat_gateways: nat, azs: Some(azs), ..Default::default() };
         let scenarios = build_scenarios(&v, prices, &config).unwrap();
         for s in &scenarios {
             let sum: Decimal = s.lines.iter().map(|l| l.monthly_usd).sum();
@@ -380,4 +380,219 @@ fn prices_import_round_trips_into_the_report() {
     let o = run(dir.path(), &["prices", "show", "--region", "xx-nowhere-1"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--prices"));
+}
+
+/// (class, ip-ranges service, endpoint, [(AZ, GB/month)]).
+type AzDest<'a> = (
+    DestClass,
+    &'a str,
+    Option<&'a str>,
+    &'a [(&'a str, Decimal)],
+);
+
+/// A VPC with per-AZ figures.
+fn vpc_by_az(azs: &[&str], dests: &[AzDest<'_>]) -> VpcTraffic {
+    let destinations = dests
+        .iter()
+        .map(|(class, service, endpoint, by_az)| {
+            let mut d = dest(
+                *class,
+                service,
+                *endpoint,
+                by_az.iter().map(|(_, g)| *g).sum(),
+            );
+            d.by_az = by_az
+                .iter()
+                .map(|(az, g)| (az.to_string(), vpce_advisor::traffic::MonthlyGb(*g)))
+                .collect();
+            d
+        })
+        .collect();
+    VpcTraffic {
+        vpc_id: "vpc-test".into(),
+        region: "us-east-1".into(),
+        azs_seen: azs.iter().map(|a| a.to_string()).collect(),
+        interfaces_seen: 2,
+        destinations,
+    }
+}
+
+fn lines_of(s: &vpce_advisor::scenario::Scenario, c: &str) -> Decimal {
+    s.lines
+        .iter()
+        .filter(|l| serde_json::to_value(l.component).unwrap() == c)
+        .map(|l| l.monthly_usd)
+        .sum()
+}
+
+#[test]
+fn inter_az_1000_gb_both_ways_is_20_dollars() {
+    // 1,000 GB/month of internet traffic from use1-az2, whose subnets route to the NAT gateway
+    // in use1-az1: billed out of az2 and into az1 at $0.01/GB each = $20.00.
+    let book = PriceBook::embedded().unwrap();
+    let v = vpc_by_az(
+        &["use1-az1", "use1-az2"],
+        &[(DestClass::Internet, "", None, &[("use1-az2", dec!(1000))])],
+    );
+    let ctx = vpce_advisor::scenario::VpcContext {
+        nat_gateways: vec![("nat-1".into(), "use1-az1".into())],
+        nat_route_az: [("use1-az2".to_string(), "use1-az1".to_string())].into(),
+        ..Default::default()
+    };
+    let s = vpce_advisor::scenario::build_scenarios_in(
+        &v,
+        book.region("us-east-1").unwrap(),
+        &ScenarioConfig::default(),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(lines_of(&s[0], "inter-az"), dec!(20.00));
+    // 1 NAT gateway (from the inventory) + 1000 GB x $0.045 + $20.
+    assert_eq!(s[0].nat_gateways, 1);
+    assert_eq!(s[0].total(), dec!(32.85) + dec!(45) + dec!(20));
+}
+
+#[test]
+fn fewer_azs_are_offered_when_hours_outweigh_inter_az() {
+    // 3 AZs; the service's traffic is almost all in az1 and az2: dropping az3 saves 730 h x
+    // $0.01 = $7.30 and adds 2 x 10 GB x $0.01 = $0.20 of inter-AZ transfer.
+    let book = PriceBook::embedded().unwrap();
+    let v = vpc_by_az(
+        &["use1-az1", "use1-az2", "use1-az3"],
+        &[(
+            DestClass::AwsService,
+            "AMAZON",
+            Some("ssm"),
+            &[
+                ("use1-az1", dec!(600)),
+                ("use1-az2", dec!(400)),
+                ("use1-az3", dec!(10)),
+            ],
+        )],
+    );
+    let s = build_scenarios(
+        &v,
+        book.region("us-east-1").unwrap(),
+        &ScenarioConfig::default(),
+    )
+    .unwrap();
+    let full = s
+        .iter()
+        .find(|s| s.kind == ScenarioKind::FullyPrivate)
+        .unwrap();
+    let e = &full.endpoints[0];
+    assert_eq!(e.azs, 3);
+    let f = e.fewer_azs.as_ref().expect("an option");
+    assert_eq!(f.azs, 2);
+    assert_eq!(f.keep, vec!["use1-az1".to_string(), "use1-az2".to_string()]);
+    assert_eq!(f.inter_az_gb, dec!(10));
+    assert_eq!(f.monthly_saving_usd, dec!(7.30) - dec!(0.20));
+    // --min-azs 3: no option.
+    let config = ScenarioConfig {
+        min_azs: Some(3),
+        ..Default::default()
+    };
+    let s = build_scenarios(&v, book.region("us-east-1").unwrap(), &config).unwrap();
+    assert!(s[3].endpoints[0].fewer_azs.is_none());
+}
+
+#[test]
+fn nat_instance_and_inspection_setups() {
+    let book = PriceBook::embedded().unwrap();
+    let p = book.region("us-east-1").unwrap();
+    let v = vpc(dec!(100), dec!(0), dec!(0), dec!(1000), dec!(0));
+    let config = ScenarioConfig {
+        nat_instance: Some(("c5.large".into(), None)),
+        inspection: true,
+        ..Default::default()
+    };
+    let s = build_scenarios(&v, p, &config).unwrap();
+    let inst = s
+        .iter()
+        .find(|s| s.kind == ScenarioKind::NatInstance)
+        .unwrap();
+    // 2 AZs -> 2 instances x 730 h x $0.085 (billing data) = $124.10; no NAT GB charge; S3
+    // through the free gateway endpoint.
+    assert_eq!(inst.nat_instances, 2);
+    assert_eq!(inst.nat_gateways, 0);
+    assert_eq!(lines_of(inst, "nat-instance-hours"), dec!(124.10));
+    assert_eq!(lines_of(inst, "nat-gateway-data"), dec!(0));
+    // Inspection in every setup: 2 AZ x 730 h x $0.01 + GB still on NAT x $0.0035.
+    let nat_only = &s[0];
+    assert_eq!(lines_of(nat_only, "gwlb-endpoint-hours"), dec!(14.60));
+    assert_eq!(
+        lines_of(nat_only, "gwlb-endpoint-data"),
+        dec!(1100) * dec!(0.0035)
+    );
+    assert_eq!(
+        lines_of(inst, "gwlb-endpoint-data"),
+        dec!(1000) * dec!(0.0035)
+    );
+    // A type without a shipped price says how to give one.
+    let config = ScenarioConfig {
+        nat_instance: Some(("t4g.nano".into(), None)),
+        ..Default::default()
+    };
+    let err = build_scenarios(&v, p, &config).unwrap_err().to_string();
+    assert!(err.contains("--nat-instance-hourly"), "{err}");
+    let config = ScenarioConfig {
+        nat_instance: Some(("t4g.nano".into(), Some(dec!(0.0042)))),
+        ..Default::default()
+    };
+    let s = build_scenarios(&v, p, &config).unwrap();
+    assert_eq!(
+        lines_of(&s[4], "nat-instance-hours"),
+        dec!(2) * dec!(730) * dec!(0.0042)
+    );
+}
+
+#[test]
+fn interface_tiers_run_across_the_regions_vpcs() {
+    // Two VPCs in us-east-1 with 3,500,000 GB/month each to an AWS API: billed as one region,
+    // 7,000,000 GB cost 1,048,576 x 0.01 + 4,194,304 x 0.006 + 1,757,120 x 0.004 = $42,680.064
+    // of interface-endpoint data (per VPC it would be 2 x $25,194.304 = $50,388.608).
+    use crate::common::{run, text};
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = 3_500_000u64 * (1 << 30);
+    let csv = format!(
+        "vpc_id,region,az_id,direction,remote_addr,destination,aws_service,service_region,bytes,records,window_start,window_end\n\
+         vpc-a,us-east-1,use1-az1,ingress,,aws-service,AMAZON,,{bytes},1,0,2628000\n\
+         vpc-b,us-east-1,use1-az1,ingress,,aws-service,AMAZON,,{bytes},1,0,2628000\n"
+    );
+    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            "--traffic",
+            "t.csv",
+            "--out",
+            "r",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut data = Decimal::ZERO;
+    for v in r["vpcs"].as_array().unwrap() {
+        let rec = v["recommendation"]["recommended"].clone();
+        let s = v["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == rec)
+            .unwrap();
+        for l in s["lines"].as_array().unwrap() {
+            if l["component"] == "interface-endpoint-data" {
+                data += l["monthly_usd"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<Decimal>()
+                    .unwrap();
+            }
+        }
+    }
+    assert_eq!(data, dec!(42680.064));
+    assert_eq!(r["vpcs"][1]["today"]["interface_gb_before"], "3500000");
 }

@@ -406,6 +406,9 @@ fn an_account_report_with_inventory_and_dns_validates_too() {
             &f("account/inventory"),
             "--dns-logs",
             &f("account/dns"),
+            "--nat-instance-type",
+            "c5.large",
+            "--inspection",
             "--out",
             out.to_str().unwrap(),
             "-q",
@@ -415,6 +418,11 @@ fn an_account_report_with_inventory_and_dns_validates_too() {
     let report: Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert!(!report["vantage"]["dns"].is_null());
-    assert!(report.to_string().contains("\"inter-az\""));
+    for component in ["inter-az", "nat-instance-hours", "gwlb-endpoint-data"] {
+        assert!(
+            report.to_string().contains(&format!("\"{component}\"")),
+            "{component}"
+        );
+    }
     assert_eq!(errors_of(&report), Vec::<String>::new());
 }

@@ -410,3 +410,74 @@ mod tests {
         assert!(err.contains("expected 'region,item"), "{err}");
     }
 }
+
+/// A NAT instance's On-Demand hourly price (Linux), with what it can carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NatInstancePrice {
+    pub instance_type: String,
+    pub region: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub usd_per_hour: Decimal,
+    /// Network performance as AWS states it (`up to 5 Gbps`): the throughput limit.
+    pub network: String,
+    pub source: String,
+    pub as_of: String,
+}
+
+const EMBEDDED_NAT_INSTANCES: &str = include_str!("../../data/nat-instances.csv");
+
+/// The shipped NAT instance prices (`data/nat-instances.csv`).
+pub fn nat_instance_prices() -> Result<Vec<NatInstancePrice>> {
+    let mut reader = csv::Reader::from_reader(EMBEDDED_NAT_INSTANCES.as_bytes());
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let bad = |reason: String| Error::PriceRow {
+            path: "data/nat-instances.csv".into(),
+            line: i as u64 + 2,
+            reason,
+        };
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        if rec.len() != 6 {
+            return Err(bad(format!("expected 6 columns, found {}", rec.len())));
+        }
+        out.push(NatInstancePrice {
+            instance_type: rec[0].to_string(),
+            region: rec[1].to_string(),
+            usd_per_hour: rec[2]
+                .parse()
+                .map_err(|_| bad(format!("usd_per_hour '{}' is not a number", &rec[2])))?,
+            network: rec[3].to_string(),
+            source: rec[4].to_string(),
+            as_of: rec[5].to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// The price of a NAT instance type in a region: `hourly` (from `--nat-instance-hourly`) when
+/// given, else the shipped table; an error that says how to supply it otherwise.
+pub fn nat_instance_price(
+    instance_type: &str,
+    region: &str,
+    hourly: Option<Decimal>,
+) -> Result<NatInstancePrice> {
+    if let Some(usd) = hourly {
+        return Ok(NatInstancePrice {
+            instance_type: instance_type.to_string(),
+            region: region.to_string(),
+            usd_per_hour: usd,
+            network: "as the instance type allows".into(),
+            source: "--nat-instance-hourly (given by the user)".into(),
+            as_of: "given".into(),
+        });
+    }
+    let table = nat_instance_prices()?;
+    table
+        .into_iter()
+        .find(|p| p.instance_type == instance_type && p.region == region)
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "no NAT instance price for {instance_type} in {region}: pass --nat-instance-hourly USD (the On-Demand Linux price from the EC2 pricing page or `aws pricing get-products --service-code AmazonEC2`), or pick a type and region data/nat-instances.csv lists"
+            ))
+        })
+}

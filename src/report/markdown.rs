@@ -253,20 +253,91 @@ fn write_vpc(o: &mut String, v: &VpcReport) -> std::fmt::Result {
         writeln!(o, "### Interface endpoint break-even\n")?;
         writeln!(
             o,
-            "| Service | GB/month | Break-even GB/month | AZs | Endpoint cheaper than NAT? |"
+            "| Service | GB/month | Break-even GB/month | Observed / break-even | AZs | Endpoint cheaper than NAT? |"
         )?;
-        writeln!(o, "|---|---:|---:|---:|---|")?;
+        writeln!(o, "|---|---:|---:|---:|---:|---|")?;
         for b in interface {
             writeln!(
                 o,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 escape(&b.service),
                 fmt_gb(b.monthly_gb),
                 b.break_even_gb
                     .map(fmt_gb)
                     .unwrap_or_else(|| "never".into()),
+                b.times_break_even
+                    .map(|x| format!("x{}", x.round_dp(2)))
+                    .unwrap_or_else(|| "-".into()),
                 b.azs,
                 if b.passes { "yes" } else { "no" }
+            )?;
+        }
+        writeln!(o)?;
+    }
+    write_sensitivity(o, v)?;
+    Ok(())
+}
+
+/// Fewer-AZ options for the recommended interface endpoints, and the recommendation at other
+/// traffic volumes.
+fn write_sensitivity(o: &mut String, v: &VpcReport) -> std::fmt::Result {
+    let rec = v
+        .scenarios
+        .iter()
+        .find(|s| s.kind == v.recommendation.recommended);
+    let options: Vec<_> = rec
+        .map(|s| {
+            s.endpoints
+                .iter()
+                .filter(|e| e.fewer_azs.is_some())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !options.is_empty() {
+        writeln!(o, "### Fewer AZs for interface endpoints\n")?;
+        writeln!(o, "The recommendation puts an ENI in every AZ with workloads. Fewer would cost less; an outage of a kept AZ would then cut the others off the service.\n")?;
+        writeln!(
+            o,
+            "| Endpoint | AZs | Keep | Inter-AZ GB/month | Saving/month |"
+        )?;
+        writeln!(o, "|---|---:|---|---:|---:|")?;
+        for e in options {
+            if let Some(f) = &e.fewer_azs {
+                writeln!(
+                    o,
+                    "| {} | {} -> {} | {} | {} | {} |",
+                    escape(&e.service_name),
+                    e.azs,
+                    f.azs,
+                    f.keep
+                        .iter()
+                        .map(|a| escape(a))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    fmt_gb(f.inter_az_gb),
+                    fmt_usd(f.monthly_saving_usd)
+                )?;
+            }
+        }
+        writeln!(o)?;
+    }
+    if !v.growth.is_empty() {
+        writeln!(o, "### If traffic changes\n")?;
+        writeln!(o, "| Traffic | Recommended | Cost/month |")?;
+        writeln!(o, "|---:|---|---:|")?;
+        writeln!(
+            o,
+            "| x1 (observed) | `{}` | {} |",
+            v.recommendation.recommended.name(),
+            fmt_usd(v.recommendation.recommended_usd)
+        )?;
+        for g in &v.growth {
+            writeln!(
+                o,
+                "| x{} | `{}` | {} |",
+                g.factor.normalize(),
+                g.recommended.name(),
+                fmt_usd(g.monthly_usd)
             )?;
         }
         writeln!(o)?;

@@ -123,6 +123,8 @@ pub struct VpcReport {
     pub today: crate::scenario::VpcContext,
     pub scenarios: Vec<Scenario>,
     pub break_evens: Vec<BreakEven>,
+    /// The recommendation if the traffic were 0.5, 2, 5 or 10 times what was observed.
+    pub growth: Vec<crate::scenario::GrowthPoint>,
     pub recommendation: Recommendation,
 }
 

@@ -23,6 +23,9 @@ pub enum ScenarioKind {
     GatewayInterface,
     #[serde(rename = "fully-private")]
     FullyPrivate,
+    /// Gateway endpoints, everything else through NAT instances (`--nat-instance-type`).
+    #[serde(rename = "nat-instance")]
+    NatInstance,
 }
 
 impl ScenarioKind {
@@ -39,6 +42,7 @@ impl ScenarioKind {
             ScenarioKind::GatewayEndpoints => "gateway-endpoints",
             ScenarioKind::GatewayInterface => "gateway+interface",
             ScenarioKind::FullyPrivate => "fully-private",
+            ScenarioKind::NatInstance => "nat-instance",
         }
     }
 
@@ -48,6 +52,7 @@ impl ScenarioKind {
             ScenarioKind::GatewayEndpoints => "same-region S3 and DynamoDB through free gateway endpoints, the rest through NAT",
             ScenarioKind::GatewayInterface => "gateway endpoints plus an interface endpoint for each AWS service whose volume passes break-even; the rest through NAT",
             ScenarioKind::FullyPrivate => "every AWS service through an endpoint; NAT only for internet traffic, removed when none remains",
+            ScenarioKind::NatInstance => "gateway endpoints for S3 and DynamoDB; everything else through NAT instances you run (one per NAT gateway today): no per-GB processing charge, but the instance's bandwidth is the limit and patching, failover and scaling are yours",
         }
     }
 }
@@ -62,6 +67,9 @@ pub enum Component {
     InterfaceEndpointHours,
     InterfaceEndpointData,
     InterAz,
+    NatInstanceHours,
+    GwlbEndpointHours,
+    GwlbEndpointData,
 }
 
 impl Component {
@@ -73,6 +81,9 @@ impl Component {
             Component::InterfaceEndpointHours => "interface endpoint hours",
             Component::InterfaceEndpointData => "interface endpoint data processed",
             Component::InterAz => "inter-AZ data transfer",
+            Component::NatInstanceHours => "NAT instance hours",
+            Component::GwlbEndpointHours => "GWLB endpoint hours",
+            Component::GwlbEndpointData => "GWLB endpoint data processed",
         }
     }
 }
@@ -110,6 +121,23 @@ pub struct EndpointPlan {
     pub monthly_gb: Decimal,
     /// The endpoint exists today (inventory): kept, not built again.
     pub existing: Option<String>,
+    /// A cheaper placement in fewer AZs (at least `--min-azs`), with what it costs in
+    /// availability; `None` when every AZ is also the cheapest or it cannot be priced.
+    pub fewer_azs: Option<AzOption>,
+}
+
+/// An interface endpoint in fewer AZs than there are AZs with workloads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AzOption {
+    pub azs: u32,
+    /// The AZs kept (the ones with the most traffic to the service).
+    pub keep: Vec<String>,
+    /// Traffic of the other AZs, which would cross to a kept AZ (billed out and in).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub inter_az_gb: Decimal,
+    /// Hours saved minus inter-AZ charges added, per month.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monthly_saving_usd: Decimal,
 }
 
 /// An endpoint the VPC has today (from the inventory).
@@ -132,6 +160,11 @@ pub struct VpcContext {
     /// Workload AZ -> AZ of the NAT gateway its subnets' default route uses.
     pub nat_route_az: BTreeMap<String, String>,
     pub existing: Vec<ExistingEndpoint>,
+    /// Interface-endpoint GB/month of the region's VPCs billed before this one: data tiers apply
+    /// per region across all of the account's interface endpoints, so this VPC's endpoints are
+    /// billed from this point of the region's month.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub interface_gb_before: Decimal,
 }
 
 /// One setup's monthly cost for one VPC.
@@ -142,6 +175,8 @@ pub struct Scenario {
     pub lines: Vec<CostLine>,
     pub endpoints: Vec<EndpointPlan>,
     pub nat_gateways: u32,
+    /// NAT instances (the `nat-instance` setup).
+    pub nat_instances: u32,
     /// GB/month still through NAT.
     #[serde(with = "rust_decimal::serde::str")]
     pub nat_gb: Decimal,
@@ -178,6 +213,33 @@ pub struct BreakEven {
     pub azs: u32,
     /// Whether the observed volume passes break-even.
     pub passes: bool,
+    /// Observed volume as a multiple of the break-even (`2.5` = 2.5 times it; below 1 the
+    /// endpoint costs more than NAT on its own); `None` without a break-even.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub times_break_even: Option<Decimal>,
+}
+
+/// The recommendation at another traffic volume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrowthPoint {
+    /// Traffic multiplied by this.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub factor: Decimal,
+    pub recommended: ScenarioKind,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monthly_usd: Decimal,
+}
+
+/// The VPC's traffic scaled by `factor` (every destination and AZ figure).
+pub fn scaled(traffic: &VpcTraffic, factor: Decimal) -> VpcTraffic {
+    let mut t = traffic.clone();
+    for d in &mut t.destinations {
+        d.monthly_gb *= factor;
+        for gb in d.by_az.values_mut() {
+            gb.0 *= factor;
+        }
+    }
+    t
 }
 
 /// Settings for building scenarios.
@@ -187,6 +249,13 @@ pub struct ScenarioConfig {
     pub nat_gateways: Option<u32>,
     /// AZs with workloads (default: the AZs seen in the logs, or 1 when the logs have no az-id).
     pub azs: Option<u32>,
+    /// Fewest AZs an interface endpoint may use (default 2 where the VPC has 2+ AZs).
+    pub min_azs: Option<u32>,
+    /// Add the `nat-instance` setup with this instance type (and hourly price override).
+    pub nat_instance: Option<(String, Option<Decimal>)>,
+    /// Internet egress must pass inspection appliances behind a Gateway Load Balancer: every
+    /// setup pays a GWLB endpoint per AZ-hour and per GB for the traffic still on NAT.
+    pub inspection: bool,
 }
 
 /// The AZ count and NAT gateway count used for a VPC.
@@ -248,6 +317,12 @@ pub fn break_evens(
                 Some(Decimal::ZERO)
             },
             azs,
+            times_break_even: match be {
+                Some(b) if group.class == DestClass::AwsService && b > Decimal::ZERO => {
+                    Some((group.monthly_gb / b).round_dp(4))
+                }
+                _ => None,
+            },
         });
     }
     Ok(out)
@@ -331,7 +406,19 @@ pub fn build_scenarios_in(
     };
     let nat_gb_total = traffic.nat_routed_gb();
     let mut out = Vec::new();
-    for kind in ScenarioKind::ALL {
+    let mut kinds = ScenarioKind::ALL.to_vec();
+    let nat_instance = match &config.nat_instance {
+        Some((t, hourly)) => {
+            kinds.push(ScenarioKind::NatInstance);
+            Some(crate::pricing::nat_instance_price(
+                t,
+                &traffic.region,
+                *hourly,
+            )?)
+        }
+        None => None,
+    };
+    for kind in kinds {
         // Which groups move off NAT, and how.
         let mut gateway = Vec::new();
         let mut interface = Vec::new();
@@ -360,6 +447,8 @@ pub fn build_scenarios_in(
                 }
                 ScenarioKind::FullyPrivate if is_gateway => gateway.push(g),
                 ScenarioKind::FullyPrivate => interface.push(g),
+                ScenarioKind::NatInstance if is_gateway => gateway.push(g),
+                ScenarioKind::NatInstance => {}
             }
         }
         let moved: Decimal = gateway
@@ -374,7 +463,27 @@ pub fn build_scenarios_in(
         let nat_count = if keep_nat { nat_gateways } else { 0 };
         let mut lines = Vec::new();
         let mut endpoints = Vec::new();
-        if nat_count > 0 {
+        let instance = match (kind, &nat_instance) {
+            (ScenarioKind::NatInstance, Some(p)) => Some(p),
+            _ => None,
+        };
+        if let (Some(p), true) = (instance, nat_count > 0) {
+            let hours = Decimal::from(nat_count) * units::hours_per_month();
+            lines.push(CostLine {
+                component: Component::NatInstanceHours,
+                detail: format!(
+                    "{nat_count} {} NAT instance(s) x {} h ({}; no per-GB processing charge)",
+                    p.instance_type,
+                    units::HOURS_PER_MONTH,
+                    p.network
+                ),
+                quantity: hours,
+                unit: "hour".into(),
+                usd_per_unit: p.usd_per_hour,
+                monthly_usd: hours * p.usd_per_hour,
+                price_source: format!("{} (as of {})", p.source, p.as_of),
+            });
+        } else if nat_count > 0 {
             let hourly = prices.price(Item::NatGatewayHourly)?;
             let hours = Decimal::from(nat_count) * units::hours_per_month();
             lines.push(CostLine {
@@ -445,6 +554,33 @@ pub fn build_scenarios_in(
                 }
             }
         }
+        // Inspection: internet egress passes a Gateway Load Balancer endpoint in each AZ.
+        if config.inspection && nat_count > 0 {
+            let hourly = prices.price(Item::GwlbEndpointHourly)?;
+            let hours = Decimal::from(azs) * units::hours_per_month();
+            lines.push(CostLine {
+                component: Component::GwlbEndpointHours,
+                detail: format!(
+                    "inspection: GWLB endpoint, {azs} AZ(s) x {} h (appliances not included)",
+                    units::HOURS_PER_MONTH
+                ),
+                quantity: hours,
+                unit: "hour".into(),
+                usd_per_unit: hourly.usd,
+                monthly_usd: hours * hourly.usd,
+                price_source: hourly.citation(),
+            });
+            let per_gb = prices.price(Item::GwlbEndpointPerGb)?;
+            lines.push(CostLine {
+                component: Component::GwlbEndpointData,
+                detail: "inspection: egress still through NAT, both directions".into(),
+                quantity: nat_gb,
+                unit: "GB".into(),
+                usd_per_unit: per_gb.usd,
+                monthly_usd: nat_gb * per_gb.usd,
+                price_source: per_gb.citation(),
+            });
+        }
         // Interface endpoints that exist today bill their hours in every setup.
         for e in &ctx.existing {
             if e.endpoint_type != "Interface" {
@@ -492,9 +628,10 @@ pub fn build_scenarios_in(
                 azs: 0,
                 monthly_gb: g.monthly_gb,
                 existing,
+                fewer_azs: None,
             });
         }
-        let mut billed_gb = Decimal::ZERO;
+        let mut billed_gb = ctx.interface_gb_before;
         for g in &interface {
             let service_name = if g.service == "other-aws" {
                 format!("com.amazonaws.{}.<service named by DNS>", traffic.region)
@@ -530,6 +667,10 @@ pub fn build_scenarios_in(
                 });
             }
             billed_gb += g.monthly_gb;
+            let fewer_azs = match existing {
+                None => fewer_azs_option(g, &traffic.azs_seen, azs, config.min_azs, prices),
+                Some(_) => None,
+            };
             endpoints.push(EndpointPlan {
                 endpoint_type: "Interface".into(),
                 service: g.service.clone(),
@@ -539,6 +680,7 @@ pub fn build_scenarios_in(
                     .map_or(azs, |e| e.azs.max(1)),
                 monthly_gb: g.monthly_gb,
                 existing,
+                fewer_azs,
             });
         }
         let mut scenario = Scenario {
@@ -546,7 +688,8 @@ pub fn build_scenarios_in(
             description: kind.describe().into(),
             lines,
             endpoints,
-            nat_gateways: nat_count,
+            nat_gateways: if instance.is_some() { 0 } else { nat_count },
+            nat_instances: if instance.is_some() { nat_count } else { 0 },
             nat_gb,
             aws_on_nat_gb,
             monthly_usd: Decimal::ZERO,
@@ -555,6 +698,52 @@ pub fn build_scenarios_in(
         out.push(scenario);
     }
     Ok(out)
+}
+
+/// The cheapest placement of an interface endpoint in fewer than all `azs` workload AZs (at
+/// least `min_azs`, default 2 where there are 2+): keep the AZs with the most traffic to the
+/// service; the others' traffic crosses AZs, billed out of one and into the other. `None` when
+/// the AZs are not named in the logs, no fewer placement saves money, or there is no inter-AZ
+/// price for the region.
+fn fewer_azs_option(
+    g: &Group,
+    azs_seen: &[String],
+    azs: u32,
+    min_azs: Option<u32>,
+    prices: &RegionPrices,
+) -> Option<AzOption> {
+    let n = azs as usize;
+    if azs_seen.len() != n || n < 2 {
+        return None;
+    }
+    let floor = min_azs.unwrap_or(2).max(1) as usize;
+    if floor >= n {
+        return None;
+    }
+    let hourly = prices.price(Item::InterfaceEndpointHourlyPerAz).ok()?.usd;
+    let inter_az = prices.price(Item::InterAzPerGb).ok()?.usd;
+    let mut ranked: Vec<(&String, Decimal)> = azs_seen
+        .iter()
+        .map(|az| (az, g.by_az.get(az).copied().unwrap_or_default()))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut best: Option<AzOption> = None;
+    for k in floor..n {
+        let crossing: Decimal = ranked[k..].iter().map(|(_, gb)| *gb).sum();
+        let saving = Decimal::from((n - k) as u32) * units::hours_per_month() * hourly
+            - crossing * Decimal::from(2) * inter_az;
+        if saving > Decimal::ZERO && best.as_ref().is_none_or(|b| saving > b.monthly_saving_usd) {
+            let mut keep: Vec<String> = ranked[..k].iter().map(|(az, _)| (*az).clone()).collect();
+            keep.sort();
+            best = Some(AzOption {
+                azs: k as u32,
+                keep,
+                inter_az_gb: crossing,
+                monthly_saving_usd: saving,
+            });
+        }
+    }
+    best
 }
 
 /// Source cited for the (zero) price of gateway endpoints.
