@@ -344,15 +344,10 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     match args.format {
         OutputFormat::Table => {
             out.write_all(report::terminal::render(&report).as_bytes())?;
-            writeln!(
-                out,
-                "\nreport: {}",
-                written
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )?;
+            writeln!(out)?;
+            for p in &written {
+                writeln!(out, "report: {}", p.display())?;
+            }
         }
         OutputFormat::Json => out.write_all(&report::json::render(&report)?)?,
     }

@@ -155,7 +155,13 @@ fn analyze_without_arguments_uses_the_sample_and_is_deterministic() {
         &["analyze", "--out", out2.to_str().unwrap(), "--quiet"],
     );
     assert!(o.status.success() && o.stdout.is_empty(), "{}", text(&o));
-    for f in ["report.json", "report.md"] {
+    for f in [
+        "report.json",
+        "report.md",
+        "report.html",
+        "charts/costs.png",
+        "charts/break-even.svg",
+    ] {
         assert_eq!(
             std::fs::read(out1.join(f)).unwrap(),
             std::fs::read(out2.join(f)).unwrap(),
@@ -298,7 +304,7 @@ fn help_teaches_the_flags() {
 }
 
 /// Compares `actual` with the golden file `tests/golden/<name>`; `UPDATE_GOLDEN=1` rewrites it.
-fn golden(name: &str, actual: &[u8]) {
+pub(crate) fn golden(name: &str, actual: &[u8]) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);

@@ -6,4 +6,5 @@ mod common;
 mod classify;
 mod costs;
 mod end_to_end;
+mod html;
 mod ingest;

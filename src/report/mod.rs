@@ -178,7 +178,7 @@ pub fn caveats(r: &Report) -> Vec<String> {
     let a = &r.assumptions;
     let acc = &r.accounting;
     let mut out = vec![format!(
-        "Observed window: {} to {} ({} hours, {} of them with flow-log records); observed bytes are scaled to a month by x{}.",
+        "Observed window: `{}` to `{}` ({} hours, {} of them with flow-log records); observed bytes are scaled to a month by x{}.",
         a.window_start,
         a.window_end,
         fmt_gb(Decimal::from(a.window_seconds) / Decimal::from(3600)),
