@@ -738,32 +738,47 @@ impl BreakEvenChart {
                 ))
                 .map_err(draw_err)?;
         }
-        for (k, (text, gb, usd, passes)) in p.points.iter().enumerate() {
+        // Labels are placed in pixels: to the left of points in the right part, and raised
+        // step by step until they overprint no label placed before.
+        let base = area.get_base_pixel();
+        let mut placed: Vec<(i32, i32, i32)> = Vec::new(); // (left, right, top)
+        for (text, gb, usd, passes) in &p.points {
             let colour = if *passes {
                 series[4].colour
             } else {
                 series[5].colour
             };
-            // Labels of points in the right part go to their left; alternate points' labels go
-            // above and below so neighbours do not overprint each other.
-            let right = *gb > x_max * 0.6;
-            let dy = if k % 2 == 0 { -18 } else { 10 };
-            let (dx, hpos) = if right {
-                (-10, HPos::Right)
-            } else {
-                (10, HPos::Left)
-            };
             chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((*gb, *usd))
-                        + Circle::new((0, 0), 6, colour.filled())
-                        + Text::new(
-                            text.clone(),
-                            (dx, dy),
-                            font(13.0).pos(Pos::new(hpos, VPos::Top)),
-                        ),
-                ))
+                .draw_series(std::iter::once(Circle::new(
+                    (*gb, *usd),
+                    6,
+                    colour.filled(),
+                )))
                 .map_err(draw_err)?;
+            let (px, py) = chart.backend_coord(&(*gb, *usd));
+            let (px, py) = (px - base.0, py - base.1);
+            let width = 8 * text.chars().count() as i32;
+            let right = *gb > x_max * 0.6;
+            let (left, hpos) = if right {
+                (px - 10 - width, HPos::Right)
+            } else {
+                (px + 10, HPos::Left)
+            };
+            let mut top = py - 24;
+            while placed
+                .iter()
+                .any(|&(l, r, t)| left < r && l < left + width && (top - t).abs() < 17)
+            {
+                top -= 17;
+            }
+            placed.push((left, left + width, top));
+            let x = if right { px - 10 } else { px + 10 };
+            area.draw(&Text::new(
+                text.clone(),
+                (x, top),
+                font(13.0).pos(Pos::new(hpos, VPos::Top)),
+            ))
+            .map_err(draw_err)?;
         }
         Ok(())
     }

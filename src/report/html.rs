@@ -64,14 +64,14 @@ tr.rec td{background:#eef6ee;font-weight:600}
 td code{white-space:nowrap}
 td.id{white-space:nowrap}
 code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.9em;background:var(--band);padding:0 .2em;overflow-wrap:anywhere}
-figure{margin:1rem 0}
+figure{margin:1rem 0;overflow-x:auto;-webkit-overflow-scrolling:touch}
 figure svg{display:block;max-width:100%;height:auto;border:1px solid var(--line)}
 figcaption{color:var(--muted);font-size:.9rem}
 .vpc{margin-top:2.5rem}
 .warn{border-left:4px solid #c77700;background:#fff8e6;padding:.5rem 1rem}
 .id{overflow-wrap:anywhere}
 nav ul{padding-left:1.2rem}
-@media (max-width:600px){body{font-size:15px}main{padding:.6rem}h1{font-size:1.4rem}.lead{font-size:1rem}}
+@media (max-width:600px){body{font-size:15px}main{padding:.6rem}h1{font-size:1.4rem}.lead{font-size:1rem}figure svg{width:720px;max-width:none}}
 ";
 
 /// Renders the HTML report.
@@ -185,7 +185,7 @@ fn write_summary(o: &mut String, r: &Report) -> std::fmt::Result {
         let rec = &v.recommendation;
         writeln!(
             o,
-            "<tr><td class=\"id\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td><code>{}</code> ({})</td></tr>",
+            "<tr><td class=\"id\">{}</td><td class=\"id\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td><code>{}</code> ({})</td></tr>",
             escape(&v.traffic.vpc_id),
             escape(&v.traffic.region),
             fmt_gb(v.nat_routed_gb),
