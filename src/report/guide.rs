@@ -92,3 +92,26 @@ pub const NOTES: &[&str] = &[
     "An interface endpoint costs an hourly charge per AZ plus a per-GB charge lower than NAT's: it pays for itself above the break-even volume, and policy may require it below.",
     "Gateway Load Balancer endpoints carry traffic to inspection appliances; they do not replace NAT or the endpoints above, and this tool does not recommend them.",
 ];
+
+/// The guide's advice that applies to one VPC's recommended setup: what to do when building
+/// gateway endpoints, interface endpoints, or removing NAT.
+pub fn advice(v: &super::VpcReport) -> Vec<&'static str> {
+    let Some(s) = v
+        .scenarios
+        .iter()
+        .find(|s| s.kind == v.recommendation.recommended)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if s.endpoints.iter().any(|e| e.endpoint_type == "Gateway") {
+        out.push("Gateway endpoints: associate them with the route tables of every subnet whose workloads reach S3 or DynamoDB (a route to the service's prefix list is added), and restrict them with an endpoint policy (least privilege). They reach the VPC's own region only.");
+    }
+    if s.endpoints.iter().any(|e| e.endpoint_type == "Interface") {
+        out.push("Interface endpoints: one ENI in a subnet of each AZ with workloads (high availability, no inter-AZ charge), a security group that allows HTTPS (443) from the workloads only, private DNS on so SDKs use the endpoint unchanged, an endpoint policy, and tags for cost tracking.");
+    }
+    if s.nat_gateways == 0 && v.nat_gateways > 0 {
+        out.push("Removing the NAT gateways cuts every internet path from private subnets: check that nothing needs the internet outside the observed window (OS updates, third-party APIs) first.");
+    }
+    out
+}

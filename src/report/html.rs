@@ -373,6 +373,14 @@ fn write_vpc(o: &mut String, i: usize, v: &VpcReport) -> std::fmt::Result {
         writeln!(o, "<li>{}</li>", escape_code(reason))?;
     }
     writeln!(o, "</ul>")?;
+    let advice = guide::advice(v);
+    if !advice.is_empty() {
+        writeln!(o, "<p>Building it:</p>\n<ul>")?;
+        for a in advice {
+            writeln!(o, "<li>{}</li>", escape(a))?;
+        }
+        writeln!(o, "</ul>")?;
+    }
     if let Some(s) = v.scenarios.iter().find(|s| s.kind == rec.recommended) {
         writeln!(o, "<p>Cost lines of <code>{}</code>:</p>", s.kind.name())?;
         table_open(

@@ -244,6 +244,14 @@ fn write_vpc(o: &mut String, v: &VpcReport) -> std::fmt::Result {
         writeln!(o, "- {}", escape_keep_code(reason))?;
     }
     writeln!(o)?;
+    let advice = super::guide::advice(v);
+    if !advice.is_empty() {
+        writeln!(o, "Building it:\n")?;
+        for a in advice {
+            writeln!(o, "- {a}")?;
+        }
+        writeln!(o)?;
+    }
     if let Some(s) = v.scenarios.iter().find(|s| s.kind == rec.recommended) {
         writeln!(o, "Cost lines of `{}`:\n", s.kind.name())?;
         writeln!(
