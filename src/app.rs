@@ -202,7 +202,10 @@ fn run_chart(args: crate::cli::ChartArgs) -> anyhow::Result<()> {
     use crate::report::charts::{self, ChartFormat};
     let mut config = config_from(&args.input, true)?;
     config.prices = args.prices.clone();
-    config.scenario.azs = args.azs;
+    config.scenario = ScenarioConfig {
+        nat_gateways: args.nat_gateways,
+        azs: args.azs,
+    };
     config.policy = args.policy;
     let (report, detections) = analyze_with_detections(&config)?;
     print_detections(args.input.verbose, &detections);

@@ -61,6 +61,9 @@ pub struct ChartArgs {
     /// Price CSV overlaid on the shipped prices, as `analyze --prices` does.
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
+    /// NAT gateways per VPC today, as `analyze --nat-gateways`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub nat_gateways: Option<u32>,
     /// AZs with workloads per VPC, as `analyze --azs`.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub azs: Option<u32>,

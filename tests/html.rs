@@ -303,6 +303,28 @@ fn chart_command_draws_text_with_system_fonts_hidden() {
     assert!(o.status.success(), "{}", text(&o));
     let (w, h, _) = decode_png(&std::fs::read(dir.path().join("break-even.png")).unwrap());
     assert!(w == 1000 && h > 800, "{w}x{h}");
+    // The cost flags of `analyze`: 3 NAT gateways make nat-only 3 x 730 h x $0.045 + 51.75.
+    let o = run(
+        dir.path(),
+        &[
+            "chart",
+            "costs",
+            "--traffic",
+            "hand.csv",
+            "--nat-gateways",
+            "3",
+            "--azs",
+            "2",
+            "--policy",
+            "cheapest",
+            "-o",
+            "n.svg",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(std::fs::read_to_string(dir.path().join("n.svg"))
+        .unwrap()
+        .contains("$150.30"));
     let o = run(dir.path(), &["chart", "nope"]);
     assert_eq!(o.status.code(), Some(2));
 }
