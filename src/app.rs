@@ -347,10 +347,15 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     match args.format {
         OutputFormat::Table => {
             out.write_all(report::terminal::render(&report).as_bytes())?;
-            writeln!(out)?;
-            for p in &written {
-                writeln!(out, "report: {}", p.display())?;
-            }
+            writeln!(
+                out,
+                "\nreport: {}",
+                written
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
         }
         OutputFormat::Json => out.write_all(&report::json::render(&report)?)?,
     }

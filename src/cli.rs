@@ -175,8 +175,7 @@ pub struct InputArgs {
 pub struct AnalyzeArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Folder for report.md, report.json, report.html and charts/ (created if missing; files in
-    /// it are replaced).
+    /// Folder for report.md and report.json (created if missing; files in it are replaced).
     #[arg(long, default_value = "vpce-report")]
     pub out: PathBuf,
     /// Price CSV whose rows replace the shipped prices item by item (same columns as

@@ -1,13 +1,15 @@
 //! Report: everything the analysis found, as one serialisable [`Report`] (the `report.json`
-//! model), and the renderers (`json`, `markdown`, `html`, `terminal`, `charts`) that turn it
-//! into bytes.
+//! model), and the renderers (`json`, `markdown`, `terminal`) that turn it into bytes.
 
-pub mod charts;
-pub mod guide;
-pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod terminal;
+
+// The page to read and its pictures: `html` (report.html), `charts` (charts/*.png, *.svg) and
+// the endpoint `guide` that the HTML and Markdown reports both teach.
+pub mod charts;
+pub mod guide;
+pub mod html;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -319,8 +321,8 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Writes `report.json`, `report.md`, `report.html` and `charts/` into `dir` (created when
-/// missing).
+/// Writes `report.json` and `report.md` into `dir` (created when missing), and the page to read
+/// with its charts (see [`write_html_and_charts`]).
 pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
@@ -334,14 +336,15 @@ pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<std::path::PathBu
     }
     write_file(dir, "report.json", &json::render(report)?)?;
     write_file(dir, "report.md", &markdown::render(report))?;
+    write_html_and_charts(report, dir)?;
+    Ok(vec![dir.join("report.html"), dir.join("report.md")])
+}
+
+/// Writes `report.html` and `charts/` (PNG and SVG of each chart) into the existing folder `dir`.
+pub fn write_html_and_charts(report: &Report, dir: &Path) -> Result<()> {
     write_file(dir, "report.html", &html::render(report)?)?;
     charts::write_charts(report, dir)?;
-    Ok(vec![
-        dir.join("report.md"),
-        dir.join("report.json"),
-        dir.join("report.html"),
-        dir.join("charts"),
-    ])
+    Ok(())
 }
 
 #[cfg(test)]
