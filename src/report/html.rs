@@ -74,6 +74,14 @@ nav ul{padding-left:1.2rem}
 @media (max-width:600px){body{font-size:15px}main{padding:.6rem}h1{font-size:1.4rem}.lead{font-size:1rem}figure svg{width:720px;max-width:none}}
 ";
 
+/// Writes `report.html` and `charts/` (PNG and SVG of each chart) into the existing folder `dir`
+/// (the report folder writer's one call for the page and its pictures).
+pub fn write_with_charts(r: &Report, dir: &std::path::Path) -> Result<()> {
+    super::write_file(dir, "report.html", &render(r)?)?;
+    charts::write_charts(r, dir)?;
+    Ok(())
+}
+
 /// Renders the HTML report.
 pub fn render(r: &Report) -> Result<Vec<u8>> {
     let mut o = String::new();

@@ -321,8 +321,7 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Writes `report.json` and `report.md` into `dir` (created when missing), and the page to read
-/// with its charts (see [`write_html_and_charts`]).
+/// Writes `report.json` and `report.md` into `dir` (created when missing).
 pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
@@ -336,15 +335,8 @@ pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<std::path::PathBu
     }
     write_file(dir, "report.json", &json::render(report)?)?;
     write_file(dir, "report.md", &markdown::render(report))?;
-    write_html_and_charts(report, dir)?;
+    html::write_with_charts(report, dir)?;
     Ok(vec![dir.join("report.html"), dir.join("report.md")])
-}
-
-/// Writes `report.html` and `charts/` (PNG and SVG of each chart) into the existing folder `dir`.
-pub fn write_html_and_charts(report: &Report, dir: &Path) -> Result<()> {
-    write_file(dir, "report.html", &html::render(report)?)?;
-    charts::write_charts(report, dir)?;
-    Ok(())
 }
 
 #[cfg(test)]
