@@ -63,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze(args) => run_analyze(args),
         Command::Traffic(args) => run_traffic(args),
         Command::Prices(args) => run_prices(args.command),
+        Command::Chart(args) => run_chart(args),
         Command::Synth(args) => {
             let summary = crate::synth::run(&crate::synth::SynthConfig::from_args(&args))?;
             println!("{summary}");
@@ -206,6 +207,39 @@ fn run_traffic(args: TrafficArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn run_chart(args: crate::cli::ChartArgs) -> anyhow::Result<()> {
+    use crate::report::charts::{self, ChartFormat};
+    let mut config = config_from(&args.input, true)?;
+    config.prices = args.prices.clone();
+    config.scenario = ScenarioConfig {
+        nat_gateways: args.nat_gateways,
+        azs: args.azs,
+        ..ScenarioConfig::default()
+    };
+    config.policy = args.policy;
+    let (report, detections) = analyze_with_detections(&config)?;
+    print_detections(args.input.verbose, &detections);
+    let from_ext = args.output.as_ref().and_then(|p| {
+        match p.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "svg" => Some(ChartFormat::Svg),
+            "png" => Some(ChartFormat::Png),
+            _ => None,
+        }
+    });
+    let format = args.format.or(from_ext).unwrap_or(ChartFormat::Png);
+    let bytes = charts::render(&report, args.kind, format)?;
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.{}", args.kind.stem(), format.extension())));
+    std::fs::write(&path, bytes).map_err(|source| crate::Error::Write {
+        path: path.clone(),
+        source,
+    })?;
+    eprintln!("chart: {}", path.display());
+    Ok(())
+}
+
 fn run_prices(command: PricesCommand) -> anyhow::Result<()> {
     match command {
         PricesCommand::Import { files, output } => {
@@ -342,10 +376,13 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
                 out,
                 "\nreport: {}",
                 written
-                    .iter()
+                    .first()
                     .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                    .unwrap_or_default()
+            )?;
+            writeln!(
+                out,
+                "  beside it: report.md, report.json, costs.csv, traffic.csv, actions.sh, endpoints.tf,\n  endpoint-policy.json, charts/"
             )?;
         }
         OutputFormat::Json => out.write_all(&report::json::render(&report)?)?,

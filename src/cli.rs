@@ -40,6 +40,37 @@ pub enum Command {
     Traffic(TrafficArgs),
     /// Price tables: import exact prices from the AWS Price List, or show what will be used.
     Prices(PricesArgs),
+    /// Draw one chart of the analysis (PNG or SVG), as `analyze` writes them into <out>/charts/.
+    ///
+    /// Reads the same inputs as `analyze` (without INPUT: the sample in data/sample/).
+    Chart(ChartArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Which chart.
+    #[arg(value_enum)]
+    pub kind: crate::report::charts::ChartKind,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Image format [default: from the -o file's extension, else png].
+    #[arg(long, value_enum)]
+    pub format: Option<crate::report::charts::ChartFormat>,
+    /// Write the chart here [default: <kind>.<format> in the current folder].
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Price CSV overlaid on the shipped prices, as `analyze --prices` does.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// NAT gateways per VPC today, as `analyze --nat-gateways`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub nat_gateways: Option<u32>,
+    /// AZs with workloads per VPC, as `analyze --azs`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub azs: Option<u32>,
+    /// Policy, as `analyze --policy`.
+    #[arg(long, value_enum, default_value_t = Policy::Secure)]
+    pub policy: Policy,
 }
 
 #[derive(Debug, Args)]

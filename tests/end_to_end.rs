@@ -155,7 +155,13 @@ fn analyze_without_arguments_uses_the_sample_and_is_deterministic() {
         &["analyze", "--out", out2.to_str().unwrap(), "--quiet"],
     );
     assert!(o.status.success() && o.stdout.is_empty(), "{}", text(&o));
-    for f in ["report.json", "report.md"] {
+    for f in [
+        "report.json",
+        "report.md",
+        "report.html",
+        "charts/costs.png",
+        "charts/break-even.svg",
+    ] {
         assert_eq!(
             std::fs::read(out1.join(f)).unwrap(),
             std::fs::read(out2.join(f)).unwrap(),

@@ -12,11 +12,13 @@ use serde_json::Value;
 use crate::common::{run, text};
 use crate::end_to_end::golden;
 
-const OUTPUTS: [&str; 7] = [
+const OUTPUTS: [&str; 9] = [
     "actions.sh",
+    "charts",
     "costs.csv",
     "endpoint-policy.json",
     "endpoints.tf",
+    "report.html",
     "report.json",
     "report.md",
     "traffic.csv",

@@ -70,6 +70,19 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
         fmt_usd(r.summary.monthly_saving_usd),
         fmt_usd(r.summary.monthly_saving_usd * rust_decimal::Decimal::from(12))
     )?;
+    for v in &r.vpcs {
+        writeln!(
+            o,
+            "- **{}** ({}): {} (`{}`, {}/month, saving {}/month).",
+            escape(&v.traffic.vpc_id),
+            escape(&v.traffic.region),
+            escape(&super::action(v)),
+            v.recommendation.recommended.name(),
+            fmt_usd(v.recommendation.recommended_usd),
+            fmt_usd(v.recommendation.monthly_saving_usd)
+        )?;
+    }
+    writeln!(o)?;
     writeln!(
         o,
         "| VPC | Region | Via NAT GB/month | Today | Recommended | Cost | Saving/month | Cheapest overall |"
@@ -92,6 +105,16 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
         )?;
     }
     writeln!(o)?;
+    writeln!(o, "## Charts\n")?;
+    for kind in super::charts::ChartKind::ALL {
+        writeln!(
+            o,
+            "![{}](charts/{}.svg) ([PNG](charts/{}.png))\n",
+            kind.title(),
+            kind.stem(),
+            kind.stem()
+        )?;
+    }
     if !r.warnings.is_empty() {
         writeln!(o, "## Warnings\n")?;
         for w in &r.warnings {
@@ -218,10 +241,19 @@ fn write_vpc(o: &mut String, v: &VpcReport) -> std::fmt::Result {
         fmt_usd(rec.recommended_usd),
         fmt_usd(rec.monthly_saving_usd)
     )?;
+    writeln!(o, "**{}.**\n", escape(&super::action(v)))?;
     for reason in &rec.reasons {
         writeln!(o, "- {}", escape_keep_code(reason))?;
     }
     writeln!(o)?;
+    let advice = super::guide::advice(v);
+    if !advice.is_empty() {
+        writeln!(o, "Building it:\n")?;
+        for a in advice {
+            writeln!(o, "- {a}")?;
+        }
+        writeln!(o)?;
+    }
     if let Some(s) = v.scenarios.iter().find(|s| s.kind == rec.recommended) {
         writeln!(o, "Cost lines of `{}`:\n", s.kind.name())?;
         writeln!(
@@ -347,20 +379,14 @@ fn write_sensitivity(o: &mut String, v: &VpcReport) -> std::fmt::Result {
 
 fn write_assumptions(o: &mut String, r: &Report) -> std::fmt::Result {
     let a = &r.assumptions;
-    writeln!(o, "## Assumptions\n")?;
+    writeln!(o, "## Assumptions and caveats\n")?;
+    for c in super::caveats(r) {
+        writeln!(o, "- {}", escape_keep_code(&c))?;
+    }
     writeln!(
         o,
         "- A month is {} hours; 1 GB = {} bytes (2^30; the price list's tier boundaries are binary, AWS does not state the unit for NAT data processing).",
         a.hours_per_month, a.bytes_per_gb
-    )?;
-    writeln!(
-        o,
-        "- Observed window: {} to {} ({} hours, {} of them with flow-log records); observed bytes are scaled to a month by x{}.",
-        a.window_start,
-        a.window_end,
-        fmt_gb(rust_decimal::Decimal::from(a.window_seconds) / rust_decimal::Decimal::from(3600)),
-        a.hours_with_records,
-        a.month_factor.round_dp(4).normalize()
     )?;
     for n in &a.notes {
         writeln!(o, "- {}", escape_keep_code(n))?;
@@ -634,22 +660,7 @@ fn write_accounting(o: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(o, "## Records read\n")?;
     writeln!(o, "| What | Count |")?;
     writeln!(o, "|---|---:|")?;
-    for (what, n) in [
-        ("files read", a.files),
-        ("lines", a.lines),
-        ("header lines", a.header_lines),
-        ("blank lines", a.blank_lines),
-        ("records", a.records),
-        ("accepted (analysed)", a.accepted),
-        ("rejected (not costed)", a.rejected),
-        ("NODATA", a.nodata),
-        ("SKIPDATA", a.skipdata),
-        (
-            "accepted, no bytes field (not costed)",
-            a.accepted_without_bytes,
-        ),
-        ("malformed (skipped)", a.malformed),
-    ] {
+    for (what, n) in super::accounting_rows(a) {
         writeln!(o, "| {what} | {n} |")?;
     }
     writeln!(
@@ -688,25 +699,21 @@ fn write_accounting(o: &mut String, r: &Report) -> std::fmt::Result {
 }
 
 fn write_guide(o: &mut String) -> std::fmt::Result {
-    o.push_str(GUIDE);
+    writeln!(o, "## VPC endpoints in brief\n")?;
+    for n in super::guide::NOTES {
+        writeln!(o, "- {n}")?;
+    }
+    for t in [
+        &super::guide::TYPES,
+        &super::guide::SECURITY,
+        &super::guide::BEST_PRACTICES,
+    ] {
+        writeln!(o, "\n### {}\n", t.title)?;
+        writeln!(o, "| {} |", t.header.join(" | "))?;
+        writeln!(o, "|{}", "---|".repeat(t.header.len()))?;
+        for row in t.rows {
+            writeln!(o, "| {} |", row.join(" | "))?;
+        }
+    }
     Ok(())
 }
-
-/// What the report teaches about endpoints (from the project's VPC endpoint guide).
-const GUIDE: &str = "## VPC endpoints in brief
-
-| | Gateway endpoint | Interface endpoint (PrivateLink) | Gateway Load Balancer endpoint |
-|---|---|---|---|
-| Services | S3 and DynamoDB only | most AWS services (SSM, Secrets Manager, STS, SQS, SNS, ECR, KMS, CloudWatch Logs...), private APIs, partner SaaS | inspection appliances (firewalls) behind a Gateway Load Balancer |
-| How | a route-table entry to the service's prefix list | an ENI with a private IP in each chosen subnet/AZ | an ENI that routes traffic to the appliance fleet |
-| Cost | free | per endpoint per AZ-hour + per GB processed | per endpoint per AZ-hour + per GB |
-| Security groups | not used | required | not used |
-| Region | the VPC's own region only | the VPC's own region | the VPC's own region |
-
-- A NAT gateway is for the internet: traffic to AWS services through it leaves the VPC for public AWS addresses and pays the NAT's per-GB charge. Endpoints keep that traffic on the AWS network.
-- Use gateway endpoints for S3 and DynamoDB: free, fast, simple. ECR image layers download from S3, so they ride the S3 gateway endpoint too.
-- Use interface endpoints for other services when the volume passes break-even, or when policy requires private access.
-- Put an interface endpoint in each AZ that has workloads, for high availability; fewer AZs are cheaper but add inter-AZ charges and a single point of failure.
-- Restrict access with endpoint policies (least privilege), and combine with security groups and network ACLs.
-- Tag endpoints clearly, for cost and usage tracking.
-";

@@ -9,6 +9,12 @@ pub mod json;
 pub mod markdown;
 pub mod terminal;
 
+// The page to read and its pictures: `html` (report.html), `charts` (charts/*.png, *.svg) and
+// the endpoint `guide` that the HTML and Markdown reports both teach.
+pub mod charts;
+pub mod guide;
+pub mod html;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -140,6 +146,132 @@ pub struct Summary {
     pub monthly_saving_usd: Decimal,
 }
 
+/// What to do for one VPC, in one plain sentence (unescaped: each renderer escapes it).
+pub fn action(v: &VpcReport) -> String {
+    let rec = &v.recommendation;
+    let Some(s) = v.scenarios.iter().find(|s| s.kind == rec.recommended) else {
+        return format!("use `{}`", rec.recommended.name());
+    };
+    let names = |ty: &str| -> Vec<String> {
+        s.endpoints
+            .iter()
+            .filter(|e| e.endpoint_type == ty)
+            .map(|e| e.service.clone())
+            .collect()
+    };
+    let (gateway, interface) = (names("Gateway"), names("Interface"));
+    let mut parts = Vec::new();
+    if !gateway.is_empty() {
+        parts.push(format!("add gateway endpoints for {}", gateway.join(", ")));
+    }
+    if !interface.is_empty() {
+        let azs = s
+            .endpoints
+            .iter()
+            .find(|e| e.endpoint_type == "Interface")
+            .map_or(v.azs, |e| e.azs);
+        parts.push(format!(
+            "add interface endpoints for {} in {azs} AZ(s)",
+            interface.join(", ")
+        ));
+    }
+    if s.nat_gateways == 0 {
+        parts.push("remove the NAT gateways".to_string());
+    } else if parts.is_empty() {
+        parts.push(format!(
+            "keep {} NAT gateway(s) as they are",
+            s.nat_gateways
+        ));
+    } else {
+        parts.push(format!(
+            "keep {} NAT gateway(s) for the rest",
+            s.nat_gateways
+        ));
+    }
+    let mut sentence = parts.join("; ");
+    if let Some(first) = sentence.get(..1) {
+        sentence = first.to_uppercase() + &sentence[1..];
+    }
+    sentence
+}
+
+/// The caveats a reader must weigh before trusting the numbers (window, SKIPDATA, unattributed
+/// and skipped records, price sources): the tool's sentences, with input values in backtick
+/// code spans (escaped by each renderer).
+pub fn caveats(r: &Report) -> Vec<String> {
+    let a = &r.assumptions;
+    let acc = &r.accounting;
+    let mut out = vec![format!(
+        "Observed window: `{}` to `{}` ({} hours, {} of them with flow-log records); observed bytes are scaled to a month by x{}.",
+        a.window_start,
+        a.window_end,
+        fmt_gb(Decimal::from(a.window_seconds) / Decimal::from(3600)),
+        a.hours_with_records,
+        a.month_factor.round_dp(4).normalize()
+    )];
+    out.push(if a.totals_are_lower_bound {
+        format!(
+            "{} SKIPDATA record(s): AWS dropped flow records during capture, so every total (and every saving) is a lower bound.",
+            acc.skipdata
+        )
+    } else {
+        "No SKIPDATA records: no flow records were reported dropped during capture.".to_string()
+    });
+    if r.vpcs.iter().any(|v| v.traffic.vpc_id == "unattributed") {
+        out.push("Records without a vpc-id are grouped as VPC `unattributed`: their cost cannot be split between VPCs.".to_string());
+    }
+    out.push(format!(
+        "Not costed: {} rejected, {} NODATA, {} accepted without a bytes field, {} malformed line(s); {} file(s) skipped by name.",
+        acc.rejected,
+        acc.nodata,
+        acc.accepted_without_bytes,
+        acc.malformed,
+        r.inputs.skipped_files.len()
+    ));
+    let mut as_of = std::collections::BTreeSet::new();
+    for rp in &r.prices.regions {
+        for tiers in rp.items.values() {
+            for t in tiers {
+                as_of.insert(t.price.as_of.replace('`', "'"));
+            }
+        }
+    }
+    out.push(format!(
+        "Prices from `{}`, as of {}; every price's source is listed under Prices used.",
+        r.prices.origin.replace('`', "'"),
+        if as_of.is_empty() {
+            "-".to_string()
+        } else {
+            as_of
+                .iter()
+                .map(|d| format!("`{d}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ));
+    out
+}
+
+/// The record counts shown under "Records read", in order.
+pub fn accounting_rows(a: &Accounting) -> [(&'static str, u64); 11] {
+    [
+        ("files read", a.files),
+        ("lines", a.lines),
+        ("header lines", a.header_lines),
+        ("blank lines", a.blank_lines),
+        ("records", a.records),
+        ("accepted (analysed)", a.accepted),
+        ("rejected (not costed)", a.rejected),
+        ("NODATA", a.nodata),
+        ("SKIPDATA", a.skipdata),
+        (
+            "accepted, no bytes field (not costed)",
+            a.accepted_without_bytes,
+        ),
+        ("malformed (skipped)", a.malformed),
+    ]
+}
+
 /// `$1,234.57`: rounded half away from zero to cents, for display only.
 pub fn fmt_usd(d: Decimal) -> String {
     let n = fmt_gb(d);
@@ -249,9 +381,14 @@ pub fn write_report_with(
             "endpoint-policy.json",
             actions::render_policy().as_bytes(),
         )?;
+        html::write_with_charts(report, dir)?;
         Ok(())
     })?;
-    Ok(vec![dir.join("report.md"), dir.join("report.json")])
+    Ok(vec![
+        dir.join("report.html"),
+        dir.join("report.md"),
+        dir.join("report.json"),
+    ])
 }
 
 #[cfg(test)]
