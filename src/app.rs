@@ -546,10 +546,30 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
 
     let mut vpc_reports = Vec::with_capacity(vpcs.len());
     let mut regions_used = std::collections::BTreeSet::new();
+    // The optional nat-instance setup is left out (with a warning) where its price is unknown.
+    let mut no_instance_price = std::collections::BTreeSet::new();
+    if let Some((t, hourly)) = &config.scenario.nat_instance {
+        for v in &vpcs {
+            if let Err(e) = crate::pricing::nat_instance_price(t, &v.region, *hourly) {
+                if no_instance_price.insert(v.region.clone()) {
+                    warnings.push(format!("{e}; the nat-instance setup is left out there."));
+                }
+            }
+        }
+    }
+    let without_instance = ScenarioConfig {
+        nat_instance: None,
+        ..config.scenario.clone()
+    };
     let build = |traffic: &crate::traffic::VpcTraffic, ctx: &VpcContext| -> Result<VpcReport> {
         let region_prices = prices.region(&traffic.region)?;
-        let (azs, nat_gateways) = sizing_in(traffic, &config.scenario, ctx);
-        let scenarios = build_scenarios_in(traffic, region_prices, &config.scenario, ctx)?;
+        let scenario_config = if no_instance_price.contains(&traffic.region) {
+            &without_instance
+        } else {
+            &config.scenario
+        };
+        let (azs, nat_gateways) = sizing_in(traffic, scenario_config, ctx);
+        let scenarios = build_scenarios_in(traffic, region_prices, scenario_config, ctx)?;
         let bes = break_evens(traffic, region_prices, azs)?;
         let recommendation = recommend(traffic, &scenarios, &bes, config.policy);
         let mut growth = Vec::new();
@@ -560,7 +580,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             Decimal::from(10),
         ] {
             let t = crate::scenario::scaled(traffic, f);
-            let s = build_scenarios_in(&t, region_prices, &config.scenario, ctx)?;
+            let s = build_scenarios_in(&t, region_prices, scenario_config, ctx)?;
             let b = break_evens(&t, region_prices, azs)?;
             let r = recommend(&t, &s, &b, config.policy);
             growth.push(crate::scenario::GrowthPoint {

@@ -195,6 +195,9 @@ fn reasons(
         )),
         Policy::Cheapest => {}
     }
+    if recommended.kind == ScenarioKind::NatInstance || cheapest.kind == ScenarioKind::NatInstance {
+        out.push("`nat-instance` has no per-GB processing charge, but you run the instances: the instance type's bandwidth caps throughput, and patching, failover (one per AZ) and scaling are yours; a failed instance cuts its AZ off the internet.".to_string());
+    }
     let saving = nat_only.total() - recommended.total();
     out.push(if saving > Decimal::ZERO {
         format!(

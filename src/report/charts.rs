@@ -94,13 +94,18 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 /// Cost components by `Component` discriminant: NAT in warm colours, endpoints in cool ones.
-const COMPONENT_COLOURS: [RGBColor; 6] = [
+/// Order: NAT gateway hours, NAT GB, gateway endpoint, interface hours, interface GB, inter-AZ,
+/// NAT instance hours, GWLB endpoint hours, GWLB endpoint GB.
+const COMPONENT_COLOURS: [RGBColor; 9] = [
     RGBColor(214, 39, 40),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
     RGBColor(31, 119, 180),
     RGBColor(23, 190, 207),
     RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(188, 189, 34),
 ];
 
 /// Registers the embedded DejaVu Sans as plotters' `sans-serif` (once per process).
