@@ -119,6 +119,11 @@ pub fn apply(
     mut dns: Option<&mut DnsIndex>,
 ) -> Result<(LazyFrame, Vantage)> {
     let df = flows.collect()?;
+    if inventory.is_none() && dns.is_none() {
+        if let Some(done) = without_nat_interfaces(&df)? {
+            return Ok(done);
+        }
+    }
     let mut rows = read_rows(&df)?;
     drop(df);
     let mut v = Vantage {
@@ -353,6 +358,80 @@ pub fn apply(
     }
     let frame = fold(rows, dns_cols)?;
     Ok((frame.lazy(), v))
+}
+
+/// The common case, without copying the frame: no inventory, no DNS logs and no NAT interface
+/// in the logs. Counts unattributed and relayed bytes, drops relayed hops, adds the (empty)
+/// DNS columns; `None` when some interface looks like a NAT gateway (the full rules run).
+fn without_nat_interfaces(df: &DataFrame) -> Result<Option<(LazyFrame, Vantage)>> {
+    let vpc = df.column(schema::VPC_ID)?.str()?;
+    let interface = df.column(schema::INTERFACE_ID)?.str()?;
+    let remote = df.column(schema::REMOTE_ADDR)?.str()?;
+    let bytes = df.column(schema::BYTES)?.u64()?;
+    let records = df.column(schema::RECORDS)?.u64()?;
+    #[derive(Default)]
+    struct Sides {
+        public: u64,
+        private: u64,
+        relayed: u64,
+    }
+    let mut sides: FxHashMap<&str, Sides> = FxHashMap::default();
+    let mut v = Vantage::default();
+    let mut unknown = BTreeSet::new();
+    for i in 0..df.height() {
+        let (b, r) = (bytes.get(i).unwrap_or(0), records.get(i).unwrap_or(0));
+        let eni = interface.get(i).unwrap_or("");
+        if vpc.get(i) == Some("unattributed") {
+            v.unattributed_records += r;
+            v.unattributed_bytes += b;
+            if !eni.is_empty() {
+                unknown.insert(eni.to_string());
+            }
+        }
+        let rem = remote.get(i).unwrap_or("");
+        if rem == schema::RELAYED {
+            v.relayed_bytes += b;
+        }
+        if eni.is_empty() {
+            continue;
+        }
+        let s = sides.entry(eni).or_default();
+        match rem {
+            "" => s.private += b,
+            schema::RELAYED => s.relayed += b,
+            _ => s.public += b,
+        }
+    }
+    let nat_like = sides.values().any(|s| {
+        s.public > 0
+            && (s.relayed > 0
+                || (s.private > 0
+                    && s.public.abs_diff(s.private) * 100
+                        <= s.public.max(s.private) * BALANCE_TOLERANCE_PCT))
+    });
+    if nat_like {
+        return Ok(None);
+    }
+    v.unattributed_interfaces = unknown.into_iter().take(10).collect();
+    let frame = df
+        .clone()
+        .lazy()
+        .filter(col(schema::REMOTE_ADDR).neq(lit(schema::RELAYED)))
+        .select([
+            col(schema::VPC_ID),
+            col(schema::REGION),
+            col(schema::AZ_ID),
+            col(schema::INTERFACE_ID),
+            col(schema::REMOTE_ADDR),
+            col(schema::DIRECTION),
+            col(schema::AWS_SERVICE_HINT),
+            lit("").alias(schema::DNS_SERVICE),
+            lit("").alias(schema::DNS_REGION),
+            col(schema::BYTES),
+            col(schema::PACKETS),
+            col(schema::RECORDS),
+        ]);
+    Ok(Some((frame, v)))
 }
 
 fn read_rows(df: &DataFrame) -> Result<Vec<Row>> {
