@@ -148,6 +148,19 @@ fn account_with_inventory_and_dns_matches_the_hand_computed_figures() {
     );
     // The unknown ENI is analysed, not dropped.
     assert_eq!(dest(vpc(&r, "unattributed"), "internet", None).0, "1");
+    // Both human reports say where each byte was counted and show the AZ split.
+    for f in ["report.html", "report.md"] {
+        let text = std::fs::read_to_string(dir.path().join("out").join(f)).unwrap();
+        for needle in [
+            "Where each byte was counted",
+            "Traffic by AZ",
+            "nat-0f00000000000000a",
+            "vpce-0dd00000000000001",
+            "If traffic changes",
+        ] {
+            assert!(text.contains(needle), "{f} lacks {needle}");
+        }
+    }
 }
 
 #[test]
