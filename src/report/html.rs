@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use super::charts::{self, ChartKind};
+use super::views;
 use super::{fmt_gb, fmt_usd, guide, Report, VpcReport};
 use crate::error::Result;
 use crate::traffic::DestClass;
@@ -596,310 +597,62 @@ fn write_guide(o: &mut String) -> std::fmt::Result {
     writeln!(o, "</section>")
 }
 
+/// A shared view as an HTML table (every cell escaped).
+fn write_view(o: &mut String, v: &views::View, level: u8) -> std::fmt::Result {
+    writeln!(o, "<h{level}>{}</h{level}>", escape(&v.title))?;
+    for line in &v.intro {
+        writeln!(o, "<p>{}</p>", escape(line))?;
+    }
+    let header: Vec<(String, bool)> = v.header.iter().map(|(h, n)| (escape(h), *n)).collect();
+    let header: Vec<(&str, bool)> = header.iter().map(|(h, n)| (h.as_str(), *n)).collect();
+    table_open(o, &header)?;
+    for row in &v.rows {
+        write!(o, "<tr>")?;
+        for (cell, (_, numeric)) in row.iter().zip(&v.header) {
+            if *numeric {
+                write!(o, "<td class=\"n\">{}</td>", escape(cell))?;
+            } else {
+                write!(o, "<td>{}</td>", escape(cell))?;
+            }
+        }
+        writeln!(o, "</tr>")?;
+    }
+    table_close(o)
+}
+
 /// What the inventory says the VPC has today, and its traffic by AZ.
 fn write_today(o: &mut String, v: &VpcReport) -> std::fmt::Result {
-    let today = &v.today;
-    if !today.nat_gateways.is_empty() {
-        writeln!(
-            o,
-            "<p>Today (inventory): NAT gateway(s) {}.</p>",
-            today
-                .nat_gateways
-                .iter()
-                .map(|(id, az)| format!(
-                    "<code>{}</code> in {}",
-                    escape(id),
-                    escape(if az.is_empty() { "?" } else { az })
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
+    for line in views::today(v) {
+        writeln!(o, "<p>{}</p>", escape(&line))?;
     }
-    if !today.existing.is_empty() {
-        writeln!(
-            o,
-            "<p>Existing endpoints (kept in every setup): {}.</p>",
-            today
-                .existing
-                .iter()
-                .map(|e| format!(
-                    "<code>{}</code> {} {}",
-                    escape(&e.id),
-                    escape(&e.endpoint_type),
-                    escape(&e.service)
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
-    }
-    let crossing: Vec<String> = today
-        .nat_route_az
-        .iter()
-        .filter(|(a, n)| a != n)
-        .map(|(a, n)| format!("{} &rarr; {}", escape(a), escape(n)))
-        .collect();
-    if !crossing.is_empty() {
-        writeln!(
-            o,
-            "<p>Subnets whose NAT gateway is in another AZ (inter-AZ charges): {}.</p>",
-            crossing.join(", ")
-        )?;
-    }
-    let azs: std::collections::BTreeSet<&String> = v
-        .traffic
-        .destinations
-        .iter()
-        .flat_map(|d| d.by_az.keys())
-        .collect();
-    if azs.len() > 1 || azs.iter().any(|a| a.as_str() != "-") {
-        writeln!(o, "<h3>Traffic by AZ (GB/month)</h3>")?;
-        write!(
-            o,
-            "<div class=\"scroll\"><table>\n<thead><tr><th>Destination</th><th>Endpoint</th>"
-        )?;
-        for a in &azs {
-            write!(o, "<th class=\"n\">{}</th>", escape(a))?;
-        }
-        writeln!(o, "</tr></thead>\n<tbody>")?;
-        for d in &v.traffic.destinations {
-            write!(
-                o,
-                "<tr><td>{}</td><td>{}</td>",
-                d.class.label(),
-                d.endpoint
-                    .as_deref()
-                    .map(escape)
-                    .unwrap_or_else(|| "-".into())
-            )?;
-            for a in &azs {
-                write!(
-                    o,
-                    "<td class=\"n\">{}</td>",
-                    d.by_az
-                        .get(*a)
-                        .map(|g| fmt_gb(g.0))
-                        .unwrap_or_else(|| "-".into())
-                )?;
-            }
-            writeln!(o, "</tr>")?;
-        }
-        table_close(o)?;
+    if let Some(view) = views::traffic_by_az(v) {
+        write_view(o, &view, 3)?;
     }
     Ok(())
 }
 
-/// Fewer-AZ options, how far each service is from break-even, and the recommendation at other
-/// traffic volumes.
+/// Fewer-AZ options, break-even distance, growth.
 fn write_sensitivity(o: &mut String, v: &VpcReport) -> std::fmt::Result {
-    let rec = v
-        .scenarios
-        .iter()
-        .find(|s| s.kind == v.recommendation.recommended);
-    let options: Vec<_> = rec
-        .map(|s| {
-            s.endpoints
-                .iter()
-                .filter(|e| e.fewer_azs.is_some())
-                .collect()
-        })
-        .unwrap_or_default();
-    if !options.is_empty() {
-        writeln!(o, "<h3>Fewer AZs for interface endpoints</h3>")?;
-        writeln!(o, "<p>The recommendation puts an ENI in every AZ with workloads. Fewer would cost less; an outage of a kept AZ would then cut the others off the service.</p>")?;
-        table_open(
-            o,
-            &[
-                ("Endpoint", false),
-                ("AZs", true),
-                ("Keep", false),
-                ("Inter-AZ GB/month", true),
-                ("Saving/month", true),
-            ],
-        )?;
-        for e in options {
-            if let Some(f) = &e.fewer_azs {
-                writeln!(
-                    o,
-                    "<tr><td>{}</td><td class=\"n\">{} &rarr; {}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                    escape(&e.service_name),
-                    e.azs,
-                    f.azs,
-                    f.keep.iter().map(|a| escape(a)).collect::<Vec<_>>().join(", "),
-                    fmt_gb(f.inter_az_gb),
-                    fmt_usd(f.monthly_saving_usd)
-                )?;
-            }
-        }
-        table_close(o)?;
+    if let Some(view) = views::fewer_azs(v) {
+        write_view(o, &view, 3)?;
     }
-    let far: Vec<String> = v
-        .break_evens
-        .iter()
-        .filter_map(|b| {
-            b.times_break_even
-                .map(|x| format!("{} x{}", escape(&b.service), x.round_dp(2)))
-        })
-        .collect();
-    if !far.is_empty() {
-        writeln!(
-            o,
-            "<p>Observed volume against break-even: {} (above x1 an interface endpoint pays for itself).</p>",
-            far.join(", ")
-        )?;
+    if let Some(line) = views::break_even_distance(v) {
+        writeln!(o, "<p>{}</p>", escape(&line))?;
     }
-    if !v.growth.is_empty() {
-        writeln!(o, "<h3>If traffic changes</h3>")?;
-        table_open(
-            o,
-            &[
-                ("Traffic", true),
-                ("Recommended", false),
-                ("Cost/month", true),
-            ],
-        )?;
-        writeln!(
-            o,
-            "<tr><td class=\"n\">x1 (observed)</td><td><code>{}</code></td><td class=\"n\">{}</td></tr>",
-            v.recommendation.recommended.name(),
-            fmt_usd(v.recommendation.recommended_usd)
-        )?;
-        for g in &v.growth {
-            writeln!(
-                o,
-                "<tr><td class=\"n\">x{}</td><td><code>{}</code></td><td class=\"n\">{}</td></tr>",
-                g.factor.normalize(),
-                g.recommended.name(),
-                fmt_usd(g.monthly_usd)
-            )?;
-        }
-        table_close(o)?;
+    if let Some(view) = views::growth(v) {
+        write_view(o, &view, 3)?;
     }
     Ok(())
 }
 
 /// Where each byte was counted: attribution, NAT de-duplication, DNS naming, inventory files.
 fn write_vantage(o: &mut String, r: &Report) -> std::fmt::Result {
-    let v = &r.vantage;
-    let gb = |b: u64| fmt_gb(crate::units::gb(b));
     writeln!(
         o,
         "<section id=\"vantage\">\n<h2>Where each byte was counted</h2>"
     )?;
-    table_open(
-        o,
-        &[("What", false), ("Records", true), ("GB (observed)", true)],
-    )?;
-    if v.inventory {
-        writeln!(
-            o,
-            "<tr><td>records placed in a VPC/AZ by the inventory</td><td class=\"n\">{}</td><td></td></tr>",
-            v.attributed_records
-        )?;
-    }
-    writeln!(o, "<tr><td>records of no known VPC (<code>unattributed</code>)</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", v.unattributed_records, gb(v.unattributed_bytes))?;
-    writeln!(
-        o,
-        "<tr><td>NAT gateway ENIs' public legs</td><td></td><td class=\"n\">{}</td></tr>",
-        gb(v.nat_leg_bytes)
-    )?;
-    writeln!(
-        o,
-        "<tr><td>the same traffic seen on client ENIs</td><td></td><td class=\"n\">{}</td></tr>",
-        gb(v.client_bytes)
-    )?;
-    for (rule, b) in &v.duplicate_bytes_removed {
-        writeln!(o, "<tr><td>counted twice, removed (rule <code>{}</code>)</td><td></td><td class=\"n\">{}</td></tr>", escape(rule), gb(*b))?;
-    }
-    writeln!(o, "<tr><td>NAT-leg bytes no logged client explains (kept)</td><td></td><td class=\"n\">{}</td></tr>", gb(v.nat_only_bytes))?;
-    writeln!(o, "<tr><td>client legs on NAT ENIs (private hops, not counted again)</td><td></td><td class=\"n\">{}</td></tr>", gb(v.relayed_bytes))?;
-    writeln!(o, "<tr><td>internet-gateway egress, set aside (no NAT charge)</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", v.internet_gateway_records, gb(v.internet_gateway_bytes))?;
-    table_close(o)?;
-    if !v.nat_interfaces.is_empty() {
-        writeln!(o, "<h3>NAT gateway interfaces</h3>")?;
-        table_open(
-            o,
-            &[
-                ("Interface", false),
-                ("VPC", false),
-                ("AZ", false),
-                ("NAT gateway", false),
-                ("Found by", false),
-                ("Public-leg GB", true),
-            ],
-        )?;
-        for n in &v.nat_interfaces {
-            writeln!(
-                o,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-                escape(&n.interface_id),
-                escape(&n.vpc_id),
-                escape(&n.az_id),
-                if n.nat_gateway_id.is_empty() { "-".to_string() } else { escape(&n.nat_gateway_id) },
-                escape(&n.rule),
-                gb(n.public_bytes)
-            )?;
-        }
-        table_close(o)?;
-    }
-    if !v.unattributed_interfaces.is_empty() {
-        writeln!(
-            o,
-            "<p>Interfaces of no known VPC: {}</p>",
-            v.unattributed_interfaces
-                .iter()
-                .map(|i| escape(i))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
-    }
-    if let Some(d) = &v.dns {
-        writeln!(
-            o,
-            "<p>DNS: {} query-log entries in {} file(s), {} for AWS endpoint services ({} A/AAAA answers); answers name flows for {} s.</p>",
-            d.queries,
-            d.files.len(),
-            d.aws_service_queries,
-            d.answers,
-            d.window_seconds
-        )?;
-        table_open(o, &[("DNS", false), ("GB (observed)", true)])?;
-        for (rule, b) in &d.named_bytes {
-            writeln!(
-                o,
-                "<tr><td>named, rule <code>{}</code></td><td class=\"n\">{}</td></tr>",
-                escape(rule),
-                gb(*b)
-            )?;
-        }
-        writeln!(
-            o,
-            "<tr><td>named, IP answered for several services</td><td class=\"n\">{}</td></tr>",
-            gb(d.ambiguous_bytes)
-        )?;
-        writeln!(
-            o,
-            "<tr><td>answers no flow used</td><td class=\"n\">{} answers</td></tr>",
-            d.unmatched_answers
-        )?;
-        table_close(o)?;
-    }
-    if !r.inventory.is_empty() {
-        writeln!(o, "<h3>Inventory files</h3>\n<ul>")?;
-        for f in &r.inventory {
-            writeln!(
-                o,
-                "<li>{}: {} ({} items){}</li>",
-                escape(&f.path),
-                escape(&f.kinds.join(", ")),
-                f.items,
-                if f.repaired {
-                    ", repaired (trailing commas or single quotes)"
-                } else {
-                    ""
-                }
-            )?;
-        }
-        writeln!(o, "</ul>")?;
+    for view in views::vantage(r) {
+        write_view(o, &view, 3)?;
     }
     writeln!(o, "</section>")
 }

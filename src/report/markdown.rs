@@ -313,66 +313,11 @@ fn write_vpc(o: &mut String, v: &VpcReport) -> std::fmt::Result {
 /// Fewer-AZ options for the recommended interface endpoints, and the recommendation at other
 /// traffic volumes.
 fn write_sensitivity(o: &mut String, v: &VpcReport) -> std::fmt::Result {
-    let rec = v
-        .scenarios
-        .iter()
-        .find(|s| s.kind == v.recommendation.recommended);
-    let options: Vec<_> = rec
-        .map(|s| {
-            s.endpoints
-                .iter()
-                .filter(|e| e.fewer_azs.is_some())
-                .collect()
-        })
-        .unwrap_or_default();
-    if !options.is_empty() {
-        writeln!(o, "### Fewer AZs for interface endpoints\n")?;
-        writeln!(o, "The recommendation puts an ENI in every AZ with workloads. Fewer would cost less; an outage of a kept AZ would then cut the others off the service.\n")?;
-        writeln!(
-            o,
-            "| Endpoint | AZs | Keep | Inter-AZ GB/month | Saving/month |"
-        )?;
-        writeln!(o, "|---|---:|---|---:|---:|")?;
-        for e in options {
-            if let Some(f) = &e.fewer_azs {
-                writeln!(
-                    o,
-                    "| {} | {} -> {} | {} | {} | {} |",
-                    escape(&e.service_name),
-                    e.azs,
-                    f.azs,
-                    f.keep
-                        .iter()
-                        .map(|a| escape(a))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    fmt_gb(f.inter_az_gb),
-                    fmt_usd(f.monthly_saving_usd)
-                )?;
-            }
-        }
-        writeln!(o)?;
+    if let Some(view) = super::views::fewer_azs(v) {
+        write_view(o, &view)?;
     }
-    if !v.growth.is_empty() {
-        writeln!(o, "### If traffic changes\n")?;
-        writeln!(o, "| Traffic | Recommended | Cost/month |")?;
-        writeln!(o, "|---:|---|---:|")?;
-        writeln!(
-            o,
-            "| x1 (observed) | `{}` | {} |",
-            v.recommendation.recommended.name(),
-            fmt_usd(v.recommendation.recommended_usd)
-        )?;
-        for g in &v.growth {
-            writeln!(
-                o,
-                "| x{} | `{}` | {} |",
-                g.factor.normalize(),
-                g.recommended.name(),
-                fmt_usd(g.monthly_usd)
-            )?;
-        }
-        writeln!(o)?;
+    if let Some(view) = super::views::growth(v) {
+        write_view(o, &view)?;
     }
     Ok(())
 }
@@ -429,228 +374,47 @@ fn write_assumptions(o: &mut String, r: &Report) -> std::fmt::Result {
     Ok(())
 }
 
+/// A shared view as a Markdown table (every cell escaped).
+fn write_view(o: &mut String, v: &super::views::View) -> std::fmt::Result {
+    writeln!(o, "### {}\n", escape(&v.title))?;
+    for line in &v.intro {
+        writeln!(o, "{}\n", escape(line))?;
+    }
+    let names: Vec<String> = v.header.iter().map(|(h, _)| escape(h)).collect();
+    writeln!(o, "| {} |", names.join(" | "))?;
+    let align: Vec<&str> = v
+        .header
+        .iter()
+        .map(|(_, n)| if *n { "---:" } else { "---" })
+        .collect();
+    writeln!(o, "|{}|", align.join("|"))?;
+    for row in &v.rows {
+        let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
+        writeln!(o, "| {} |", cells.join(" | "))?;
+    }
+    writeln!(o)
+}
+
 /// What the inventory says the VPC has today, and the traffic split by AZ.
 fn write_today(o: &mut String, v: &VpcReport) -> std::fmt::Result {
-    let today = &v.today;
-    if !today.nat_gateways.is_empty() {
-        writeln!(
-            o,
-            "Today (inventory): NAT gateway(s) {}.",
-            today
-                .nat_gateways
-                .iter()
-                .map(|(id, az)| format!(
-                    "`{}` in {}",
-                    escape(id),
-                    escape(if az.is_empty() { "?" } else { az })
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
+    let lines = super::views::today(v);
+    for line in &lines {
+        writeln!(o, "{}", escape(line))?;
     }
-    if !today.existing.is_empty() {
-        writeln!(
-            o,
-            "Existing endpoints (kept in every setup): {}.",
-            today
-                .existing
-                .iter()
-                .map(|e| format!(
-                    "`{}` {} {}",
-                    escape(&e.id),
-                    escape(&e.endpoint_type),
-                    escape(&e.service)
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
-    }
-    let crossing: Vec<String> = today
-        .nat_route_az
-        .iter()
-        .filter(|(a, n)| a != n)
-        .map(|(a, n)| format!("{} -> {}", escape(a), escape(n)))
-        .collect();
-    if !crossing.is_empty() {
-        writeln!(
-            o,
-            "Subnets whose NAT gateway is in another AZ (inter-AZ charges): {}.",
-            crossing.join(", ")
-        )?;
-    }
-    if !today.nat_gateways.is_empty() || !today.existing.is_empty() || !crossing.is_empty() {
+    if !lines.is_empty() {
         writeln!(o)?;
     }
-    let azs: std::collections::BTreeSet<&String> = v
-        .traffic
-        .destinations
-        .iter()
-        .flat_map(|d| d.by_az.keys())
-        .collect();
-    if azs.len() > 1 || azs.iter().any(|a| a.as_str() != "-") {
-        writeln!(o, "### Traffic by AZ (GB/month)\n")?;
-        let head: Vec<String> = azs.iter().map(|a| escape(a)).collect();
-        writeln!(o, "| Destination | Endpoint | {} |", head.join(" | "))?;
-        writeln!(o, "|---|---|{}", "---:|".repeat(azs.len()))?;
-        for d in &v.traffic.destinations {
-            let cells: Vec<String> = azs
-                .iter()
-                .map(|a| {
-                    d.by_az
-                        .get(*a)
-                        .map(|g| fmt_gb(g.0))
-                        .unwrap_or_else(|| "-".into())
-                })
-                .collect();
-            writeln!(
-                o,
-                "| {} | {} | {} |",
-                d.class.label(),
-                d.endpoint
-                    .as_deref()
-                    .map(escape)
-                    .unwrap_or_else(|| "-".into()),
-                cells.join(" | ")
-            )?;
-        }
-        writeln!(o)?;
+    if let Some(view) = super::views::traffic_by_az(v) {
+        write_view(o, &view)?;
     }
     Ok(())
 }
 
 /// Where each byte was counted: attribution, NAT de-duplication, DNS naming.
 fn write_vantage(o: &mut String, r: &Report) -> std::fmt::Result {
-    let v = &r.vantage;
-    let gb = |b: u64| fmt_gb(crate::units::gb(b));
     writeln!(o, "## Where each byte was counted\n")?;
-    writeln!(o, "| What | Records | GB (observed) |")?;
-    writeln!(o, "|---|---:|---:|")?;
-    if v.inventory {
-        writeln!(
-            o,
-            "| records placed in a VPC/AZ by the inventory | {} | |",
-            v.attributed_records
-        )?;
-    }
-    writeln!(
-        o,
-        "| records of no known VPC (`unattributed`) | {} | {} |",
-        v.unattributed_records,
-        gb(v.unattributed_bytes)
-    )?;
-    writeln!(
-        o,
-        "| NAT gateway ENIs' public legs | | {} |",
-        gb(v.nat_leg_bytes)
-    )?;
-    writeln!(
-        o,
-        "| the same traffic seen on client ENIs | | {} |",
-        gb(v.client_bytes)
-    )?;
-    for (rule, b) in &v.duplicate_bytes_removed {
-        writeln!(
-            o,
-            "| counted twice, removed (rule `{}`) | | {} |",
-            escape(rule),
-            gb(*b)
-        )?;
-    }
-    writeln!(
-        o,
-        "| NAT-leg bytes no logged client explains (kept) | | {} |",
-        gb(v.nat_only_bytes)
-    )?;
-    writeln!(
-        o,
-        "| client legs on NAT ENIs (private hops, not counted again) | | {} |",
-        gb(v.relayed_bytes)
-    )?;
-    writeln!(
-        o,
-        "| internet-gateway egress, set aside (no NAT charge) | {} | {} |\n",
-        v.internet_gateway_records,
-        gb(v.internet_gateway_bytes)
-    )?;
-    if !v.nat_interfaces.is_empty() {
-        writeln!(o, "NAT gateway interfaces:\n")?;
-        writeln!(
-            o,
-            "| Interface | VPC | AZ | NAT gateway | Found by | Public-leg GB |"
-        )?;
-        writeln!(o, "|---|---|---|---|---|---:|")?;
-        for n in &v.nat_interfaces {
-            writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} |",
-                escape(&n.interface_id),
-                escape(&n.vpc_id),
-                escape(&n.az_id),
-                if n.nat_gateway_id.is_empty() {
-                    "-".to_string()
-                } else {
-                    escape(&n.nat_gateway_id)
-                },
-                escape(&n.rule),
-                gb(n.public_bytes)
-            )?;
-        }
-        writeln!(o)?;
-    }
-    if !v.unattributed_interfaces.is_empty() {
-        writeln!(
-            o,
-            "Interfaces of no known VPC: {}\n",
-            v.unattributed_interfaces
-                .iter()
-                .map(|i| escape(i))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
-    }
-    if let Some(d) = &v.dns {
-        writeln!(
-            o,
-            "DNS: {} query-log entries in {} file(s), {} for AWS endpoint services ({} A/AAAA answers); answers name flows for {} s.\n",
-            d.queries,
-            d.files.len(),
-            d.aws_service_queries,
-            d.answers,
-            d.window_seconds
-        )?;
-        writeln!(o, "| DNS | GB (observed) |")?;
-        writeln!(o, "|---|---:|")?;
-        for (rule, b) in &d.named_bytes {
-            writeln!(o, "| named, rule `{}` | {} |", escape(rule), gb(*b))?;
-        }
-        writeln!(
-            o,
-            "| named, IP answered for several services | {} |",
-            gb(d.ambiguous_bytes)
-        )?;
-        writeln!(
-            o,
-            "| answers no flow used | {} answers |\n",
-            d.unmatched_answers
-        )?;
-    }
-    if !r.inventory.is_empty() {
-        writeln!(o, "Inventory files:\n")?;
-        for f in &r.inventory {
-            writeln!(
-                o,
-                "- {}: {} ({} items){}",
-                escape(&f.path),
-                f.kinds.join(", "),
-                f.items,
-                if f.repaired {
-                    ", repaired (trailing commas or single quotes)"
-                } else {
-                    ""
-                }
-            )?;
-        }
-        writeln!(o)?;
+    for view in super::views::vantage(r) {
+        write_view(o, &view)?;
     }
     Ok(())
 }

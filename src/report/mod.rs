@@ -8,6 +8,7 @@ pub mod folder;
 pub mod json;
 pub mod markdown;
 pub mod terminal;
+pub mod views;
 
 // The page to read and its pictures: `html` (report.html), `charts` (charts/*.png, *.svg) and
 // the endpoint `guide` that the HTML and Markdown reports both teach.
