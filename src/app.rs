@@ -466,7 +466,12 @@ pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observati
         hourly: dns.is_some(),
     })?;
     let flows = std::mem::take(&mut ingested.flows);
-    let (flows, vantage) = crate::vantage::apply(flows, inventory.as_ref(), dns.as_mut())?;
+    let (flows, vantage) = crate::vantage::apply(
+        flows,
+        inventory.as_ref(),
+        dns.as_mut(),
+        &ingested.direct_paths,
+    )?;
     let (classified, class_stats) = classify_flows(flows, ip_ranges)?;
     let mut observed = traffic_rows(classified)?;
     let mut bounds = ingested.window;
@@ -919,8 +924,8 @@ fn assumption_notes(config: &AnalyzeConfig, vantage: &crate::vantage::Vantage) -
     let gb = |b: u64| report::fmt_gb(units::gb(b));
     let mut notes = vec![
         "Both directions of every flow count: NAT gateways and interface endpoints charge per GB processed in either direction.".to_string(),
-        if inventory {
-            format!("Flows to public addresses from ENIs whose subnet routes 0.0.0.0/0 to an internet gateway pay no NAT charge and no endpoint would change their cost: {} GB ({} records) of them were set aside (inventory route tables; ENIs with a public IP when there are none). Other public flows are taken to pass a NAT gateway.", gb(vantage.internet_gateway_bytes), vantage.internet_gateway_records)
+        if inventory || vantage.internet_gateway_records > 0 {
+            format!("Flows to public addresses that leave through an internet gateway (subnet route tables in the inventory, ENIs with a public IP when there are none, or the records' own traffic-path 2, 7 or 8) or an existing gateway endpoint pay no NAT charge and no endpoint would change their cost: {} GB ({} records) of them were set aside. Other public flows are taken to pass a NAT gateway.", gb(vantage.internet_gateway_bytes), vantage.internet_gateway_records)
         } else {
             "Every accepted flow to a public address is assumed to leave through a NAT gateway (workloads in private subnets). Flows from public subnets use an internet gateway and pay no NAT charge; without --inventory (route tables) the logs cannot tell them apart.".to_string()
         },

@@ -75,8 +75,9 @@ pub struct Vantage {
     /// Client legs on NAT interfaces (their private hops) and other relayed hops (private hop,
     /// public pkt-* address): the same bytes as the public leg, not counted again.
     pub relayed_bytes: u64,
-    /// Public-address bytes of ENIs whose subnet routes to an internet gateway: no NAT charge
-    /// and no endpoint saving; set aside.
+    /// Public-address bytes that do not pass a NAT gateway: ENIs whose subnet routes to an
+    /// internet gateway (inventory), or flows whose egress records say `traffic-path` 2, 7 or 8
+    /// (internet gateway or gateway endpoint). No NAT charge, no endpoint saving: set aside.
     pub internet_gateway_bytes: u64,
     pub internet_gateway_records: u64,
     /// DNS naming, when `--dns-logs` was given.
@@ -117,9 +118,10 @@ pub fn apply(
     flows: LazyFrame,
     inventory: Option<&Inventory>,
     mut dns: Option<&mut DnsIndex>,
+    direct: &BTreeSet<(String, String)>,
 ) -> Result<(LazyFrame, Vantage)> {
     let df = flows.collect()?;
-    if inventory.is_none() && dns.is_none() {
+    if inventory.is_none() && dns.is_none() && direct.is_empty() {
         if let Some(done) = without_nat_interfaces(&df)? {
             return Ok(done);
         }
@@ -222,12 +224,13 @@ pub fn apply(
         true
     });
 
-    // 4. Internet-gateway egress is set aside.
+    // 4. Egress through an internet gateway (inventory routes, or the records' own
+    //    traffic-path) or an existing gateway endpoint is set aside.
     rows.retain(|r| {
         let igw = matches!(
             roles.get(&r.interface),
             Some(Role::Workload(Egress::InternetGateway(_)))
-        );
+        ) || (r.public() && direct.contains(&(r.interface.clone(), r.remote.clone())));
         if igw && r.public() {
             v.internet_gateway_bytes += r.bytes;
             v.internet_gateway_records += r.records;
@@ -622,7 +625,7 @@ mod tests {
                 .iter()
                 .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), *d))
                 .collect();
-            let (out, v) = apply(frame(&borrowed), None, None).unwrap();
+            let (out, v) = apply(frame(&borrowed), None, None, &BTreeSet::new()).unwrap();
             let df = out.collect().unwrap();
             prop_assert_eq!(public_bytes(&df), expect_total);
             prop_assert_eq!(v.duplicates_removed(), expect_removed);
@@ -639,11 +642,54 @@ mod tests {
             ]),
             None,
             None,
+            &BTreeSet::new(),
         )
         .unwrap();
         let df = out.collect().unwrap();
         assert_eq!(public_bytes(&df), 100);
         assert!(v.rules_used.is_empty());
         assert_eq!(v.duplicates_removed(), 0);
+    }
+}
+
+#[cfg(test)]
+mod traffic_path_tests {
+    use super::*;
+
+    #[test]
+    fn traffic_path_sets_both_directions_aside() {
+        let df = DataFrame::new(
+            3,
+            vec![
+                Column::new(schema::VPC_ID.into(), vec!["vpc-1"; 3]),
+                Column::new(schema::REGION.into(), vec!["us-east-1"; 3]),
+                Column::new(schema::AZ_ID.into(), vec!["-"; 3]),
+                Column::new(
+                    schema::INTERFACE_ID.into(),
+                    vec!["eni-web", "eni-web", "eni-app"],
+                ),
+                Column::new(
+                    schema::REMOTE_ADDR.into(),
+                    vec!["8.8.8.8", "8.8.8.8", "8.8.8.8"],
+                ),
+                Column::new(
+                    schema::DIRECTION.into(),
+                    vec!["egress", "ingress", "egress"],
+                ),
+                Column::new(schema::AWS_SERVICE_HINT.into(), vec![""; 3]),
+                Column::new(schema::BYTES.into(), vec![100u64, 900, 50]),
+                Column::new(schema::PACKETS.into(), vec![1u64; 3]),
+                Column::new(schema::RECORDS.into(), vec![1u64; 3]),
+                Column::new(schema::HOUR.into(), vec![0u32; 3]),
+            ],
+        )
+        .unwrap();
+        let direct: BTreeSet<(String, String)> =
+            [("eni-web".to_string(), "8.8.8.8".to_string())].into();
+        let (out, v) = apply(df.lazy(), None, None, &direct).unwrap();
+        let out = out.collect().unwrap();
+        assert_eq!(out.height(), 1, "only eni-app's flow stays");
+        assert_eq!(v.internet_gateway_bytes, 1000);
+        assert_eq!(v.internet_gateway_records, 2);
     }
 }

@@ -22,10 +22,11 @@ pub enum Field {
     PktSrcAwsService,
     PktDstAwsService,
     FlowDirection,
+    TrafficPath,
 }
 
 /// Number of fields in [`Field`].
-pub const FIELD_COUNT: usize = 19;
+pub const FIELD_COUNT: usize = 20;
 
 impl Field {
     /// The flow-log name of the field (`${name}` in a LogFormat).
@@ -50,6 +51,7 @@ impl Field {
             Field::PktSrcAwsService => "pkt-src-aws-service",
             Field::PktDstAwsService => "pkt-dst-aws-service",
             Field::FlowDirection => "flow-direction",
+            Field::TrafficPath => "traffic-path",
         }
     }
 
@@ -73,6 +75,7 @@ impl Field {
         Field::PktSrcAwsService,
         Field::PktDstAwsService,
         Field::FlowDirection,
+        Field::TrafficPath,
     ];
 
     fn from_name(name: &str) -> Option<Field> {

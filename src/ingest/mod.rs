@@ -147,6 +147,9 @@ pub struct Ingested {
     pub detections: Vec<(PathBuf, String)>,
     /// Distinct hours in which some record starts.
     pub hours_covered: u64,
+    /// (interface, remote address) pairs that leave through an internet gateway or a gateway
+    /// endpoint by their egress records' `traffic-path` (2, 7 or 8): no NAT gateway involved.
+    pub direct_paths: std::collections::BTreeSet<(String, String)>,
 }
 
 #[derive(Default)]
@@ -159,6 +162,7 @@ struct Merged {
     issues: Vec<LineIssue>,
     detections: Vec<(PathBuf, String)>,
     hours: rustc_hash::FxHashSet<u32>,
+    direct: rustc_hash::FxHashSet<(u32, std::net::IpAddr)>,
 }
 
 impl Merged {
@@ -184,6 +188,8 @@ impl Merged {
             };
             self.flows.entry(key).or_default().add(&v);
         }
+        self.direct
+            .extend(scan.direct.into_iter().map(|(i, ip)| (map[i as usize], ip)));
         self.accounting.add(&scan.accounting);
         self.accounting.files += 1;
         self.window = merge_window(self.window, scan.window);
@@ -215,6 +221,7 @@ impl Merged {
             issues: small.issues,
             detected: String::new(),
             hours: small.hours,
+            direct: small.direct,
         };
         big = big.absorb((PathBuf::new(), as_scan));
         // absorb counts one file and one detection; a merged part is neither
@@ -278,6 +285,11 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
     let flow_rows = merged.flows.len();
     let mut detections = merged.detections;
     detections.sort();
+    let direct_paths = merged
+        .direct
+        .iter()
+        .map(|(i, ip)| (merged.interner.name(*i).to_string(), ip.to_string()))
+        .collect();
     let flows = to_frame(&merged.interner, merged.flows)?.lazy();
     Ok(Ingested {
         flows,
@@ -290,6 +302,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         default_region: config.region.clone(),
         detections,
         hours_covered: merged.hours.len() as u64,
+        direct_paths,
     })
 }
 

@@ -131,6 +131,9 @@ pub struct FileScan {
     pub detected: String,
     /// Hours (Unix seconds / 3600) in which some record starts: the logs' coverage.
     pub hours: rustc_hash::FxHashSet<u32>,
+    /// (interface, remote) pairs whose egress records say `traffic-path` 2, 7 or 8: out through
+    /// an internet gateway or a gateway endpoint, not a NAT gateway.
+    pub direct: rustc_hash::FxHashSet<(u32, IpAddr)>,
 }
 
 /// Malformed-line examples kept per file.
@@ -751,6 +754,11 @@ impl<'a> Scanner<'a> {
             (true, Some(s)) => (s / 3600) as u32,
             _ => 0,
         };
+        if let (Direction::Egress, Remote::Ip(ip), Some(b"2" | b"7" | b"8")) =
+            (direction, remote, get(Field::TrafficPath))
+        {
+            out.direct.insert((interface, ip));
+        }
         out.accounting.accepted += 1;
         out.accounting.accepted_bytes = out.accounting.accepted_bytes.saturating_add(bytes);
         let sums = out
