@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::schema;
-use scan::{FileScan, FlowKey, FlowSums, Interner, Remote, ScanSettings};
+use scan::{FileScan, FlowKey, FlowSums, Interner, Remote, ScanSettings, SeriesKey};
 
 /// Every line read, by what became of it. `records` = the sum of the record categories.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -121,6 +121,9 @@ pub struct IngestConfig {
     pub local: Option<std::sync::Arc<crate::inventory::LocalAddrs>>,
     /// Keep record start hours apart (for the DNS join).
     pub hourly: bool,
+    /// The ip-ranges table: when given, a time series of bytes per hour and destination class
+    /// is kept beside the aggregate ([`Ingested::series`]).
+    pub classes: Option<std::sync::Arc<crate::classify::IpRanges>>,
 }
 
 /// Malformed-line examples kept for the report.
@@ -147,6 +150,10 @@ pub struct Ingested {
     pub detections: Vec<(PathBuf, String)>,
     /// Distinct hours in which some record starts.
     pub hours_covered: u64,
+    /// Accepted bytes as logged per (VPC id, region), start hour (Unix seconds / 3600) and
+    /// destination class (index in [`crate::traffic::DestClass::ALL`]); empty unless
+    /// [`IngestConfig::classes`] was given.
+    pub series: crate::timeseries::RawSeries,
 }
 
 #[derive(Default)]
@@ -159,6 +166,7 @@ struct Merged {
     issues: Vec<LineIssue>,
     detections: Vec<(PathBuf, String)>,
     hours: rustc_hash::FxHashSet<u32>,
+    series: FxHashMap<SeriesKey, u64>,
 }
 
 impl Merged {
@@ -183,6 +191,16 @@ impl Merged {
                 hour: k.hour,
             };
             self.flows.entry(key).or_default().add(&v);
+        }
+        self.series.reserve(scan.series.len());
+        for (k, v) in scan.series {
+            let key = SeriesKey {
+                vpc: map[k.vpc as usize],
+                region: map[k.region as usize],
+                ..k
+            };
+            let slot = self.series.entry(key).or_default();
+            *slot = slot.saturating_add(v);
         }
         self.accounting.add(&scan.accounting);
         self.accounting.files += 1;
@@ -215,6 +233,7 @@ impl Merged {
             issues: small.issues,
             detected: String::new(),
             hours: small.hours,
+            series: small.series,
         };
         big = big.absorb((PathBuf::new(), as_scan));
         // absorb counts one file and one detection; a merged part is neither
@@ -262,6 +281,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
                 pipeline,
                 local: config.local.clone(),
                 hourly: config.hourly,
+                classes: config.classes.clone(),
             };
             let scan = scan::scan_file(path, &settings)?;
             progress.file_done(&scan.accounting);
@@ -276,6 +296,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
     issues.sort();
     issues.truncate(MAX_ISSUES);
     let flow_rows = merged.flows.len();
+    let series = crate::timeseries::raw_series(&merged.interner, merged.series);
     let mut detections = merged.detections;
     detections.sort();
     let flows = to_frame(&merged.interner, merged.flows)?.lazy();
@@ -290,6 +311,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         default_region: config.region.clone(),
         detections,
         hours_covered: merged.hours.len() as u64,
+        series,
     })
 }
 
