@@ -935,9 +935,16 @@ fn time_series_note(unmapped: &crate::timeseries::Unmapped) -> String {
             .join(", ")
             + if ids.len() > 5 { ", ..." } else { "" }
     };
+    for (from, to) in &unmapped.mapped {
+        note.push_str(&format!(
+            " Records logged without a vpc-id ({}) are drawn as {}, the only VPC of their region that the inventory attributed records to and that has no series of its own.",
+            from.replace('`', "'"),
+            to.replace('`', "'")
+        ));
+    }
     if !unmapped.vpcs_without_series.is_empty() {
         note.push_str(&format!(
-            " No series for {} VPC(s) ({}): their records were logged without a vpc-id and attributed by the inventory, or came from traffic CSVs.",
+            " No series for {} VPC(s) ({}): their records were logged without a vpc-id and attributed by the inventory (with other VPCs of the region, so their hours cannot be told apart), or came from traffic CSVs.",
             unmapped.vpcs_without_series.len(),
             list(&unmapped.vpcs_without_series)
         ));

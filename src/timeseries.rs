@@ -9,8 +9,9 @@
 //! rule: for each VPC and class, the hourly values are scaled so that they sum exactly to the
 //! class's final observed bytes (egress + ingress of `VpcTraffic::destinations`), keeping the
 //! logged shape over time; a class with final bytes but no logged series of its own (renamed by
-//! DNS, say) follows the shape of the VPC's whole series. VPCs whose records were attributed by
-//! the inventory (logged without a vpc-id) have no series of their own.
+//! DNS, say) follows the shape of the VPC's whole series. Records logged without a vpc-id are
+//! summed as `unattributed`: when the inventory attributed them and exactly one VPC of the region
+//! has traffic but no series of its own, that series is its; otherwise such VPCs have none.
 
 use std::collections::BTreeMap;
 
@@ -67,7 +68,13 @@ pub struct Unmapped {
     /// Logged VPC ids that are not in the report (e.g. `unattributed`, whose records the
     /// inventory gave to other VPCs).
     pub series_without_vpc: Vec<String>,
+    /// `unattributed` series given to a report VPC: the only VPC of that region with traffic
+    /// but no series of its own, i.e. all its records were attributed by the inventory.
+    pub mapped: Vec<(String, String)>,
 }
+
+/// Logged VPC id of records without a vpc-id (see the scanner).
+const UNATTRIBUTED: &str = "unattributed";
 
 /// Splits `total` over `weights` in proportion, exactly (largest remainder, ties to the earlier).
 fn apportion(total: u64, weights: &[u64]) -> Vec<u64> {
@@ -96,13 +103,38 @@ fn apportion(total: u64, weights: &[u64]) -> Vec<u64> {
 /// observed traffic; and what could not be mapped.
 pub fn reconcile(raw: &RawSeries, vpcs: &[VpcTraffic]) -> (Vec<Vec<HourBytes>>, Unmapped) {
     let mut unmapped = Unmapped::default();
+    let has_series = |vpc: &str, region: &str| {
+        raw.get(&(vpc.to_string(), region.to_string()))
+            .is_some_and(|m| m.values().any(|c| c.iter().any(|&b| b > 0)))
+    };
+    // Records logged without a vpc-id, in a region whose only series-less VPC takes them.
+    let mut borrowed: BTreeMap<usize, &BTreeMap<u32, [u64; CLASSES]>> = BTreeMap::new();
+    for ((vpc, region), series) in raw {
+        if vpc != UNATTRIBUTED || vpcs.iter().any(|v| &v.vpc_id == vpc && &v.region == region) {
+            continue;
+        }
+        let orphans: Vec<usize> = (0..vpcs.len())
+            .filter(|&i| {
+                let v = &vpcs[i];
+                &v.region == region
+                    && !has_series(&v.vpc_id, &v.region)
+                    && v.destinations.iter().any(|d| d.bytes() > 0)
+            })
+            .collect();
+        if let [i] = orphans[..] {
+            borrowed.insert(i, series);
+            unmapped.mapped.push((vpc.clone(), vpcs[i].vpc_id.clone()));
+        }
+    }
     let mut out = Vec::with_capacity(vpcs.len());
-    for v in vpcs {
+    for (vi, v) in vpcs.iter().enumerate() {
         let mut finals = [0u64; CLASSES];
         for d in &v.destinations {
             finals[d.class as usize] = finals[d.class as usize].saturating_add(d.bytes());
         }
-        let logged = raw.get(&(v.vpc_id.clone(), v.region.clone()));
+        let logged = raw
+            .get(&(v.vpc_id.clone(), v.region.clone()))
+            .or(borrowed.get(&vi).copied());
         let hours: Vec<(u32, [u64; CLASSES])> = logged
             .map(|m| m.iter().map(|(h, c)| (*h, *c)).collect())
             .unwrap_or_default();
@@ -150,6 +182,7 @@ pub fn reconcile(raw: &RawSeries, vpcs: &[VpcTraffic]) -> (Vec<Vec<HourBytes>>, 
     }
     for (vpc, region) in raw.keys() {
         if !vpcs.iter().any(|v| &v.vpc_id == vpc && &v.region == region)
+            && !unmapped.mapped.iter().any(|(from, _)| from == vpc)
             && !unmapped.series_without_vpc.contains(vpc)
         {
             unmapped.series_without_vpc.push(vpc.clone());
@@ -224,6 +257,7 @@ mod tests {
                 ],
             ),
             traffic("vpc-b", &[(DestClass::Internet, 5)]),
+            traffic("vpc-c", &[(DestClass::Internet, 8)]),
         ];
         let (series, unmapped) = reconcile(&raw, &vpcs);
         assert_eq!(series[0].len(), 2);
@@ -235,8 +269,23 @@ mod tests {
         // 700 : 200 of 90 -> 70 : 20.
         assert_eq!(series[0][0].bytes[&DestClass::AwsService], 70);
         assert_eq!(series[0][1].bytes[&DestClass::AwsService], 20);
-        assert!(series[1].is_empty());
-        assert_eq!(unmapped.vpcs_without_series, ["vpc-b"]);
+        // vpc-b and vpc-c both lack a series: the unattributed records stay unmapped.
+        assert!(series[1].is_empty() && series[2].is_empty());
+        assert_eq!(unmapped.vpcs_without_series, ["vpc-b", "vpc-c"]);
         assert_eq!(unmapped.series_without_vpc, ["unattributed"]);
+        assert!(unmapped.mapped.is_empty());
+
+        // Only vpc-b lacks a series in the region: the unattributed records were its own.
+        let (series, unmapped) = reconcile(&raw, &vpcs[..2]);
+        assert_eq!(series[1].len(), 2);
+        // 800 : 200 of 5.
+        assert_eq!(series[1][0].bytes[&DestClass::Internet], 4);
+        assert_eq!(series[1][1].bytes[&DestClass::Internet], 1);
+        assert_eq!(
+            unmapped.mapped,
+            [("unattributed".to_string(), "vpc-b".to_string())]
+        );
+        assert!(unmapped.vpcs_without_series.is_empty());
+        assert!(unmapped.series_without_vpc.is_empty());
     }
 }
