@@ -937,9 +937,9 @@ fn time_series_note(unmapped: &crate::timeseries::Unmapped) -> String {
     };
     for (from, to) in &unmapped.mapped {
         note.push_str(&format!(
-            " Records logged without a vpc-id ({}) are drawn as {}, the only VPC of their region that the inventory attributed records to and that has no series of its own.",
-            from.replace('`', "'"),
-            to.replace('`', "'")
+            " {} follows the hours of the records logged without a vpc-id ({}): it is the only VPC of its region with no series of its own, so the inventory attributed its records.",
+            to.replace('`', "'"),
+            from.replace('`', "'")
         ));
     }
     if !unmapped.vpcs_without_series.is_empty() {

@@ -11,7 +11,8 @@
 //! logged shape over time; a class with final bytes but no logged series of its own (renamed by
 //! DNS, say) follows the shape of the VPC's whole series. Records logged without a vpc-id are
 //! summed as `unattributed`: when the inventory attributed them and exactly one VPC of the region
-//! has traffic but no series of its own, that series is its; otherwise such VPCs have none.
+//! has traffic but no series of its own, that series gives its shape (scaled to its own totals);
+//! otherwise such VPCs have none.
 
 use std::collections::BTreeMap;
 
@@ -110,7 +111,9 @@ pub fn reconcile(raw: &RawSeries, vpcs: &[VpcTraffic]) -> (Vec<Vec<HourBytes>>, 
     // Records logged without a vpc-id, in a region whose only series-less VPC takes them.
     let mut borrowed: BTreeMap<usize, &BTreeMap<u32, [u64; CLASSES]>> = BTreeMap::new();
     for ((vpc, region), series) in raw {
-        if vpc != UNATTRIBUTED || vpcs.iter().any(|v| &v.vpc_id == vpc && &v.region == region) {
+        // (`unattributed` may also stay a report VPC for ENIs the inventory lacks: the series
+        // then gives the shape of both.)
+        if vpc != UNATTRIBUTED {
             continue;
         }
         let orphans: Vec<usize> = (0..vpcs.len())
