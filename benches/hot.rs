@@ -40,6 +40,7 @@ fn config(input: PathBuf) -> IngestConfig {
         log_format: None,
         local: None,
         hourly: false,
+        classes: None,
     }
 }
 

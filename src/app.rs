@@ -331,10 +331,10 @@ fn run_prices(command: PricesCommand) -> anyhow::Result<()> {
     }
 }
 
-fn load_ip_ranges(config: &AnalyzeConfig) -> Result<IpRanges> {
+fn load_ip_ranges(config: &AnalyzeConfig) -> Result<std::sync::Arc<IpRanges>> {
     match &config.ip_ranges {
-        Some(p) => IpRanges::from_path(p),
-        None => IpRanges::embedded(),
+        Some(p) => IpRanges::from_path(p).map(std::sync::Arc::new),
+        None => IpRanges::embedded().map(std::sync::Arc::new),
     }
 }
 
@@ -409,7 +409,10 @@ pub struct Observation {
 }
 
 /// Reads flow logs and traffic CSVs into classified traffic rows and the observed window.
-pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observation> {
+pub fn observe(
+    config: &AnalyzeConfig,
+    ip_ranges: &std::sync::Arc<IpRanges>,
+) -> Result<Observation> {
     let mut warnings = Vec::new();
     let inventory = if config.inventory.is_empty() {
         None
@@ -464,6 +467,7 @@ pub fn observe(config: &AnalyzeConfig, ip_ranges: &IpRanges) -> Result<Observati
         log_format,
         local,
         hourly: dns.is_some(),
+        classes: Some(ip_ranges.clone()),
     })?;
     let flows = std::mem::take(&mut ingested.flows);
     let (flows, vantage) = crate::vantage::apply(
@@ -604,6 +608,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             break_evens: bes,
             growth,
             recommendation,
+            hourly: Vec::new(),
         })
     };
     // Interface-endpoint data tiers run per region across all the account's endpoints: a first
@@ -626,6 +631,10 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     }
     for (traffic, ctx) in vpcs.iter().zip(&contexts) {
         vpc_reports.push(build(traffic, ctx)?);
+    }
+    let (hourly, unmapped) = crate::timeseries::reconcile(&ingested.series, &vpcs);
+    for (v, h) in vpc_reports.iter_mut().zip(hourly) {
+        v.hourly = h;
     }
 
     let acc = &ingested.accounting;
@@ -721,7 +730,8 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         ));
     }
 
-    let notes = assumption_notes(config, &vantage);
+    let mut notes = assumption_notes(config, &vantage);
+    notes.push(time_series_note(&unmapped));
     let prices_used = PricesUsed {
         origin: prices.origin.clone(),
         regions: regions_used
@@ -917,6 +927,40 @@ pub fn known_ids(inv: &crate::inventory::Inventory) -> report::actions::KnownIds
         ids.security_group_ids = groups;
     }
     out
+}
+
+/// How the hourly series (the traffic-over-time chart) relate to the totals.
+fn time_series_note(unmapped: &crate::timeseries::Unmapped) -> String {
+    let mut note = "Traffic over time (`hourly` per VPC, the traffic-over-time chart): bytes are summed per record start hour and destination class as logged, then each VPC's class is scaled so its hours add up exactly to the class's observed bytes after attribution and NAT de-duplication (the shape over time is the logged one; a class renamed by DNS follows the VPC's whole shape).".to_string();
+    let list = |ids: &[String]| {
+        ids.iter()
+            .take(5)
+            .map(|i| i.replace('`', "'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+            + if ids.len() > 5 { ", ..." } else { "" }
+    };
+    for (from, to) in &unmapped.mapped {
+        note.push_str(&format!(
+            " {} follows the hours of the records logged without a vpc-id ({}): it is the only VPC of its region with no series of its own, so the inventory attributed its records.",
+            to.replace('`', "'"),
+            from.replace('`', "'")
+        ));
+    }
+    if !unmapped.vpcs_without_series.is_empty() {
+        note.push_str(&format!(
+            " No series for {} VPC(s) ({}): their records were logged without a vpc-id and attributed by the inventory (with other VPCs of the region, so their hours cannot be told apart), or came from traffic CSVs.",
+            unmapped.vpcs_without_series.len(),
+            list(&unmapped.vpcs_without_series)
+        ));
+    }
+    if !unmapped.series_without_vpc.is_empty() {
+        note.push_str(&format!(
+            " Logged as {} but attributed elsewhere: not drawn.",
+            list(&unmapped.series_without_vpc)
+        ));
+    }
+    note
 }
 
 fn assumption_notes(config: &AnalyzeConfig, vantage: &crate::vantage::Vantage) -> Vec<String> {

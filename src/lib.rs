@@ -17,6 +17,7 @@ pub mod report;
 pub mod scenario;
 pub mod schema;
 pub mod synth;
+pub mod timeseries;
 pub mod traffic;
 pub mod units;
 pub mod vantage;

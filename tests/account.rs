@@ -88,6 +88,27 @@ fn account_with_inventory_and_dns_matches_the_hand_computed_figures() {
             .all(|d| d["class"] != "private"),
         "the NAT ENI's client legs are not traffic of their own"
     );
+    // Traffic over time: logged without a vpc-id, the VPC follows the unattributed records'
+    // hours; every VPC's hours add up to its de-duplicated bytes per class.
+    for v in r["vpcs"].as_array().unwrap() {
+        let mut want = std::collections::BTreeMap::<String, u64>::new();
+        for d in v["traffic"]["destinations"].as_array().unwrap() {
+            *want.entry(d["class"].as_str().unwrap().into()).or_default() +=
+                d["egress_bytes"].as_u64().unwrap() + d["ingress_bytes"].as_u64().unwrap();
+        }
+        let mut got = std::collections::BTreeMap::<String, u64>::new();
+        for h in v["hourly"].as_array().unwrap() {
+            for (c, b) in h["bytes"].as_object().unwrap() {
+                if b.as_u64().unwrap() > 0 {
+                    *got.entry(c.clone()).or_default() += b.as_u64().unwrap();
+                }
+            }
+        }
+        assert_eq!(got, want, "{}", v["traffic"]["vpc_id"]);
+    }
+    assert!(r["assumptions"]["notes"]
+        .to_string()
+        .contains("follows the hours of the records logged without a vpc-id"));
     // Where each byte was counted.
     let w = &r["vantage"];
     assert_eq!(

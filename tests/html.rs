@@ -229,7 +229,9 @@ fn charts_of_a_hand_made_report_show_the_right_bars() {
         count(&rgb, w, 0..44, dark) > 300,
         "no title text in costs.png"
     );
-    for kind in ChartKind::ALL {
+    // Traffic CSVs carry no record times: the time chart is drawn from a flow log below
+    // (traffic_over_time_of_a_hand_made_flow_log).
+    for kind in ChartKind::ALL.into_iter().filter(|k| *k != ChartKind::Time) {
         let (w, h, rgb) = decode_png(&charts::render(&r, kind, ChartFormat::Png).unwrap());
         let not_white = count(&rgb, w, 0..h, |px| px != [255, 255, 255]);
         assert!(
@@ -237,6 +239,144 @@ fn charts_of_a_hand_made_report_show_the_right_bars() {
             "{kind:?} PNG is nearly blank"
         );
     }
+}
+
+/// A flow log with a header: records in three hours to an S3 address (16.15.156.10 is S3 in
+/// us-east-1), an internet address and a private peer.
+const TIME_LOG: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id region
+2 123456789012 eni-aaa 10.0.1.5 16.15.156.10 40000 443 6 10 1000 1793491200 1793491260 ACCEPT OK vpc-time us-east-1
+2 123456789012 eni-aaa 16.15.156.10 10.0.1.5 443 40000 6 10 3000 1793491300 1793491360 ACCEPT OK vpc-time us-east-1
+2 123456789012 eni-aaa 10.0.1.5 8.8.8.8 40001 443 6 10 500 1793491400 1793491460 ACCEPT OK vpc-time us-east-1
+2 123456789012 eni-aaa 10.0.1.5 8.8.8.8 40001 443 6 10 700 1793494800 1793494860 ACCEPT OK vpc-time us-east-1
+2 123456789012 eni-aaa 10.0.1.5 10.0.2.9 40002 5432 6 10 300 1793495000 1793495060 ACCEPT OK vpc-time us-east-1
+2 123456789012 eni-aaa 10.0.1.5 8.8.8.8 40001 443 6 10 99 1793495100 1793495160 REJECT OK vpc-time us-east-1
+2 123456789012 eni-aaa 10.0.1.5 16.15.156.10 40000 443 6 10 2000 1793498400 1793498460 ACCEPT OK vpc-time us-east-1
+2 123456789012 eni-aaa 10.0.1.5 8.8.8.8 40001 443 6 10 900 1793498500 1793498560 ACCEPT OK vpc-time us-east-1
+";
+
+#[test]
+fn traffic_over_time_of_a_hand_made_flow_log() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("flows.log"), TIME_LOG).unwrap();
+    let o = run(
+        dir.path(),
+        &["analyze", "flows.log", "--out", "out", "--quiet"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = dir.path().join("out");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let hourly = &report["vpcs"][0]["hourly"];
+    let hours: Vec<(String, u64, Vec<u64>)> = hourly
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let b = &h["bytes"];
+            (
+                h["start"].as_str().unwrap().to_string(),
+                h["unix"].as_u64().unwrap(),
+                ["s3", "internet", "private", "aws-service", "dynamodb"]
+                    .iter()
+                    .map(|c| b[*c].as_u64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hours,
+        [
+            (
+                "2026-11-01T00:00:00Z".into(),
+                1793491200,
+                vec![4000, 500, 0, 0, 0]
+            ),
+            (
+                "2026-11-01T01:00:00Z".into(),
+                1793494800,
+                vec![0, 700, 300, 0, 0]
+            ),
+            (
+                "2026-11-01T02:00:00Z".into(),
+                1793498400,
+                vec![2000, 900, 0, 0, 0]
+            ),
+        ]
+    );
+    let notes = report["assumptions"]["notes"].to_string();
+    assert!(notes.contains("Traffic over time"), "{notes}");
+
+    // The chart: hourly columns, the classes in the legend, the hours on the axis.
+    let svg = std::fs::read_to_string(out.join("charts/traffic-over-time.svg")).unwrap();
+    assert_well_formed(&svg);
+    for want in [
+        "Traffic over time by destination",
+        "Bytes per hour",
+        "vpc-time (us-east-1)",
+        "S3 (same region)",
+        "internet",
+        "private (not NAT)",
+        "11-01 00:00",
+        "11-01 02:00",
+        "KB per hour",
+    ] {
+        assert!(svg.contains(want), "traffic-over-time.svg lacks {want}");
+    }
+    let png = std::fs::read(out.join("charts/traffic-over-time.png")).unwrap();
+    let (w, h, rgb) = decode_png(&png);
+    assert_eq!(w, 1000);
+    let colour = |c: [u8; 3]| count(&rgb, w, 0..h, |px| px == c);
+    // S3 green, internet red, private grey: each a visible area.
+    for c in [[44, 160, 44], [214, 39, 40], [127, 127, 127]] {
+        assert!(
+            colour(c) > 500,
+            "colour {c:?} missing from traffic-over-time.png"
+        );
+    }
+    let not_white = count(&rgb, w, 0..h, |px| px != [255, 255, 255]);
+    assert!(
+        not_white * 20 > (w * h) as usize,
+        "traffic-over-time.png is nearly blank"
+    );
+    // The chart command draws the same.
+    let o = run(dir.path(), &["chart", "time", "flows.log", "-o", "t.svg"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("t.svg")).unwrap(),
+        svg
+    );
+    // Over a week, one column per day.
+    let mut r = hand_made_report(dir.path(), "vpc-days");
+    let hour = |unix: u64, s3: u64| vpce_advisor::timeseries::HourBytes {
+        start: vpce_advisor::report::iso_utc(unix),
+        unix,
+        bytes: vpce_advisor::traffic::DestClass::ALL
+            .iter()
+            .map(|c| {
+                (
+                    *c,
+                    if *c == vpce_advisor::traffic::DestClass::S3 {
+                        s3
+                    } else {
+                        0
+                    },
+                )
+            })
+            .collect(),
+    };
+    r.vpcs[0].hourly = vec![
+        hour(1793491200, 10),
+        hour(1793491200 + 3600, 5),
+        hour(1793491200 + 10 * 86_400, 7),
+    ];
+    let t = charts::time_data(&r);
+    assert_eq!(t.bucket, 86_400);
+    assert_eq!(t.panels[0].columns.len(), 11);
+    assert_eq!(t.panels[0].columns[0], [15]);
+    assert_eq!(t.panels[0].columns[10], [7]);
+    assert!(charts::svg(&r, ChartKind::Time)
+        .unwrap()
+        .contains("2026-11-01"));
 }
 
 /// Runs the binary with every way of finding system fonts pointed at an empty place.
@@ -398,6 +538,8 @@ fn hostile_ids_are_escaped_in_html_and_svg_and_contained() {
             "charts/break-even.svg",
             "charts/costs.png",
             "charts/costs.svg",
+            "charts/traffic-over-time.png",
+            "charts/traffic-over-time.svg",
             "charts/traffic.png",
             "charts/traffic.svg",
             "costs.csv",

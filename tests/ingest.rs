@@ -17,6 +17,7 @@ fn read(paths: Vec<PathBuf>, strict: bool) -> vpce_advisor::Result<vpce_advisor:
         log_format: None,
         local: None,
         hourly: false,
+        classes: None,
     })
 }
 

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::schema;
-use scan::{FileScan, FlowKey, FlowSums, Interner, Remote, ScanSettings};
+use scan::{FileScan, FlowKey, FlowSums, Interner, Remote, ScanSettings, SeriesKey};
 
 /// Every line read, by what became of it. `records` = the sum of the record categories.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -121,6 +121,9 @@ pub struct IngestConfig {
     pub local: Option<std::sync::Arc<crate::inventory::LocalAddrs>>,
     /// Keep record start hours apart (for the DNS join).
     pub hourly: bool,
+    /// The ip-ranges table: when given, a time series of bytes per hour and destination class
+    /// is kept beside the aggregate ([`Ingested::series`]).
+    pub classes: Option<std::sync::Arc<crate::classify::IpRanges>>,
 }
 
 /// Malformed-line examples kept for the report.
@@ -150,6 +153,10 @@ pub struct Ingested {
     /// (interface, remote address) pairs that leave through an internet gateway or a gateway
     /// endpoint by their egress records' `traffic-path` (2, 7 or 8): no NAT gateway involved.
     pub direct_paths: std::collections::BTreeSet<(String, String)>,
+    /// Accepted bytes as logged per (VPC id, region), start hour (Unix seconds / 3600) and
+    /// destination class (index in [`crate::traffic::DestClass::ALL`]); empty unless
+    /// [`IngestConfig::classes`] was given.
+    pub series: crate::timeseries::RawSeries,
 }
 
 #[derive(Default)]
@@ -163,6 +170,7 @@ struct Merged {
     detections: Vec<(PathBuf, String)>,
     hours: rustc_hash::FxHashSet<u32>,
     direct: rustc_hash::FxHashSet<(u32, std::net::IpAddr)>,
+    series: FxHashMap<SeriesKey, u64>,
 }
 
 impl Merged {
@@ -190,6 +198,16 @@ impl Merged {
         }
         self.direct
             .extend(scan.direct.into_iter().map(|(i, ip)| (map[i as usize], ip)));
+        self.series.reserve(scan.series.len());
+        for (k, v) in scan.series {
+            let key = SeriesKey {
+                vpc: map[k.vpc as usize],
+                region: map[k.region as usize],
+                ..k
+            };
+            let slot = self.series.entry(key).or_default();
+            *slot = slot.saturating_add(v);
+        }
         self.accounting.add(&scan.accounting);
         self.accounting.files += 1;
         self.window = merge_window(self.window, scan.window);
@@ -222,6 +240,7 @@ impl Merged {
             detected: String::new(),
             hours: small.hours,
             direct: small.direct,
+            series: small.series,
         };
         big = big.absorb((PathBuf::new(), as_scan));
         // absorb counts one file and one detection; a merged part is neither
@@ -269,6 +288,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
                 pipeline,
                 local: config.local.clone(),
                 hourly: config.hourly,
+                classes: config.classes.clone(),
             };
             let scan = scan::scan_file(path, &settings)?;
             progress.file_done(&scan.accounting);
@@ -283,6 +303,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
     issues.sort();
     issues.truncate(MAX_ISSUES);
     let flow_rows = merged.flows.len();
+    let series = crate::timeseries::raw_series(&merged.interner, merged.series);
     let mut detections = merged.detections;
     detections.sort();
     let direct_paths = merged
@@ -303,6 +324,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         detections,
         hours_covered: merged.hours.len() as u64,
         direct_paths,
+        series,
     })
 }
 

@@ -13,7 +13,14 @@ use rustc_hash::FxHashMap;
 use super::format::{parse_header, Field, RecordFormat};
 use super::{Accounting, LineIssue};
 use crate::classify::address::{is_private, parse_ip};
+use crate::classify::IpRanges;
 use crate::error::{Error, Result};
+use crate::traffic::DestClass;
+
+/// Class code of private peers in [`SeriesKey::class`].
+const PRIVATE_CLASS: u8 = DestClass::Private as u8;
+/// Cache value: the address is in no ip-ranges prefix (its class depends on the hint).
+const NOT_AWS: u8 = u8::MAX;
 
 /// Interned strings (VPC ids, regions, AZs, interfaces, service hints) of one scan; id 0 is "".
 #[derive(Debug, Clone)]
@@ -134,6 +141,19 @@ pub struct FileScan {
     /// (interface, remote) pairs whose egress records say `traffic-path` 2, 7 or 8: out through
     /// an internet gateway or a gateway endpoint, not a NAT gateway.
     pub direct: rustc_hash::FxHashSet<(u32, IpAddr)>,
+    /// Accepted bytes per (VPC, region, start hour, destination class) as logged (before NAT
+    /// de-duplication); filled when [`ScanSettings::classes`] is given.
+    pub series: FxHashMap<SeriesKey, u64>,
+}
+
+/// Key of the scan-time traffic series: interner ids of the VPC and region, the record's start
+/// hour (Unix seconds / 3600) and the destination class (index in [`DestClass::ALL`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeriesKey {
+    pub vpc: u32,
+    pub region: u32,
+    pub hour: u32,
+    pub class: u8,
 }
 
 /// Malformed-line examples kept per file.
@@ -157,6 +177,9 @@ pub struct ScanSettings {
     pub local: Option<std::sync::Arc<crate::inventory::LocalAddrs>>,
     /// Keep the start hour in the aggregation key (needed to join DNS answers by time).
     pub hourly: bool,
+    /// The ip-ranges table: when given, accepted bytes are also summed per hour and coarse
+    /// destination class ([`FileScan::series`]).
+    pub classes: Option<std::sync::Arc<IpRanges>>,
 }
 
 /// A reader whose data is produced on another thread, 1 MiB at a time, so decompression and
@@ -258,6 +281,10 @@ pub(super) struct Scanner<'a> {
     region_fallback: u32,
     unattributed: u32,
     unknown_az: u32,
+    /// Class per (remote address, region id) of this file: each looked up once.
+    class_cache: FxHashMap<(IpAddr, u32), u8>,
+    /// Class per service hint id (for addresses ip-ranges does not know).
+    hint_cache: FxHashMap<(u32, u32), u8>,
 }
 
 const UNATTRIBUTED: &[u8] = b"unattributed";
@@ -376,7 +403,46 @@ impl<'a> Scanner<'a> {
             region_fallback,
             unattributed,
             unknown_az,
+            class_cache: FxHashMap::default(),
+            hint_cache: FxHashMap::default(),
         }
+    }
+
+    /// Destination class code (index in [`DestClass::ALL`]) of an accepted record's remote
+    /// side, as [`crate::traffic::dest_class`] would give it with `region` as the VPC's.
+    fn class_of(&mut self, table: &IpRanges, remote: Remote, hint: u32, region: u32) -> u8 {
+        let addr = match remote {
+            Remote::Private | Remote::Relayed => return PRIVATE_CLASS,
+            Remote::Ip(a) => a,
+        };
+        let interner = &self.out.interner;
+        let code =
+            *self
+                .class_cache
+                .entry((addr, region))
+                .or_insert_with(|| match table.lookup(addr) {
+                    Some(m) => {
+                        let kind = if addr.is_ipv6() { "ipv6" } else { "aws" };
+                        crate::traffic::dest_class(
+                            kind,
+                            &m.service,
+                            &m.region,
+                            interner.name(region),
+                        ) as u8
+                    }
+                    None if addr.is_ipv6() => DestClass::Ipv6Direct as u8,
+                    None => NOT_AWS,
+                });
+        if code != NOT_AWS {
+            return code;
+        }
+        if hint == 0 {
+            return DestClass::Internet as u8;
+        }
+        *self.hint_cache.entry((hint, region)).or_insert_with(|| {
+            let service = interner.name(hint).to_ascii_uppercase();
+            crate::traffic::dest_class("aws", &service, "", interner.name(region)) as u8
+        })
     }
 
     fn run<R: Read>(
@@ -761,6 +827,19 @@ impl<'a> Scanner<'a> {
         }
         out.accounting.accepted += 1;
         out.accounting.accepted_bytes = out.accounting.accepted_bytes.saturating_add(bytes);
+        let settings = self.settings;
+        if let (Some(table), Some(s)) = (settings.classes.as_deref(), start) {
+            let class = self.class_of(table, remote, hint, region);
+            let key = SeriesKey {
+                vpc,
+                region,
+                hour: (s / 3600) as u32,
+                class,
+            };
+            let slot = self.out.series.entry(key).or_default();
+            *slot = slot.saturating_add(bytes);
+        }
+        let out = &mut self.out;
         let sums = out
             .flows
             .entry(FlowKey {

@@ -27,10 +27,18 @@ pub enum ChartKind {
     Traffic,
     /// Cost against GB/month: NAT vs an interface endpoint in 1-3 AZs, observed services as points.
     BreakEven,
+    /// Observed traffic per hour (or day) by destination class, one panel per VPC.
+    #[value(name = "time", alias = "traffic-over-time")]
+    Time,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 3] = [ChartKind::Costs, ChartKind::Traffic, ChartKind::BreakEven];
+    pub const ALL: [ChartKind; 4] = [
+        ChartKind::Costs,
+        ChartKind::Traffic,
+        ChartKind::BreakEven,
+        ChartKind::Time,
+    ];
 
     /// File name without extension, also the HTML anchor.
     pub fn stem(self) -> &'static str {
@@ -38,6 +46,7 @@ impl ChartKind {
             ChartKind::Costs => "costs",
             ChartKind::Traffic => "traffic",
             ChartKind::BreakEven => "break-even",
+            ChartKind::Time => "traffic-over-time",
         }
     }
 
@@ -47,6 +56,7 @@ impl ChartKind {
             ChartKind::Costs => "Monthly cost per VPC and setup",
             ChartKind::Traffic => "Monthly traffic per VPC by destination",
             ChartKind::BreakEven => "Interface endpoint break-even",
+            ChartKind::Time => "Traffic over time by destination",
         }
     }
 }
@@ -789,6 +799,289 @@ impl BreakEvenChart {
     }
 }
 
+/// Colour of a destination class in the traffic-over-time chart (fixed per class).
+fn class_colour(class: DestClass) -> RGBColor {
+    match class {
+        DestClass::S3 => PALETTE[2],
+        DestClass::Dynamodb => PALETTE[9],
+        DestClass::AwsService => PALETTE[0],
+        DestClass::AwsCrossRegion => PALETTE[4],
+        DestClass::AwsHosted => PALETTE[1],
+        DestClass::Internet => PALETTE[3],
+        DestClass::Ipv6Direct => PALETTE[8],
+        DestClass::Private => PALETTE[7],
+    }
+}
+
+/// Windows longer than this many hours are drawn per day.
+pub const MAX_HOURLY_BUCKETS: u64 = 7 * 24;
+
+/// One VPC's stacked columns: per bucket, bytes by series index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimePanel {
+    pub caption: String,
+    /// Per bucket (first bucket first, gaps included), bytes per series.
+    pub columns: Vec<Vec<u64>>,
+}
+
+/// Traffic over time: stacked columns per hour or day, one panel per VPC.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeChart {
+    pub title: String,
+    pub subtitle: String,
+    /// Classes drawn, in [`DestClass::ALL`] order.
+    pub classes: Vec<DestClass>,
+    pub series: Vec<Series>,
+    /// Unix seconds of the first bucket's start.
+    pub first: u64,
+    /// Bucket length in seconds (3600 or 86400).
+    pub bucket: u64,
+    pub panels: Vec<TimePanel>,
+}
+
+/// Traffic-over-time chart data from each shown VPC's `hourly` series; per day when the hours
+/// span more than [`MAX_HOURLY_BUCKETS`].
+pub fn time_data(r: &Report) -> TimeChart {
+    let shown: Vec<usize> = shown_vpcs(r)
+        .into_iter()
+        .filter(|&i| !r.vpcs[i].hourly.is_empty())
+        .collect();
+    let mut classes = std::collections::BTreeSet::new();
+    let (mut lo, mut hi) = (u64::MAX, 0u64);
+    for &i in &shown {
+        for h in &r.vpcs[i].hourly {
+            lo = lo.min(h.unix);
+            hi = hi.max(h.unix);
+            classes.extend(h.bytes.iter().filter(|(_, b)| **b > 0).map(|(c, _)| *c));
+        }
+    }
+    let classes: Vec<DestClass> = classes.into_iter().collect();
+    let hourly = shown.is_empty() || (hi - lo) / 3600 < MAX_HOURLY_BUCKETS;
+    let bucket = if hourly { 3600 } else { 86_400 };
+    let first = if shown.is_empty() {
+        0
+    } else {
+        lo - lo % bucket
+    };
+    let n = if shown.is_empty() {
+        0
+    } else {
+        ((hi - first) / bucket + 1) as usize
+    };
+    let panels = shown
+        .iter()
+        .map(|&i| {
+            let v = &r.vpcs[i];
+            let mut columns = vec![vec![0u64; classes.len()]; n];
+            for h in &v.hourly {
+                let col = &mut columns[((h.unix - first) / bucket) as usize];
+                for (c, b) in &h.bytes {
+                    if let Ok(k) = classes.binary_search(c) {
+                        col[k] = col[k].saturating_add(*b);
+                    }
+                }
+            }
+            TimePanel {
+                caption: vpc_caption(v),
+                columns,
+            }
+        })
+        .collect::<Vec<_>>();
+    let per = if hourly { "hour" } else { "day (UTC)" };
+    let mut title = ChartKind::Time.title().to_string();
+    if panels.len() < r.vpcs.len() && !panels.is_empty() {
+        title = format!(
+            "{title} ({} of {} VPCs{})",
+            panels.len(),
+            r.vpcs.len(),
+            if r.vpcs.len() > MAX_VPCS {
+                ", costliest today"
+            } else {
+                ", with record times"
+            }
+        );
+    }
+    TimeChart {
+        title,
+        subtitle: format!("Bytes per {per}, both directions, as logged; each VPC and class scaled to its totals after NAT de-duplication"),
+        series: classes
+            .iter()
+            .map(|&c| Series {
+                name: match c {
+                    DestClass::AwsService => "AWS services (same region)".to_string(),
+                    c => dest_series_name(c, ""),
+                },
+                colour: class_colour(c),
+            })
+            .collect(),
+        classes,
+        first,
+        bucket,
+        panels,
+    }
+}
+
+const TIME_PANEL_H: u32 = 300;
+const SUBTITLE_H: u32 = 24;
+
+/// A byte unit for an axis whose largest value is `max`: (divisor, name).
+fn byte_unit(max: u64) -> (f64, &'static str) {
+    const UNITS: [(u64, &str); 5] = [
+        (1 << 40, "TB"),
+        (1 << 30, "GB"),
+        (1 << 20, "MB"),
+        (1 << 10, "KB"),
+        (1, "bytes"),
+    ];
+    let (d, n) = UNITS
+        .into_iter()
+        .find(|(d, _)| max >= *d)
+        .unwrap_or((1, "bytes"));
+    (d as f64, n)
+}
+
+impl TimeChart {
+    fn legend_h(&self) -> u32 {
+        legend_layout(&self.series).len() as u32 * LEGEND_ROW_H + 8
+    }
+
+    /// Pixel size of the drawing.
+    pub fn size(&self) -> (u32, u32) {
+        (
+            WIDTH,
+            TITLE_H
+                + SUBTITLE_H
+                + self.legend_h()
+                + TIME_PANEL_H * self.panels.len().max(1) as u32
+                + 10,
+        )
+    }
+
+    /// Buckets between labels: at most about 8 labels, on round steps.
+    fn label_step(&self, n: usize) -> usize {
+        let steps: &[usize] = if self.bucket == 3600 {
+            &[1, 2, 3, 6, 12, 24]
+        } else {
+            &[1, 2, 7, 14, 28, 56, 91, 182, 364]
+        };
+        steps
+            .iter()
+            .copied()
+            .find(|s| n.div_ceil(*s) <= 8)
+            .unwrap_or(n.div_ceil(8).max(1))
+    }
+
+    /// Axis label of bucket `i`.
+    fn bucket_label(&self, i: i64) -> String {
+        let t = crate::report::iso_utc(self.first + i.max(0) as u64 * self.bucket);
+        if self.bucket == 3600 {
+            // 2026-11-01T05:00:00Z -> 11-01 05:00
+            format!("{} {}", &t[5..10], &t[11..16])
+        } else {
+            t[..10].to_string()
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).map_err(draw_err)?;
+        let (title, rest) = root.split_vertically(TITLE_H + SUBTITLE_H);
+        title
+            .draw(&Text::new(self.title.clone(), (20, 12), bold(22.0)))
+            .map_err(draw_err)?;
+        title
+            .draw(&Text::new(self.subtitle.clone(), (20, 42), font(14.0)))
+            .map_err(draw_err)?;
+        let (legend, mut rest) = rest.split_vertically(self.legend_h());
+        draw_legend(&legend, &self.series)?;
+        if self.panels.is_empty() {
+            rest.draw(&Text::new(
+                "no VPC with record start times in the report",
+                (20, 20),
+                font(16.0),
+            ))
+            .map_err(draw_err)?;
+        }
+        for p in &self.panels {
+            let (area, below) = rest.split_vertically(TIME_PANEL_H);
+            self.draw_panel(&area, p)?;
+            rest = below;
+        }
+        root.present().map_err(draw_err)?;
+        Ok(())
+    }
+
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        p: &TimePanel,
+    ) -> Result<()> {
+        let n = p.columns.len().max(1);
+        let max = p
+            .columns
+            .iter()
+            .map(|c| c.iter().sum::<u64>())
+            .max()
+            .unwrap_or(0);
+        let (div, unit) = byte_unit(max);
+        let y_max = if max > 0 { max as f64 / div * 1.1 } else { 1.0 };
+        let per = if self.bucket == 3600 { "hour" } else { "day" };
+        let mut chart = ChartBuilder::on(area)
+            .caption(p.caption.clone(), bold(16.0))
+            .margin_left(10)
+            .margin_right(30)
+            .margin_top(4)
+            .x_label_area_size(44)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0f64..n as f64, 0f64..y_max)
+            .map_err(draw_err)?;
+        let step = self.label_step(n);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .x_labels(n + 1)
+            .x_label_style(font(12.0))
+            .y_label_style(font(13.0))
+            .y_desc(format!("{unit} per {per}"))
+            .axis_desc_style(font(13.0))
+            .x_label_formatter(&|x: &f64| {
+                if x.fract() == 0.0 && (*x as usize) < n && (*x as usize).is_multiple_of(step) {
+                    self.bucket_label(*x as i64)
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y: &f64| {
+                if y_max < 10.0 {
+                    format!("{y:.1}")
+                } else {
+                    format!("{y:.0}")
+                }
+            })
+            .draw()
+            .map_err(draw_err)?;
+        let gap = if n > 1 { 0.12 } else { 0.3 };
+        for (i, col) in p.columns.iter().enumerate() {
+            let mut y0 = 0.0;
+            for (k, &b) in col.iter().enumerate() {
+                if b == 0 {
+                    continue;
+                }
+                let y1 = y0 + b as f64 / div;
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(i as f64 + gap, y0), (i as f64 + 1.0 - gap, y1)],
+                        self.series[k].colour.filled(),
+                    )))
+                    .map_err(draw_err)?;
+                y0 = y1;
+            }
+        }
+        Ok(())
+    }
+}
+
 fn draw_kind<DB: DrawingBackend>(
     r: &Report,
     kind: ChartKind,
@@ -798,6 +1091,7 @@ fn draw_kind<DB: DrawingBackend>(
         ChartKind::Costs => costs_data(r).draw(root),
         ChartKind::Traffic => traffic_data(r).draw(root),
         ChartKind::BreakEven => break_even_data(r).draw(root),
+        ChartKind::Time => time_data(r).draw(root),
     }
 }
 
@@ -806,6 +1100,7 @@ fn size_of(r: &Report, kind: ChartKind) -> (u32, u32) {
         ChartKind::Costs => costs_data(r).size(),
         ChartKind::Traffic => traffic_data(r).size(),
         ChartKind::BreakEven => break_even_data(r).size(),
+        ChartKind::Time => time_data(r).size(),
     }
 }
 

@@ -154,6 +154,7 @@ fn chart_caption(kind: ChartKind) -> &'static str {
         ChartKind::Costs => "Monthly cost of each setup per VPC, stacked by cost component; the recommended setup is outlined. Also in charts/costs.png and charts/costs.svg.",
         ChartKind::Traffic => "Monthly traffic (both directions) per VPC by destination. Also in charts/traffic.png and charts/traffic.svg.",
         ChartKind::BreakEven => "Monthly cost against GB/month for one service: NAT data processing vs an interface endpoint in 1, 2 or 3 AZs; each observed same-region AWS service is a point (green: above break-even for its VPC's AZ count). Also in charts/break-even.png and charts/break-even.svg.",
+        ChartKind::Time => "Observed traffic per hour (per day beyond a week), both directions, by destination class, one panel per VPC: summed as logged, then each VPC's class scaled to its totals after NAT de-duplication (see the notes). Also in charts/traffic-over-time.png and charts/traffic-over-time.svg.",
     }
 }
 

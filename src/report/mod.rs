@@ -32,7 +32,7 @@ use crate::traffic::{TrafficRow, VpcTraffic};
 /// Version of the `report.json` layout (`docs/report.schema.json`); changes with every change
 /// to the layout (a field added, removed, renamed or retyped, an enum value added), together
 /// with the schema's `schema_version` const and `$id`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The whole analysis.
 #[derive(Debug, Clone, Serialize)]
@@ -133,6 +133,9 @@ pub struct VpcReport {
     /// The recommendation if the traffic were 0.5, 2, 5 or 10 times what was observed.
     pub growth: Vec<crate::scenario::GrowthPoint>,
     pub recommendation: Recommendation,
+    /// Observed bytes per hour by destination class, reconciled with `traffic` (see
+    /// [`crate::timeseries`]); empty when the records have no start time.
+    pub hourly: Vec<crate::timeseries::HourBytes>,
 }
 
 /// Totals over all VPCs.
