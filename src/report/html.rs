@@ -253,7 +253,7 @@ fn write_nav(o: &mut String, r: &Report) -> std::fmt::Result {
     }
     writeln!(
         o,
-        "<li><a href=\"#caveats\">Assumptions and caveats</a></li>\n<li><a href=\"#records\">Records read</a></li>\n<li><a href=\"#guide\">VPC endpoints in brief</a></li>"
+        "<li><a href=\"#caveats\">Assumptions and caveats</a></li>\n<li><a href=\"#records\">Records read</a></li>\n<li><a href=\"#vantage\">Where each byte was counted</a></li>\n<li><a href=\"#guide\">VPC endpoints in brief</a></li>"
     )?;
     writeln!(o, "</ul>\n</nav>")
 }
