@@ -634,7 +634,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     }
     let (hourly, unmapped) = crate::timeseries::reconcile(&ingested.series, &vpcs);
     for (v, h) in vpc_reports.iter_mut().zip(hourly) {
-        v.hourly = h;
+        v.hourly = crate::timeseries::daily_when_long(h);
     }
 
     let acc = &ingested.accounting;

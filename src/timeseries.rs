@@ -292,3 +292,54 @@ mod tests {
         assert!(unmapped.series_without_vpc.is_empty());
     }
 }
+
+/// Buckets kept hourly in report.json: a 31-day month. A longer span is summed per UTC day
+/// (bucket start at midnight), so the report grows with days, not hours.
+pub const MAX_HOURLY_BUCKETS: u64 = 31 * 24;
+
+/// `series` as is when it spans at most [`MAX_HOURLY_BUCKETS`] hours, else summed per day.
+pub fn daily_when_long(series: Vec<HourBytes>) -> Vec<HourBytes> {
+    let (Some(first), Some(last)) = (series.first(), series.last()) else {
+        return series;
+    };
+    if (last.unix - first.unix) / 3600 < MAX_HOURLY_BUCKETS {
+        return series;
+    }
+    let mut days: BTreeMap<u64, BTreeMap<DestClass, u64>> = BTreeMap::new();
+    for h in series {
+        let day = h.unix - h.unix % 86_400;
+        let slot = days.entry(day).or_default();
+        for (class, b) in h.bytes {
+            let e = slot.entry(class).or_default();
+            *e = e.saturating_add(b);
+        }
+    }
+    days.into_iter()
+        .map(|(unix, bytes)| HourBytes {
+            start: crate::report::iso_utc(unix),
+            unix,
+            bytes,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod daily_tests {
+    use super::*;
+
+    #[test]
+    fn long_series_are_summed_per_day() {
+        let hour = |h: u64, b: u64| HourBytes {
+            start: crate::report::iso_utc(h * 3600),
+            unix: h * 3600,
+            bytes: [(DestClass::Internet, b)].into(),
+        };
+        let short: Vec<HourBytes> = (0..48).map(|h| hour(h, 1)).collect();
+        assert_eq!(daily_when_long(short.clone()), short);
+        let long: Vec<HourBytes> = (0..(MAX_HOURLY_BUCKETS + 24)).map(|h| hour(h, 1)).collect();
+        let days = daily_when_long(long);
+        assert_eq!(days.len() as u64, MAX_HOURLY_BUCKETS / 24 + 1);
+        assert!(days.iter().all(|d| d.bytes[&DestClass::Internet] == 24));
+        assert_eq!(days[1].start, "1970-01-02T00:00:00Z");
+    }
+}
