@@ -106,6 +106,27 @@ pub struct CostLine {
     pub price_source: String,
 }
 
+impl CostLine {
+    /// A line at a listed price: quantity x price, citing the price's source.
+    pub fn priced(
+        component: Component,
+        detail: impl Into<String>,
+        quantity: Decimal,
+        unit: &str,
+        price: &crate::pricing::Price,
+    ) -> CostLine {
+        CostLine {
+            component,
+            detail: detail.into(),
+            quantity,
+            unit: unit.into(),
+            usd_per_unit: price.usd,
+            monthly_usd: quantity * price.usd,
+            price_source: price.citation(),
+        }
+    }
+}
+
 /// A VPC endpoint a scenario builds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EndpointPlan {
@@ -486,25 +507,21 @@ pub fn build_scenarios_in(
         } else if nat_count > 0 {
             let hourly = prices.price(Item::NatGatewayHourly)?;
             let hours = Decimal::from(nat_count) * units::hours_per_month();
-            lines.push(CostLine {
-                component: Component::NatGatewayHours,
-                detail: format!("{nat_count} NAT gateway(s) x {} h", units::HOURS_PER_MONTH),
-                quantity: hours,
-                unit: "hour".into(),
-                usd_per_unit: hourly.usd,
-                monthly_usd: hours * hourly.usd,
-                price_source: hourly.citation(),
-            });
+            lines.push(CostLine::priced(
+                Component::NatGatewayHours,
+                format!("{nat_count} NAT gateway(s) x {} h", units::HOURS_PER_MONTH),
+                hours,
+                "hour",
+                hourly,
+            ));
             let per_gb = prices.price(Item::NatGatewayPerGb)?;
-            lines.push(CostLine {
-                component: Component::NatGatewayData,
-                detail: "traffic still through NAT, both directions".into(),
-                quantity: nat_gb,
-                unit: "GB".into(),
-                usd_per_unit: per_gb.usd,
-                monthly_usd: nat_gb * per_gb.usd,
-                price_source: per_gb.citation(),
-            });
+            lines.push(CostLine::priced(
+                Component::NatGatewayData,
+                "traffic still through NAT, both directions",
+                nat_gb,
+                "GB",
+                per_gb,
+            ));
         }
         // Inter-AZ: NAT traffic from an AZ whose route leads to another AZ's NAT gateway.
         if nat_count > 0 && !ctx.nat_route_az.is_empty() {
@@ -558,28 +575,24 @@ pub fn build_scenarios_in(
         if config.inspection && nat_count > 0 {
             let hourly = prices.price(Item::GwlbEndpointHourly)?;
             let hours = Decimal::from(azs) * units::hours_per_month();
-            lines.push(CostLine {
-                component: Component::GwlbEndpointHours,
-                detail: format!(
+            lines.push(CostLine::priced(
+                Component::GwlbEndpointHours,
+                format!(
                     "inspection: GWLB endpoint, {azs} AZ(s) x {} h (appliances not included)",
                     units::HOURS_PER_MONTH
                 ),
-                quantity: hours,
-                unit: "hour".into(),
-                usd_per_unit: hourly.usd,
-                monthly_usd: hours * hourly.usd,
-                price_source: hourly.citation(),
-            });
+                hours,
+                "hour",
+                hourly,
+            ));
             let per_gb = prices.price(Item::GwlbEndpointPerGb)?;
-            lines.push(CostLine {
-                component: Component::GwlbEndpointData,
-                detail: "inspection: egress still through NAT, both directions".into(),
-                quantity: nat_gb,
-                unit: "GB".into(),
-                usd_per_unit: per_gb.usd,
-                monthly_usd: nat_gb * per_gb.usd,
-                price_source: per_gb.citation(),
-            });
+            lines.push(CostLine::priced(
+                Component::GwlbEndpointData,
+                "inspection: egress still through NAT, both directions",
+                nat_gb,
+                "GB",
+                per_gb,
+            ));
         }
         // Interface endpoints that exist today bill their hours in every setup.
         for e in &ctx.existing {
@@ -588,21 +601,19 @@ pub fn build_scenarios_in(
             }
             let hourly = prices.price(Item::InterfaceEndpointHourlyPerAz)?;
             let hours = Decimal::from(e.azs.max(1)) * units::hours_per_month();
-            lines.push(CostLine {
-                component: Component::InterfaceEndpointHours,
-                detail: format!(
+            lines.push(CostLine::priced(
+                Component::InterfaceEndpointHours,
+                format!(
                     "existing {} ({}), {} AZ(s) x {} h",
                     e.id,
                     e.service,
                     e.azs.max(1),
                     units::HOURS_PER_MONTH
                 ),
-                quantity: hours,
-                unit: "hour".into(),
-                usd_per_unit: hourly.usd,
-                monthly_usd: hours * hourly.usd,
-                price_source: hourly.citation(),
-            });
+                hours,
+                "hour",
+                hourly,
+            ));
         }
         for g in &gateway {
             let service_name = format!("com.amazonaws.{}.{}", traffic.region, g.service);
@@ -644,27 +655,23 @@ pub fn build_scenarios_in(
             if existing.is_none() {
                 let hourly = prices.price(Item::InterfaceEndpointHourlyPerAz)?;
                 let hours = Decimal::from(azs) * units::hours_per_month();
-                lines.push(CostLine {
-                    component: Component::InterfaceEndpointHours,
-                    detail: format!("{service_name}, {azs} AZ(s) x {} h", units::HOURS_PER_MONTH),
-                    quantity: hours,
-                    unit: "hour".into(),
-                    usd_per_unit: hourly.usd,
-                    monthly_usd: hours * hourly.usd,
-                    price_source: hourly.citation(),
-                });
+                lines.push(CostLine::priced(
+                    Component::InterfaceEndpointHours,
+                    format!("{service_name}, {azs} AZ(s) x {} h", units::HOURS_PER_MONTH),
+                    hours,
+                    "hour",
+                    hourly,
+                ));
             }
             let tiers = prices.tiers(Item::InterfaceEndpointPerGb)?;
             for (gb, tier) in split_tiers(tiers, billed_gb, g.monthly_gb) {
-                lines.push(CostLine {
-                    component: Component::InterfaceEndpointData,
-                    detail: format!("{service_name}, tier from {} GB", tier.begin_gb),
-                    quantity: gb,
-                    unit: "GB".into(),
-                    usd_per_unit: tier.price.usd,
-                    monthly_usd: gb * tier.price.usd,
-                    price_source: tier.price.citation(),
-                });
+                lines.push(CostLine::priced(
+                    Component::InterfaceEndpointData,
+                    format!("{service_name}, tier from {} GB", tier.begin_gb),
+                    gb,
+                    "GB",
+                    &tier.price,
+                ));
             }
             billed_gb += g.monthly_gb;
             let fewer_azs = match existing {
