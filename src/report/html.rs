@@ -461,31 +461,13 @@ fn write_vpc(o: &mut String, i: usize, v: &VpcReport) -> std::fmt::Result {
 }
 
 fn write_caveats(o: &mut String, r: &Report) -> std::fmt::Result {
-    let a = &r.assumptions;
     writeln!(
         o,
         "<section id=\"caveats\">\n<h2>Assumptions and caveats</h2>\n<ul>"
     )?;
-    for c in super::caveats(r) {
-        writeln!(o, "<li>{}</li>", escape_code(&c))?;
+    for item in super::assumption_items(r) {
+        writeln!(o, "<li>{}</li>", escape_code(&item))?;
     }
-    writeln!(
-        o,
-        "<li>A month is {} hours; 1 GB = {} bytes (2^30; the price list's tier boundaries are binary, AWS does not state the unit for NAT data processing).</li>",
-        a.hours_per_month, a.bytes_per_gb
-    )?;
-    for n in &a.notes {
-        writeln!(o, "<li>{}</li>", escape_code(n))?;
-    }
-    writeln!(
-        o,
-        "<li>ip-ranges.json: syncToken {}, createDate {}, {} IPv4 and {} IPv6 prefixes, from {}.</li>",
-        escape(&r.ip_ranges.sync_token),
-        escape(&r.ip_ranges.create_date),
-        r.ip_ranges.prefixes_v4,
-        r.ip_ranges.prefixes_v6,
-        escape(&r.ip_ranges.source)
-    )?;
     writeln!(o, "</ul>")?;
     writeln!(o, "<h3>Prices used ({})</h3>", escape(&r.prices.origin))?;
     table_open(

@@ -323,28 +323,10 @@ fn write_sensitivity(o: &mut String, v: &VpcReport) -> std::fmt::Result {
 }
 
 fn write_assumptions(o: &mut String, r: &Report) -> std::fmt::Result {
-    let a = &r.assumptions;
     writeln!(o, "## Assumptions and caveats\n")?;
-    for c in super::caveats(r) {
-        writeln!(o, "- {}", escape_keep_code(&c))?;
+    for item in super::assumption_items(r) {
+        writeln!(o, "- {}", escape_keep_code(&item))?;
     }
-    writeln!(
-        o,
-        "- A month is {} hours; 1 GB = {} bytes (2^30; the price list's tier boundaries are binary, AWS does not state the unit for NAT data processing).",
-        a.hours_per_month, a.bytes_per_gb
-    )?;
-    for n in &a.notes {
-        writeln!(o, "- {}", escape_keep_code(n))?;
-    }
-    writeln!(
-        o,
-        "- ip-ranges.json: syncToken {}, createDate {}, {} IPv4 and {} IPv6 prefixes, from {}.",
-        escape(&r.ip_ranges.sync_token),
-        escape(&r.ip_ranges.create_date),
-        r.ip_ranges.prefixes_v4,
-        r.ip_ranges.prefixes_v6,
-        escape(&r.ip_ranges.source)
-    )?;
     writeln!(o, "\n### Prices used ({})\n", escape(&r.prices.origin))?;
     writeln!(
         o,

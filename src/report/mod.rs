@@ -199,6 +199,28 @@ pub fn action(v: &VpcReport) -> String {
     sentence
 }
 
+/// The "Assumptions and caveats" list both human reports show: the caveats, the units, the
+/// assumption notes and the ip-ranges snapshot, as sentences (input values in backtick code
+/// spans, escaped by each renderer).
+pub fn assumption_items(r: &Report) -> Vec<String> {
+    let a = &r.assumptions;
+    let mut items = caveats(r);
+    items.push(format!(
+        "A month is {} hours; 1 GB = {} bytes (2^30; the price list's tier boundaries are binary, AWS does not state the unit for NAT data processing).",
+        a.hours_per_month, a.bytes_per_gb
+    ));
+    items.extend(a.notes.iter().cloned());
+    items.push(format!(
+        "ip-ranges.json: syncToken {}, createDate {}, {} IPv4 and {} IPv6 prefixes, from {}.",
+        r.ip_ranges.sync_token,
+        r.ip_ranges.create_date,
+        r.ip_ranges.prefixes_v4,
+        r.ip_ranges.prefixes_v6,
+        r.ip_ranges.source
+    ));
+    items
+}
+
 /// The caveats a reader must weigh before trusting the numbers (window, SKIPDATA, unattributed
 /// and skipped records, price sources): the tool's sentences, with input values in backtick
 /// code spans (escaped by each renderer).
