@@ -214,6 +214,7 @@ fn run_chart(args: crate::cli::ChartArgs) -> anyhow::Result<()> {
     config.scenario = ScenarioConfig {
         nat_gateways: args.nat_gateways,
         azs: args.azs,
+        tier_fallback: args.beyond_last_tier,
         ..ScenarioConfig::default()
     };
     config.policy = args.policy;
@@ -299,8 +300,42 @@ fn run_prices(command: PricesCommand) -> anyhow::Result<()> {
             };
             let mut out = std::io::stdout().lock();
             writeln!(out, "prices from {}\n", book.origin)?;
+            let incomplete: Vec<&str> = regions
+                .iter()
+                .filter(|r| !r.gaps().is_empty())
+                .map(|r| r.region.as_str())
+                .collect();
+            if !incomplete.is_empty() {
+                writeln!(
+                    out,
+                    "INCOMPLETE: {} of {} region(s) lack a price or stop a tier table early (marked below): {}. The tool refuses to price what is missing; supply it with `vpce-advisor prices import` and --prices.\n",
+                    incomplete.len(),
+                    regions.len(),
+                    report::terminal::sanitize(&incomplete.join(", "))
+                )?;
+            }
             for rp in regions {
-                writeln!(out, "{}", report::terminal::sanitize(&rp.region))?;
+                let gaps = rp.gaps();
+                if gaps.is_empty() {
+                    writeln!(out, "{}", report::terminal::sanitize(&rp.region))?;
+                } else {
+                    writeln!(
+                        out,
+                        "{}  INCOMPLETE",
+                        report::terminal::sanitize(&rp.region)
+                    )?;
+                    for g in gaps {
+                        let line = format!("  ! {g}");
+                        out.write_all(
+                            report::terminal::wrap(
+                                &report::terminal::sanitize(&line),
+                                100,
+                                "      ",
+                            )
+                            .as_bytes(),
+                        )?;
+                    }
+                }
                 for (item, tiers) in &rp.items {
                     for t in tiers {
                         let range = match (t.begin_gb.is_zero(), t.end_gb) {
@@ -350,6 +385,7 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
             .clone()
             .map(|t| (t, args.nat_instance_hourly)),
         inspection: args.inspection,
+        tier_fallback: args.beyond_last_tier,
     };
     config.policy = args.policy;
     let (report, detections) = analyze_with_detections(&config)?;
@@ -570,7 +606,10 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         nat_instance: None,
         ..config.scenario.clone()
     };
-    let build = |traffic: &crate::traffic::VpcTraffic, ctx: &VpcContext| -> Result<VpcReport> {
+    let build = |traffic: &crate::traffic::VpcTraffic,
+                 ctx: &VpcContext|
+     -> Result<(VpcReport, Vec<String>)> {
+        let mut notes = Vec::new();
         let region_prices = prices.region(&traffic.region)?;
         let scenario_config = if no_instance_price.contains(&traffic.region) {
             &without_instance
@@ -589,7 +628,19 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             Decimal::from(10),
         ] {
             let t = crate::scenario::scaled(traffic, f);
-            let s = build_scenarios_in(&t, region_prices, scenario_config, ctx)?;
+            let s = match build_scenarios_in(&t, region_prices, scenario_config, ctx) {
+                Ok(s) => s,
+                // A growth point beyond a price table that stops early is left out, not guessed.
+                Err(e @ crate::Error::IncompleteTiers { .. }) => {
+                    notes.push(format!(
+                        "{}: the growth table leaves out x{} traffic: {e}",
+                        traffic.vpc_id.replace('`', "'"),
+                        f.normalize()
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let b = break_evens(&t, region_prices, azs)?;
             let r = recommend(&t, &s, &b, config.policy);
             growth.push(crate::scenario::GrowthPoint {
@@ -598,18 +649,21 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
                 monthly_usd: r.recommended_usd,
             });
         }
-        Ok(VpcReport {
-            nat_routed_gb: traffic.nat_routed_gb(),
-            traffic: traffic.clone(),
-            azs,
-            nat_gateways,
-            today: ctx.clone(),
-            scenarios,
-            break_evens: bes,
-            growth,
-            recommendation,
-            hourly: Vec::new(),
-        })
+        Ok((
+            VpcReport {
+                nat_routed_gb: traffic.nat_routed_gb(),
+                traffic: traffic.clone(),
+                azs,
+                nat_gateways,
+                today: ctx.clone(),
+                scenarios,
+                break_evens: bes,
+                growth,
+                recommendation,
+                hourly: Vec::new(),
+            },
+            notes,
+        ))
     };
     // Interface-endpoint data tiers run per region across all the account's endpoints: a first
     // pass finds each VPC's recommended interface GB; the second bills each VPC's endpoints
@@ -622,7 +676,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             .as_ref()
             .map(|inv| vpc_context(inv, &traffic.vpc_id))
             .unwrap_or_default();
-        let first = build(traffic, &ctx)?;
+        let (first, _) = build(traffic, &ctx)?;
         let interface_gb = recommended_interface_gb(&first);
         let before = region_gb.entry(traffic.region.clone()).or_default();
         ctx.interface_gb_before = *before;
@@ -630,7 +684,9 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         contexts.push(ctx);
     }
     for (traffic, ctx) in vpcs.iter().zip(&contexts) {
-        vpc_reports.push(build(traffic, ctx)?);
+        let (v, notes) = build(traffic, ctx)?;
+        warnings.extend(notes);
+        vpc_reports.push(v);
     }
     let (hourly, unmapped) = crate::timeseries::reconcile(&ingested.series, &vpcs);
     for (v, h) in vpc_reports.iter_mut().zip(hourly) {
@@ -731,6 +787,15 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     }
 
     let mut notes = assumption_notes(config, &vantage);
+    let fallbacks: std::collections::BTreeSet<&str> = vpc_reports
+        .iter()
+        .flat_map(|v| &v.scenarios)
+        .flat_map(|s| &s.lines)
+        .filter_map(|l| l.fallback.as_deref())
+        .collect();
+    for f in fallbacks {
+        notes.push(format!("--beyond-last-tier last-price: a price table stops before the modelled volume; {f}. The lines priced so are marked FALLBACK. For exact figures import the full table (`vpce-advisor prices import`)."));
+    }
     notes.push(time_series_note(&unmapped));
     let prices_used = PricesUsed {
         origin: prices.origin.clone(),

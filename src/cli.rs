@@ -71,6 +71,12 @@ pub struct ChartArgs {
     /// Policy, as `analyze --policy`.
     #[arg(long, value_enum, default_value_t = Policy::Secure)]
     pub policy: Policy,
+    /// As `analyze --beyond-last-tier`: interface-endpoint GB beyond the end of a price table that stops early (a region whose
+    /// source lists only the first tier): refuse (an error says which price is missing and how
+    /// to import it), or last-price (bill them at the last listed price, an upper bound, stated
+    /// on every affected cost line and in the assumptions).
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = crate::pricing::TierFallback::Refuse)]
+    pub beyond_last_tier: crate::pricing::TierFallback,
 }
 
 #[derive(Debug, Args)]
@@ -231,6 +237,12 @@ pub struct AnalyzeArgs {
     /// not included); traffic moved to VPC endpoints skips it.
     #[arg(long)]
     pub inspection: bool,
+    /// Interface-endpoint GB beyond the end of a price table that stops early (a region whose
+    /// source lists only the first tier): refuse (an error says which price is missing and how
+    /// to import it), or last-price (bill them at the last listed price, an upper bound, stated
+    /// on every affected cost line and in the assumptions).
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = crate::pricing::TierFallback::Refuse)]
+    pub beyond_last_tier: crate::pricing::TierFallback,
     /// secure: AWS-service traffic must use endpoints where one exists, NAT only for the
     /// internet. cheapest: lowest cost whatever the path.
     #[arg(long, value_enum, default_value_t = Policy::Secure)]

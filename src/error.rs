@@ -41,6 +41,15 @@ pub enum Error {
     },
     #[error("no {item} price for region {region}: add a row for it to a prices CSV and pass it with --prices FILE (columns: region,item,unit,usd,begin_gb,end_gb,usage_type,source,source_kind,as_of; see data/PRICES.md)")]
     MissingPrice { region: String, item: String },
+    #[error("{item} in {region}: the price table ends at {end_gb} GB a month (last listed price ${usd} per GB, {usage_type}) but this model needs {needed_gb} GB; the price beyond is not known and is not guessed. Supply the full tier table: `aws pricing get-products --region us-east-1 --service-code AmazonVPC --filters Type=TERM_MATCH,Field=regionCode,Value={region} > vpc.json`, then `vpce-advisor prices import vpc.json -o prices.csv` and pass `--prices prices.csv`; or pass `--beyond-last-tier last-price` to bill the excess at the last listed price (an upper bound, stated on every affected cost line)")]
+    IncompleteTiers {
+        region: String,
+        item: String,
+        usage_type: String,
+        end_gb: rust_decimal::Decimal,
+        usd: rust_decimal::Decimal,
+        needed_gb: rust_decimal::Decimal,
+    },
     #[error("no flow-log files found in {0}")]
     NoInput(String),
     #[error("output folder {path}: {reason}")]

@@ -596,3 +596,198 @@ fn interface_tiers_run_across_the_regions_vpcs() {
     assert_eq!(data, dec!(42680.064));
     assert_eq!(r["vpcs"][1]["today"]["interface_gb_before"], "3500000");
 }
+
+/// One VPC in `region` with `gb` GB/month to an AWS API in 2 AZs and nothing else.
+fn aws_api_vpc(region: &str, gb: Decimal) -> VpcTraffic {
+    let mut v = vpc(dec!(0), dec!(0), gb, dec!(0), dec!(0));
+    v.region = region.into();
+    for d in &mut v.destinations {
+        d.service_region = region.into();
+    }
+    v
+}
+
+#[test]
+fn seven_million_gb_in_every_region_with_complete_tiers() {
+    // AWS's interface-endpoint data tiers: first 1 PB (1,048,576 GB), next 4 PB (4,194,304 GB),
+    // over 5 PB. 7,000,000 GB split 1,048,576 + 4,194,304 + 1,757,120 GB, each at its tier's
+    // listed price; at 0.01 / 0.006 / 0.004 that is $10,485.76 + $25,165.824 + $7,028.48 =
+    // $42,680.064 (not $70,000 at the first tier's price).
+    let book = PriceBook::embedded().unwrap();
+    let mut complete = Vec::new();
+    for (region, p) in &book.regions {
+        if !p.complete(Item::InterfaceEndpointPerGb)
+            || p.tiers(Item::InterfaceEndpointPerGb).unwrap().len() < 3
+        {
+            continue;
+        }
+        complete.push(region.clone());
+        let tiers = p.tiers(Item::InterfaceEndpointPerGb).unwrap();
+        // The data lines alone (ap-southeast-5 ships no NAT price), then the whole setup where
+        // the region has NAT prices too.
+        let data = vpce_advisor::scenario::interface_data_lines(
+            p,
+            "com.amazonaws.x.sts",
+            dec!(0),
+            dec!(7000000),
+            Default::default(),
+        )
+        .unwrap();
+        if p.complete(Item::NatGatewayPerGb) {
+            let v = aws_api_vpc(region, dec!(7000000));
+            let s = build_scenarios(&v, p, &ScenarioConfig::default()).unwrap();
+            let fp = s
+                .iter()
+                .find(|s| s.kind == ScenarioKind::FullyPrivate)
+                .unwrap();
+            let in_setup: Vec<_> = fp
+                .lines
+                .iter()
+                .filter(|l| l.component == vpce_advisor::scenario::Component::InterfaceEndpointData)
+                .map(|l| (l.quantity, l.monthly_usd))
+                .collect();
+            let alone: Vec<_> = data.iter().map(|l| (l.quantity, l.monthly_usd)).collect();
+            assert_eq!(in_setup, alone, "{region}");
+        }
+        let gb: Vec<Decimal> = data.iter().map(|l| l.quantity).collect();
+        assert_eq!(
+            gb,
+            vec![dec!(1048576), dec!(4194304), dec!(1757120)],
+            "{region}"
+        );
+        let usd: Vec<Decimal> = data.iter().map(|l| l.usd_per_unit).collect();
+        let listed: Vec<Decimal> = tiers.iter().map(|t| t.price.usd).collect();
+        assert_eq!(usd, listed, "{region}");
+        assert!(data.iter().all(|l| l.fallback.is_none()), "{region}");
+        let total: Decimal = data.iter().map(|l| l.monthly_usd).sum();
+        if listed == vec![dec!(0.01), dec!(0.006), dec!(0.004)] {
+            assert_eq!(total, dec!(42680.064), "{region}");
+        }
+    }
+    // The regions whose sources list all three tiers.
+    for r in [
+        "us-east-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-central-1",
+        "ap-southeast-1",
+        "ap-southeast-5",
+    ] {
+        assert!(
+            complete.iter().any(|c| c == r),
+            "{r} not complete: {complete:?}"
+        );
+    }
+}
+
+#[test]
+fn a_tier_table_that_stops_early_is_never_extended_silently() {
+    // us-west-2's source lists only the first tier (0 to 1,048,576 GB at $0.01).
+    let book = PriceBook::embedded().unwrap();
+    let p = book.region("us-west-2").unwrap();
+    assert!(!p.complete(Item::InterfaceEndpointPerGb));
+    assert!(p
+        .gaps()
+        .iter()
+        .any(|g| g.contains("interface_endpoint_per_gb tiers end at 1048576")));
+    let v = aws_api_vpc("us-west-2", dec!(7000000));
+    let err = build_scenarios(&v, p, &ScenarioConfig::default())
+        .unwrap_err()
+        .to_string();
+    for needed in [
+        "us-west-2",
+        "interface_endpoint_per_gb",
+        "1048576",
+        "$0.01",
+        "USW2-VpcEndpoint-Bytes",
+        "prices import",
+        "--prices",
+        "--beyond-last-tier last-price",
+    ] {
+        assert!(err.contains(needed), "{needed} missing from: {err}");
+    }
+    // Within the listed tier nothing changes: 1,000,000 GB x 0.01 = $10,000.
+    let v = aws_api_vpc("us-west-2", dec!(1000000));
+    let s = build_scenarios(&v, p, &ScenarioConfig::default()).unwrap();
+    let data: Decimal = s[3]
+        .lines
+        .iter()
+        .filter(|l| l.component == vpce_advisor::scenario::Component::InterfaceEndpointData)
+        .map(|l| l.monthly_usd)
+        .sum();
+    assert_eq!(data, dec!(10000));
+    // With the named fallback: 1,048,576 GB listed + 5,951,424 GB beyond at the last listed
+    // $0.01, marked on its line: $10,485.76 + $59,514.24 = $70,000.
+    let config = ScenarioConfig {
+        tier_fallback: vpce_advisor::pricing::TierFallback::LastPrice,
+        ..Default::default()
+    };
+    let v = aws_api_vpc("us-west-2", dec!(7000000));
+    let s = build_scenarios(&v, p, &config).unwrap();
+    let data: Vec<_> = s[3]
+        .lines
+        .iter()
+        .filter(|l| l.component == vpce_advisor::scenario::Component::InterfaceEndpointData)
+        .collect();
+    assert_eq!(data.len(), 2);
+    assert_eq!(data[0].quantity, dec!(1048576));
+    assert!(data[0].fallback.is_none());
+    assert_eq!(data[1].quantity, dec!(5951424));
+    assert_eq!(data[1].monthly_usd, dec!(59514.24));
+    assert!(data[1].fallback.as_deref().unwrap().contains("last-price"));
+    assert!(data[1].detail.contains("FALLBACK") && data[1].price_source.contains("FALLBACK"));
+}
+
+#[test]
+fn incomplete_region_refuses_in_analyze_and_prices_show_flags_it() {
+    use crate::common::{run, text};
+    let dir = tempfile::tempdir().unwrap();
+    // 7,000,000 GB/month to an AWS API in us-west-2 (one 730-hour month observed).
+    let bytes = 7_000_000u64 * (1 << 30);
+    let csv = format!(
+        "vpc_id,region,az_id,direction,remote_addr,destination,aws_service,service_region,bytes,records,window_start,window_end\n\
+         vpc-a,us-west-2,usw2-az1,ingress,,aws-service,AMAZON,,{bytes},1,0,2628000\n"
+    );
+    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            "--traffic",
+            "t.csv",
+            "--out",
+            "r",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(!o.status.success());
+    let err = text(&o);
+    assert!(
+        err.contains("us-west-2") && err.contains("prices import"),
+        "{err}"
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            "--traffic",
+            "t.csv",
+            "--out",
+            "r",
+            "--format",
+            "json",
+            "--beyond-last-tier",
+            "last-price",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let notes = r["assumptions"]["notes"].to_string();
+    assert!(notes.contains("--beyond-last-tier last-price"), "{notes}");
+    let o = run(dir.path(), &["prices", "show"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("us-west-2  INCOMPLETE"), "{out}");
+    assert!(!out.contains("us-east-1  INCOMPLETE"), "{out}");
+}

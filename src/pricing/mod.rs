@@ -52,6 +52,18 @@ impl Item {
         Item::InterAzPerGb,
     ];
 
+    /// The items every region should price for the standard setups (`prices show` flags a
+    /// region that lacks one).
+    pub const CORE: [Item; 7] = [
+        Item::NatGatewayHourly,
+        Item::NatGatewayPerGb,
+        Item::InterfaceEndpointHourlyPerAz,
+        Item::InterfaceEndpointPerGb,
+        Item::GwlbEndpointHourly,
+        Item::GwlbEndpointPerGb,
+        Item::InterAzPerGb,
+    ];
+
     /// The name used in price files.
     pub fn name(self) -> &'static str {
         match self {
@@ -124,6 +136,37 @@ impl RegionPrices {
         Ok(&self.tiers(item)?[0].price)
     }
 
+    /// Whether an item's tier table goes on to infinity (else it stops early, or is absent).
+    pub fn complete(&self, item: Item) -> bool {
+        self.items
+            .get(&item)
+            .and_then(|t| t.last())
+            .is_some_and(|t| t.end_gb.is_none())
+    }
+
+    /// What this region's table lacks, one sentence per gap: items of [`Item::CORE`] with no
+    /// price, and tier tables that stop early. Empty when the region is complete.
+    pub fn gaps(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for item in Item::CORE {
+            match self.items.get(&item).and_then(|t| t.last()) {
+                None => out.push(format!("no {} price", item.name())),
+                Some(last) => {
+                    if let Some(end) = last.end_gb {
+                        out.push(format!(
+                            "{} tiers end at {} GB/month (last listed price ${} per GB, {}): usage beyond is refused unless the full table is supplied",
+                            item.name(),
+                            end,
+                            last.price.usd.normalize(),
+                            last.price.usage_type
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The tiers of an item, sorted and contiguous from 0 GB.
     pub fn tiers(&self, item: Item) -> Result<&[Tier]> {
         self.items
@@ -137,8 +180,85 @@ impl RegionPrices {
     }
 }
 
+/// What to do with usage beyond the end of a tier table that stops early (a source that listed
+/// only the first tier): never extend it silently.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum TierFallback {
+    /// Refuse: an error names the region, the price and how to supply the missing tiers.
+    #[default]
+    Refuse,
+    /// Bill the excess at the last listed tier's price, stated on every affected cost line and
+    /// in the report's assumptions. AWS's tiers only fall, so this is an upper bound.
+    LastPrice,
+}
+
+impl TierFallback {
+    pub fn name(self) -> &'static str {
+        match self {
+            TierFallback::Refuse => "refuse",
+            TierFallback::LastPrice => "last-price",
+        }
+    }
+}
+
+/// GB billed at one tier's price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierPart<'a> {
+    pub gb: Decimal,
+    pub tier: &'a Tier,
+    /// Beyond the listed tiers, priced by the named fallback (`--beyond-last-tier last-price`).
+    pub fallback: bool,
+}
+
+/// Splits `gb` starting at `offset_gb` over an item's tiers. Usage beyond the end of a table
+/// that stops early is refused (an error that says which price is missing and how to supply it)
+/// or, with [`TierFallback::LastPrice`], billed at the last listed price and marked.
+pub fn price_tiers<'a>(
+    prices: &'a RegionPrices,
+    item: Item,
+    offset_gb: Decimal,
+    gb: Decimal,
+    fallback: TierFallback,
+) -> Result<Vec<TierPart<'a>>> {
+    let tiers = prices.tiers(item)?;
+    let mut parts: Vec<TierPart> = split_tiers(tiers, offset_gb, gb)
+        .into_iter()
+        .map(|(gb, tier)| TierPart {
+            gb,
+            tier,
+            fallback: false,
+        })
+        .collect();
+    let last = tiers.last().expect("tiers() is never empty");
+    if let Some(end) = last.end_gb {
+        let to = offset_gb + gb;
+        if to > end {
+            match fallback {
+                TierFallback::Refuse => {
+                    return Err(Error::IncompleteTiers {
+                        region: prices.region.clone(),
+                        item: item.name().to_string(),
+                        usage_type: last.price.usage_type.clone(),
+                        end_gb: end,
+                        usd: last.price.usd,
+                        needed_gb: to,
+                    })
+                }
+                TierFallback::LastPrice => parts.push(TierPart {
+                    gb: to - end.max(offset_gb),
+                    tier: last,
+                    fallback: true,
+                }),
+            }
+        }
+    }
+    Ok(parts)
+}
+
 /// Splits `gb` of usage that starts at `offset_gb` (usage already billed this month) over tiers.
-/// Returns (GB in tier, tier) for each tier touched.
+/// Returns (GB in tier, tier) for each tier touched; usage beyond the end of the last tier is
+/// left out (see [`price_tiers`], which refuses it or marks a fallback).
 pub fn split_tiers(tiers: &[Tier], offset_gb: Decimal, gb: Decimal) -> Vec<(Decimal, &Tier)> {
     let mut out = Vec::new();
     let mut from = offset_gb;
@@ -310,10 +430,8 @@ impl PriceBook {
                         None => {}
                     }
                 }
-                if let Some(last) = tiers.last_mut() {
-                    // The last tier extends to infinity whatever its stated end.
-                    last.end_gb = None;
-                }
+                // A last tier with a stated end is kept as it is: the table stops there, and
+                // pricing beyond it is refused or marked (see `price_tiers`).
             }
         }
         Ok(PriceBook {

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::pricing::{split_tiers, Item, RegionPrices};
+use crate::pricing::{price_tiers, Item, RegionPrices, TierFallback};
 use crate::traffic::{DestClass, VpcTraffic};
 use crate::units;
 
@@ -104,6 +104,10 @@ pub struct CostLine {
     #[serde(with = "rust_decimal::serde::str")]
     pub monthly_usd: Decimal,
     pub price_source: String,
+    /// Set when the price is a named fallback, not a listed price (usage beyond the end of a tier
+    /// table that stops early, with `--beyond-last-tier last-price`): what was assumed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
 }
 
 impl CostLine {
@@ -123,6 +127,7 @@ impl CostLine {
             usd_per_unit: price.usd,
             monthly_usd: quantity * price.usd,
             price_source: price.citation(),
+            fallback: None,
         }
     }
 }
@@ -277,6 +282,8 @@ pub struct ScenarioConfig {
     /// Internet egress must pass inspection appliances behind a Gateway Load Balancer: every
     /// setup pays a GWLB endpoint per AZ-hour and per GB for the traffic still on NAT.
     pub inspection: bool,
+    /// Usage beyond a tier table that stops early: refused, or priced by a named fallback.
+    pub tier_fallback: TierFallback,
 }
 
 /// The AZ count and NAT gateway count used for a VPC.
@@ -503,6 +510,7 @@ pub fn build_scenarios_in(
                 usd_per_unit: p.usd_per_hour,
                 monthly_usd: hours * p.usd_per_hour,
                 price_source: format!("{} (as of {})", p.source, p.as_of),
+                fallback: None,
             });
         } else if nat_count > 0 {
             let hourly = prices.price(Item::NatGatewayHourly)?;
@@ -567,6 +575,7 @@ pub fn build_scenarios_in(
                         usd_per_unit: rate.usd,
                         monthly_usd: *gb * rate.usd,
                         price_source: rate.citation(),
+                        fallback: None,
                     });
                 }
             }
@@ -631,6 +640,7 @@ pub fn build_scenarios_in(
                 usd_per_unit: Decimal::ZERO,
                 monthly_usd: Decimal::ZERO,
                 price_source: GATEWAY_ENDPOINT_SOURCE.into(),
+                fallback: None,
             });
             endpoints.push(EndpointPlan {
                 endpoint_type: "Gateway".into(),
@@ -663,16 +673,13 @@ pub fn build_scenarios_in(
                     hourly,
                 ));
             }
-            let tiers = prices.tiers(Item::InterfaceEndpointPerGb)?;
-            for (gb, tier) in split_tiers(tiers, billed_gb, g.monthly_gb) {
-                lines.push(CostLine::priced(
-                    Component::InterfaceEndpointData,
-                    format!("{service_name}, tier from {} GB", tier.begin_gb),
-                    gb,
-                    "GB",
-                    &tier.price,
-                ));
-            }
+            lines.extend(interface_data_lines(
+                prices,
+                &service_name,
+                billed_gb,
+                g.monthly_gb,
+                config.tier_fallback,
+            )?);
             billed_gb += g.monthly_gb;
             let fewer_azs = match existing {
                 None => fewer_azs_option(g, &traffic.azs_seen, azs, config.min_azs, prices),
@@ -751,6 +758,56 @@ fn fewer_azs_option(
         }
     }
     best
+}
+
+/// Interface-endpoint data lines for `gb` billed from `offset_gb` of the region's month: one
+/// per tier touched; usage beyond a table that stops early is refused, or billed by the named
+/// fallback and marked on its line.
+pub fn interface_data_lines(
+    prices: &RegionPrices,
+    service_name: &str,
+    offset_gb: Decimal,
+    gb: Decimal,
+    fallback: TierFallback,
+) -> Result<Vec<CostLine>> {
+    let parts = price_tiers(
+        prices,
+        Item::InterfaceEndpointPerGb,
+        offset_gb,
+        gb,
+        fallback,
+    )?;
+    Ok(parts
+        .into_iter()
+        .map(|p| {
+            if p.fallback {
+                let end = p.tier.end_gb.unwrap_or_default();
+                let note = format!(
+                    "fallback last-price: {} lists tiers only up to {end} GB a month; GB beyond are billed at its last listed price ${} (AWS's tiers only fall, so this is an upper bound)",
+                    p.tier.price.usage_type,
+                    p.tier.price.usd.normalize()
+                );
+                let mut line = CostLine::priced(
+                    Component::InterfaceEndpointData,
+                    format!("{service_name}, beyond the listed tiers (from {end} GB): FALLBACK last-price"),
+                    p.gb,
+                    "GB",
+                    &p.tier.price,
+                );
+                line.price_source = format!("FALLBACK last-price, not a listed price: {}", line.price_source);
+                line.fallback = Some(note);
+                line
+            } else {
+                CostLine::priced(
+                    Component::InterfaceEndpointData,
+                    format!("{service_name}, tier from {} GB", p.tier.begin_gb),
+                    p.gb,
+                    "GB",
+                    &p.tier.price,
+                )
+            }
+        })
+        .collect())
 }
 
 /// Source cited for the (zero) price of gateway endpoints.
