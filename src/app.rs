@@ -670,12 +670,25 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     // from where the region's earlier VPCs (in report order) left off.
     let mut contexts = Vec::with_capacity(vpcs.len());
     let mut region_gb: std::collections::BTreeMap<String, Decimal> = Default::default();
-    for traffic in &vpcs {
+    let (hourly, unmapped) = crate::timeseries::reconcile(&ingested.series, &vpcs);
+    for (traffic, hours) in vpcs.iter().zip(&hourly) {
         regions_used.insert(traffic.region.clone());
         let mut ctx = inventory
             .as_ref()
             .map(|inv| vpc_context(inv, &traffic.vpc_id))
             .unwrap_or_default();
+        // Observed NAT-routed throughput per hour sizes the provisioned-bandwidth setup.
+        let nat_bytes: Vec<u64> = hours
+            .iter()
+            .map(|h| {
+                h.bytes
+                    .iter()
+                    .filter(|(c, _)| c.nat_routed())
+                    .map(|(_, b)| *b)
+                    .sum()
+            })
+            .collect();
+        ctx.nat_throughput = crate::scenario::Throughput::from_hourly_bytes(&nat_bytes);
         let (first, _) = build(traffic, &ctx)?;
         let interface_gb = recommended_interface_gb(&first);
         let before = region_gb.entry(traffic.region.clone()).or_default();
@@ -688,7 +701,6 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         warnings.extend(notes);
         vpc_reports.push(v);
     }
-    let (hourly, unmapped) = crate::timeseries::reconcile(&ingested.series, &vpcs);
     for (v, h) in vpc_reports.iter_mut().zip(hourly) {
         v.hourly = crate::timeseries::daily_when_long(h);
     }
@@ -902,18 +914,45 @@ pub fn vpc_context(inv: &crate::inventory::Inventory, vpc_id: &str) -> VpcContex
             .get(id)
             .and_then(|n| inv.subnet_az(&n.subnet_id))
     };
-    let nat_gateways: Vec<(String, String)> = nats
-        .iter()
-        .filter(|n| n.connectivity == "public")
-        .map(|n| (n.id.clone(), nat_az(&n.id).unwrap_or_default()))
+    // A regional NAT gateway bills hours in each AZ it is active in: listed once per AZ (its
+    // addresses' AZs, else every AZ the VPC has subnets in, as auto mode does).
+    let vpc_azs: std::collections::BTreeSet<String> = inv
+        .subnets
+        .values()
+        .filter(|s| s.vpc_id == vpc_id)
+        .filter_map(|s| inv.subnet_az(&s.id))
         .collect();
+    let mut regional_nat = None;
+    let mut nat_gateways: Vec<(String, String)> = Vec::new();
+    for n in nats.iter().filter(|n| n.connectivity == "public") {
+        if n.is_regional() {
+            regional_nat.get_or_insert_with(|| n.id.clone());
+            let azs: std::collections::BTreeSet<String> = if n.azs.is_empty() {
+                vpc_azs.clone()
+            } else {
+                n.azs.iter().map(|a| inv.az_id(a)).collect()
+            };
+            if azs.is_empty() {
+                nat_gateways.push((n.id.clone(), String::new()));
+            }
+            for az in azs {
+                nat_gateways.push((n.id.clone(), az));
+            }
+        } else {
+            nat_gateways.push((n.id.clone(), nat_az(&n.id).unwrap_or_default()));
+        }
+    }
     let mut nat_route_az = std::collections::BTreeMap::new();
     for s in inv.subnets.values().filter(|s| s.vpc_id == vpc_id) {
         let target = inv
             .route_table_of(&s.id, vpc_id)
             .and_then(|r| r.default_route.clone());
         if let (Some(t), Some(az)) = (target, inv.subnet_az(&s.id)) {
-            if let Some(n) = nat_az(&t) {
+            let regional = inv.nat_gateways.get(&t).is_some_and(|n| n.is_regional());
+            if regional {
+                // Each AZ's traffic leaves through the regional gateway in that AZ.
+                nat_route_az.entry(az.clone()).or_insert(az);
+            } else if let Some(n) = nat_az(&t) {
                 nat_route_az.entry(az).or_insert(n);
             }
         }
@@ -936,6 +975,8 @@ pub fn vpc_context(inv: &crate::inventory::Inventory, vpc_id: &str) -> VpcContex
         nat_route_az,
         existing,
         interface_gb_before: rust_decimal::Decimal::ZERO,
+        regional_nat,
+        nat_throughput: None,
     }
 }
 

@@ -283,12 +283,14 @@ fn price_list_import_takes_exact_usage_types_and_tiers() {
             ),
             (r(), Item::GwlbEndpointHourly, None, dec!(0.01)),
             (r(), Item::GwlbEndpointPerGb, None, dec!(0.0035)),
+            // us-east-1's bare `RegionalNatGateway-Hours` (its bytes are `USE1-` prefixed).
+            (r(), Item::RegionalNatGatewayHourly, None, dec!(0.045)),
         ]
     );
     // Look-alikes in the same families are ignored, not mistaken for endpoints.
     assert_eq!(
         imported.ignored.keys().collect::<Vec<_>>(),
-        vec!["RegionalNatGateway-Hours", "VpcEndpoint-Service-Hours"]
+        vec!["VpcEndpoint-Service-Hours"]
     );
     assert!(imported.prices.iter().all(|p| p.as_of == "2026-09-03"));
 }

@@ -128,7 +128,8 @@ fn charts_of_a_hand_made_report_show_the_right_bars() {
             "nat-only",
             "gateway-endpoints",
             "gateway+interface (recommended)",
-            "fully-private"
+            "fully-private",
+            "regional-nat"
         ]
     );
     let series: Vec<&str> = costs.series.iter().map(|s| s.name.as_str()).collect();
@@ -154,8 +155,11 @@ fn charts_of_a_hand_made_report_show_the_right_bars() {
     assert_eq!(segs(1), [(0, 32.85), (1, 47.25)]);
     // gateway+interface: 1000 GB passes the 208.57 GB break-even of 1 AZ.
     assert_eq!(segs(2), [(0, 32.85), (1, 2.25), (2, 7.3), (3, 10.0)]);
+    // regional-nat: the same endpoints; one regional NAT gateway active in the 1 AZ at the
+    // shipped us-east-1 regional prices ($0.045/h, $0.045/GB): 730 h x $0.045 and 50 GB x $0.045.
+    assert_eq!(segs(4), [(0, 32.85), (1, 2.25), (2, 7.3), (3, 10.0)]);
     let marked: Vec<bool> = costs.panels[0].bars.iter().map(|b| b.marked).collect();
-    assert_eq!(marked, [false, false, true, false]);
+    assert_eq!(marked, [false, false, true, false, false]);
     assert_eq!(costs.panels[0].bars[0].value_text, "$84.60");
     assert_eq!(costs.panels[0].bars[2].value_text, "$52.40");
 

@@ -23,10 +23,12 @@ pub enum Field {
     PktDstAwsService,
     FlowDirection,
     TrafficPath,
+    /// The logged resource when it is not an ENI (a regional NAT gateway: `nat-...`).
+    ResourceId,
 }
 
 /// Number of fields in [`Field`].
-pub const FIELD_COUNT: usize = 20;
+pub const FIELD_COUNT: usize = 21;
 
 impl Field {
     /// The flow-log name of the field (`${name}` in a LogFormat).
@@ -52,6 +54,7 @@ impl Field {
             Field::PktDstAwsService => "pkt-dst-aws-service",
             Field::FlowDirection => "flow-direction",
             Field::TrafficPath => "traffic-path",
+            Field::ResourceId => "resource-id",
         }
     }
 
@@ -76,6 +79,7 @@ impl Field {
         Field::PktDstAwsService,
         Field::FlowDirection,
         Field::TrafficPath,
+        Field::ResourceId,
     ];
 
     fn from_name(name: &str) -> Option<Field> {
@@ -125,6 +129,8 @@ pub const KNOWN_FIELD_NAMES: &[&str] = &[
     "ecs-task-arn",
     "ecs-task-id",
     "reject-reason",
+    "resource-id",
+    "encryption-status",
 ];
 
 /// Most fields a record format may have (AWS formats have at most 40).

@@ -812,9 +812,11 @@ impl<'a> Scanner<'a> {
             None | Some(b"-") => self.unknown_az,
             Some(v) => out.interner.intern(v),
         };
-        let interface = match get(Field::InterfaceId) {
-            None | Some(b"-") => 0,
-            Some(v) => out.interner.intern(v),
+        // A regional NAT gateway's records name the gateway in resource-id, not an ENI.
+        let interface = match (get(Field::InterfaceId), get(Field::ResourceId)) {
+            (None | Some(b"-"), Some(r)) if r != b"-" => out.interner.intern(r),
+            (None | Some(b"-"), _) => 0,
+            (Some(v), _) => out.interner.intern(v),
         };
         let hour = match (self.settings.hourly, start) {
             (true, Some(s)) => (s / 3600) as u32,

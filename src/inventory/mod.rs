@@ -67,6 +67,19 @@ pub struct NatGateway {
     pub connectivity: String,
     pub eni_ids: Vec<String>,
     pub private_ips: Vec<IpAddr>,
+    /// `zonal` (one subnet, one AZ) or `regional` (no subnet; active in the AZs it has
+    /// addresses in, and billed per hour in each).
+    pub availability_mode: String,
+    /// AZs (ids where the output or the subnets tell them, else names) a regional NAT gateway
+    /// is active in: from `NatGatewayAddresses[].AvailabilityZone[Id]` and
+    /// `AvailabilityZoneAddresses[]`. Empty for zonal ones.
+    pub azs: Vec<String>,
+}
+
+impl NatGateway {
+    pub fn is_regional(&self) -> bool {
+        self.availability_mode.eq_ignore_ascii_case("regional")
+    }
 }
 
 /// A VPC endpoint.
@@ -369,6 +382,18 @@ impl Inventory {
         }
         let mut eni_ids = BTreeSet::new();
         let mut private_ips = BTreeSet::new();
+        let mut azs = BTreeSet::new();
+        for a in arr(v, "NatGatewayAddresses").chain(arr(v, "AvailabilityZoneAddresses")) {
+            match (s(a, "AvailabilityZoneId"), s(a, "AvailabilityZone")) {
+                (id, _) if !id.is_empty() => {
+                    azs.insert(id);
+                }
+                (_, name) if !name.is_empty() => {
+                    azs.insert(name);
+                }
+                _ => {}
+            }
+        }
         for a in arr(v, "NatGatewayAddresses") {
             if !s(a, "NetworkInterfaceId").is_empty() {
                 eni_ids.insert(s(a, "NetworkInterfaceId"));
@@ -390,6 +415,11 @@ impl Inventory {
                 },
                 eni_ids: eni_ids.into_iter().collect(),
                 private_ips: private_ips.into_iter().collect(),
+                availability_mode: match s(v, "AvailabilityMode") {
+                    m if m.is_empty() => "zonal".into(),
+                    m => m.to_ascii_lowercase(),
+                },
+                azs: azs.into_iter().collect(),
             },
         );
     }
@@ -504,8 +534,19 @@ impl Inventory {
         })
     }
 
-    /// Where an ENI sits: (VPC, region, AZ id or name), when the inventory knows it.
+    /// Where an ENI sits: (VPC, region, AZ id or name), when the inventory knows it. A NAT
+    /// gateway id (a regional NAT gateway's flow logs carry `resource-id`, not an ENI) places
+    /// its records in the gateway's VPC; the AZ is left to the record's own az-id.
     pub fn eni_place(&self, eni_id: &str) -> Option<(String, String, String)> {
+        if let Some(n) = self.nat_gateways.get(eni_id) {
+            let region = self
+                .subnets
+                .get(&n.subnet_id)
+                .and_then(|s| region_from_az(&s.az))
+                .or_else(|| n.azs.iter().find_map(|a| region_from_az(a)))
+                .unwrap_or_default();
+            return Some((n.vpc_id.clone(), region, String::new()));
+        }
         let eni = self.enis.get(eni_id)?;
         let az = match self.subnet_az(&eni.subnet_id) {
             Some(az) => az,
@@ -535,6 +576,9 @@ impl Inventory {
 
     /// What an ENI is (NAT gateway, endpoint or workload and its egress path).
     pub fn role(&self, eni_id: &str) -> Option<Role> {
+        if let Some(n) = self.nat_gateways.get(eni_id) {
+            return Some(Role::NatGateway(n.id.clone()));
+        }
         let eni = self.enis.get(eni_id);
         if let Some(nat) = self
             .nat_gateways

@@ -1,7 +1,9 @@
 //! Price List import: `aws pricing get-products` output (FormatVersion aws_v1; `PriceList` is an
 //! array of JSON strings) in; rows of the price CSV that `--prices` takes out. Only exact usage
 //! types are taken (`[PREFIX-]NatGateway-Hours|Bytes`, `[PREFIX-]VpcEndpoint-Hours|Bytes`,
-//! `[PREFIX-]VpcEndpoint-GWLBE-Hours|Bytes`, `[PREFIX-]DataTransfer-Regional-Bytes`): the
+//! `[PREFIX-]VpcEndpoint-GWLBE-Hours|Bytes`, `[PREFIX-]DataTransfer-Regional-Bytes`,
+//! `[PREFIX-]RegionalNatGateway-Hours|Bytes` (us-east-1: bare hours, `USE1-` bytes),
+//! `[PREFIX-]NatGateway-Prvd-Gbps|Bytes`): the
 //! VpcEndpoint product family also holds resource endpoints, endpoint services and ODB charges
 //! that look alike and must not be mistaken for interface endpoints.
 
@@ -137,6 +139,10 @@ pub fn item_of(usage: &str) -> Option<Item> {
         "VpcEndpoint-GWLBE-Hours" => Item::GwlbEndpointHourly,
         "VpcEndpoint-GWLBE-Bytes" => Item::GwlbEndpointPerGb,
         "DataTransfer-Regional-Bytes" => Item::InterAzPerGb,
+        "RegionalNatGateway-Hours" => Item::RegionalNatGatewayHourly,
+        "RegionalNatGateway-Bytes" => Item::RegionalNatGatewayPerGb,
+        "NatGateway-Prvd-Gbps" => Item::NatGatewayProvisionedGbpsHourly,
+        "NatGateway-Prvd-Bytes" => Item::NatGatewayProvisionedPerGb,
         _ => return None,
     })
 }
@@ -219,7 +225,7 @@ fn read_one(path: &Path, ignored: &mut BTreeMap<String, u64>) -> Result<Vec<Impo
                     .get("USD")
                     .and_then(|v| v.parse().ok())
                     .ok_or_else(|| bad(format!("PriceList[{i}] {usage_type}: no USD price")))?;
-                let expected_unit = if item.hourly() { "Hrs" } else { "GB" };
+                let expected_unit = item.price_list_unit();
                 if dim.unit != expected_unit {
                     return Err(bad(format!(
                         "PriceList[{i}] {usage_type}: unit '{}', expected '{expected_unit}'",
@@ -265,7 +271,7 @@ pub fn to_csv(prices: &[ImportedPrice]) -> Result<Vec<u8>> {
     let cerr = |e: csv::Error| Error::Invalid(format!("cannot write prices: {e}"));
     w.write_record(PRICE_COLUMNS).map_err(cerr)?;
     for p in prices {
-        let unit = if p.item.hourly() { "hour" } else { "GB" };
+        let unit = p.item.unit();
         let begin = p.begin_gb.map(|d| d.to_string()).unwrap_or_default();
         let end = match (p.begin_gb, p.end_gb) {
             (None, _) => String::new(),
@@ -317,9 +323,25 @@ mod tests {
             "VpcEndpoint-Service-Hours",
             "VpcEndpoint-Resource-Hours",
             "VpcResource-Consumer-Bytes",
-            "RegionalNatGateway-Hours",
         ] {
             assert_eq!(item_of(other), None, "{other}");
         }
+        // Regional NAT: us-east-1 has a bare hours usage type but a prefixed bytes one.
+        assert_eq!(
+            split_usage_type("RegionalNatGateway-Hours"),
+            (Some("us-east-1"), "RegionalNatGateway-Hours")
+        );
+        assert_eq!(
+            split_usage_type("USE1-RegionalNatGateway-Bytes"),
+            (Some("us-east-1"), "RegionalNatGateway-Bytes")
+        );
+        assert_eq!(
+            item_of("RegionalNatGateway-Bytes"),
+            Some(Item::RegionalNatGatewayPerGb)
+        );
+        assert_eq!(
+            item_of("NatGateway-Prvd-Gbps"),
+            Some(Item::NatGatewayProvisionedGbpsHourly)
+        );
     }
 }

@@ -39,10 +39,19 @@ pub enum Item {
     GwlbEndpointHourly,
     GwlbEndpointPerGb,
     InterAzPerGb,
+    /// Regional NAT gateway, per hour in each AZ it is active in.
+    RegionalNatGatewayHourly,
+    RegionalNatGatewayPerGb,
+    /// Provisioned-bandwidth NAT gateway, per provisioned Gbps per hour (`NatGateway-Prvd-Gbps`).
+    NatGatewayProvisionedGbpsHourly,
+    /// Data processed by a provisioned-bandwidth NAT gateway (`NatGateway-Prvd-Bytes`).
+    NatGatewayProvisionedPerGb,
+    /// Data transfer out of this region to another AWS region (`<SRC>-<DST>-AWS-Out-Bytes`).
+    InterRegionPerGb,
 }
 
 impl Item {
-    pub const ALL: [Item; 7] = [
+    pub const ALL: [Item; 12] = [
         Item::NatGatewayHourly,
         Item::NatGatewayPerGb,
         Item::InterfaceEndpointHourlyPerAz,
@@ -50,6 +59,11 @@ impl Item {
         Item::GwlbEndpointHourly,
         Item::GwlbEndpointPerGb,
         Item::InterAzPerGb,
+        Item::RegionalNatGatewayHourly,
+        Item::RegionalNatGatewayPerGb,
+        Item::NatGatewayProvisionedGbpsHourly,
+        Item::NatGatewayProvisionedPerGb,
+        Item::InterRegionPerGb,
     ];
 
     /// The items every region should price for the standard setups (`prices show` flags a
@@ -74,6 +88,11 @@ impl Item {
             Item::GwlbEndpointHourly => "gwlb_endpoint_hourly",
             Item::GwlbEndpointPerGb => "gwlb_endpoint_per_gb",
             Item::InterAzPerGb => "inter_az_per_gb",
+            Item::RegionalNatGatewayHourly => "regional_nat_gateway_hourly",
+            Item::RegionalNatGatewayPerGb => "regional_nat_gateway_per_gb",
+            Item::NatGatewayProvisionedGbpsHourly => "nat_gateway_provisioned_gbps_hourly",
+            Item::NatGatewayProvisionedPerGb => "nat_gateway_provisioned_per_gb",
+            Item::InterRegionPerGb => "inter_region_per_gb",
         }
     }
 
@@ -85,8 +104,30 @@ impl Item {
     pub fn hourly(self) -> bool {
         matches!(
             self,
-            Item::NatGatewayHourly | Item::InterfaceEndpointHourlyPerAz | Item::GwlbEndpointHourly
+            Item::NatGatewayHourly
+                | Item::InterfaceEndpointHourlyPerAz
+                | Item::GwlbEndpointHourly
+                | Item::RegionalNatGatewayHourly
+                | Item::NatGatewayProvisionedGbpsHourly
         )
+    }
+
+    /// The unit in price files and cost lines (`hour`, `Gbps-hour` or `GB`).
+    pub fn unit(self) -> &'static str {
+        match self {
+            Item::NatGatewayProvisionedGbpsHourly => "Gbps-hour",
+            i if i.hourly() => "hour",
+            _ => "GB",
+        }
+    }
+
+    /// The unit the AWS Price List gives the item in.
+    pub fn price_list_unit(self) -> &'static str {
+        match self {
+            Item::NatGatewayProvisionedGbpsHourly => "Gbps-hrs",
+            i if i.hourly() => "Hrs",
+            _ => "GB",
+        }
     }
 }
 
@@ -95,7 +136,7 @@ impl Item {
 pub struct Price {
     #[serde(with = "rust_decimal::serde::str")]
     pub usd: Decimal,
-    /// `hour` or `GB`.
+    /// `hour`, `Gbps-hour` or `GB`.
     pub unit: String,
     pub usage_type: String,
     pub source: String,
@@ -373,11 +414,7 @@ impl PriceBook {
             }
             let price = Price {
                 usd,
-                unit: if item.hourly() {
-                    "hour".into()
-                } else {
-                    "GB".into()
-                },
+                unit: item.unit().into(),
                 usage_type: f(6),
                 source: f(7),
                 source_kind: f(8),

@@ -26,6 +26,13 @@ pub enum ScenarioKind {
     /// Gateway endpoints, everything else through NAT instances (`--nat-instance-type`).
     #[serde(rename = "nat-instance")]
     NatInstance,
+    /// The endpoints of `gateway+interface`; one regional NAT gateway instead of zonal ones.
+    #[serde(rename = "regional-nat")]
+    RegionalNat,
+    /// The endpoints of `gateway+interface`; NAT gateways with provisioned bandwidth, billed per
+    /// provisioned Gbps-hour instead of per GB.
+    #[serde(rename = "provisioned-nat")]
+    ProvisionedNat,
 }
 
 impl ScenarioKind {
@@ -43,6 +50,8 @@ impl ScenarioKind {
             ScenarioKind::GatewayInterface => "gateway+interface",
             ScenarioKind::FullyPrivate => "fully-private",
             ScenarioKind::NatInstance => "nat-instance",
+            ScenarioKind::RegionalNat => "regional-nat",
+            ScenarioKind::ProvisionedNat => "provisioned-nat",
         }
     }
 
@@ -53,6 +62,8 @@ impl ScenarioKind {
             ScenarioKind::GatewayInterface => "gateway endpoints plus an interface endpoint for each AWS service whose volume passes break-even; the rest through NAT",
             ScenarioKind::FullyPrivate => "every AWS service through an endpoint; NAT only for internet traffic, removed when none remains",
             ScenarioKind::NatInstance => "gateway endpoints for S3 and DynamoDB; everything else through NAT instances you run (one per NAT gateway today): no per-GB processing charge, but the instance's bandwidth is the limit and patching, failover and scaling are yours",
+            ScenarioKind::RegionalNat => "the endpoints of gateway+interface; the rest through one regional NAT gateway active in each AZ with workloads: billed per hour in each of those AZs, the same per-GB price, no public subnet, and no inter-AZ charge (each AZ's traffic leaves in its own AZ)",
+            ScenarioKind::ProvisionedNat => "the endpoints of gateway+interface; the rest through NAT gateways with provisioned bandwidth sized from the observed peak hour: billed per provisioned Gbps-hour instead of per GB (check the feature's terms before relying on it)",
         }
     }
 }
@@ -70,6 +81,7 @@ pub enum Component {
     NatInstanceHours,
     GwlbEndpointHours,
     GwlbEndpointData,
+    NatProvisionedBandwidth,
 }
 
 impl Component {
@@ -84,6 +96,7 @@ impl Component {
             Component::NatInstanceHours => "NAT instance hours",
             Component::GwlbEndpointHours => "GWLB endpoint hours",
             Component::GwlbEndpointData => "GWLB endpoint data processed",
+            Component::NatProvisionedBandwidth => "NAT gateway provisioned bandwidth",
         }
     }
 }
@@ -106,7 +119,6 @@ pub struct CostLine {
     pub price_source: String,
     /// Set when the price is a named fallback, not a listed price (usage beyond the end of a tier
     /// table that stops early, with `--beyond-last-tier last-price`): what was assumed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
 }
 
@@ -150,6 +162,9 @@ pub struct EndpointPlan {
     /// A cheaper placement in fewer AZs (at least `--min-azs`), with what it costs in
     /// availability; `None` when every AZ is also the cheapest or it cannot be priced.
     pub fewer_azs: Option<AzOption>,
+    /// Cross-region PrivateLink: the region of the AWS service this local interface endpoint
+    /// reaches (`--service-region`); absent for same-region endpoints.
+    pub service_region: Option<String>,
 }
 
 /// An interface endpoint in fewer AZs than there are AZs with workloads.
@@ -191,6 +206,50 @@ pub struct VpcContext {
     /// billed from this point of the region's month.
     #[serde(with = "rust_decimal::serde::str")]
     pub interface_gb_before: Decimal,
+    /// Today's regional NAT gateway (inventory `AvailabilityMode` regional): `nat_gateways` then
+    /// lists it once per AZ it is active in, since it bills hours per AZ.
+    pub regional_nat: Option<String>,
+    /// Observed NAT-routed throughput per hour (from the traffic-over-time series): sizes the
+    /// `provisioned-nat` setup.
+    pub nat_throughput: Option<Throughput>,
+}
+
+/// Observed NAT-routed throughput: the mean of each hour with records, in Gbps (10^9 bit/s).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Throughput {
+    pub hours: u64,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub peak_gbps: Decimal,
+    /// 95th percentile of the hourly means (nearest rank).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub p95_gbps: Decimal,
+}
+
+impl Throughput {
+    /// From observed NAT-routed bytes per hour.
+    pub fn from_hourly_bytes(bytes: &[u64]) -> Option<Throughput> {
+        if bytes.is_empty() {
+            return None;
+        }
+        let mut gbps: Vec<Decimal> = bytes
+            .iter()
+            .map(|&b| {
+                (Decimal::from(b) * Decimal::from(8)
+                    / Decimal::from(3600u32)
+                    / Decimal::from(1_000_000_000u64))
+                .round_dp(6)
+            })
+            .collect();
+        gbps.sort();
+        let n = gbps.len();
+        // Nearest rank: the smallest value with at least 95% of the hours at or below it.
+        let rank = (n * 95).div_ceil(100).max(1);
+        Some(Throughput {
+            hours: n as u64,
+            peak_gbps: gbps[n - 1],
+            p95_gbps: gbps[rank - 1],
+        })
+    }
 }
 
 /// One setup's monthly cost for one VPC.
@@ -446,6 +505,29 @@ pub fn build_scenarios_in(
         }
         None => None,
     };
+    let regional_prices = match (
+        prices.price(Item::RegionalNatGatewayHourly),
+        prices.price(Item::RegionalNatGatewayPerGb),
+    ) {
+        (Ok(h), Ok(g)) => Some((h, g)),
+        _ => None,
+    };
+    if regional_prices.is_some() {
+        kinds.push(ScenarioKind::RegionalNat);
+    }
+    // Provisioned-bandwidth NAT only where its prices are known and the logs have hours.
+    let provisioned = match (
+        prices.price(Item::NatGatewayProvisionedGbpsHourly),
+        prices.price(Item::NatGatewayProvisionedPerGb),
+        &ctx.nat_throughput,
+    ) {
+        (Ok(h), Ok(g), Some(t)) if t.peak_gbps > Decimal::ZERO => Some((h, g, t)),
+        _ => None,
+    };
+    if provisioned.is_some() {
+        kinds.push(ScenarioKind::ProvisionedNat);
+    }
+    let cross = cross_region_options(traffic, prices, azs)?;
     for kind in kinds {
         // Which groups move off NAT, and how.
         let mut gateway = Vec::new();
@@ -467,8 +549,16 @@ pub fn build_scenarios_in(
                 ScenarioKind::NatOnly => {}
                 ScenarioKind::GatewayEndpoints if is_gateway => gateway.push(g),
                 ScenarioKind::GatewayEndpoints => {}
-                ScenarioKind::GatewayInterface if is_gateway => gateway.push(g),
-                ScenarioKind::GatewayInterface => {
+                ScenarioKind::GatewayInterface
+                | ScenarioKind::RegionalNat
+                | ScenarioKind::ProvisionedNat
+                    if is_gateway =>
+                {
+                    gateway.push(g)
+                }
+                ScenarioKind::GatewayInterface
+                | ScenarioKind::RegionalNat
+                | ScenarioKind::ProvisionedNat => {
                     if be.is_some_and(|b| g.monthly_gb > b) {
                         interface.push(g)
                     }
@@ -479,14 +569,27 @@ pub fn build_scenarios_in(
                 ScenarioKind::NatInstance => {}
             }
         }
-        let moved: Decimal = gateway
+        // Cross-region PrivateLink: in the interface setups where it passes break-even, and
+        // wherever possible in fully-private.
+        let crossing: Vec<&CrossRegionOption> = cross
+            .iter()
+            .filter(|x| match kind {
+                ScenarioKind::GatewayInterface
+                | ScenarioKind::RegionalNat
+                | ScenarioKind::ProvisionedNat => x.passes,
+                ScenarioKind::FullyPrivate => true,
+                _ => false,
+            })
+            .collect();
+        let moved_same: Decimal = gateway
             .iter()
             .chain(interface.iter())
             .map(|g| g.monthly_gb)
             .sum();
+        let moved = moved_same + crossing.iter().map(|x| x.monthly_gb).sum::<Decimal>();
         let nat_gb = nat_gb_total - moved;
         let eligible_total: Decimal = groups.iter().map(|g| g.monthly_gb).sum();
-        let aws_on_nat_gb = eligible_total - moved;
+        let aws_on_nat_gb = eligible_total - moved_same;
         let keep_nat = kind != ScenarioKind::FullyPrivate || nat_gb > Decimal::ZERO;
         let nat_count = if keep_nat { nat_gateways } else { 0 };
         let mut lines = Vec::new();
@@ -512,17 +615,20 @@ pub fn build_scenarios_in(
                 price_source: format!("{} (as of {})", p.source, p.as_of),
                 fallback: None,
             });
-        } else if nat_count > 0 {
-            let hourly = prices.price(Item::NatGatewayHourly)?;
-            let hours = Decimal::from(nat_count) * units::hours_per_month();
+        } else if let (ScenarioKind::RegionalNat, Some((hourly, per_gb)), true) =
+            (kind, regional_prices, nat_count > 0)
+        {
+            let hours = Decimal::from(azs) * units::hours_per_month();
             lines.push(CostLine::priced(
                 Component::NatGatewayHours,
-                format!("{nat_count} NAT gateway(s) x {} h", units::HOURS_PER_MONTH),
+                format!(
+                    "1 regional NAT gateway active in {azs} AZ(s) x {} h (billed per AZ it is active in)",
+                    units::HOURS_PER_MONTH
+                ),
                 hours,
                 "hour",
                 hourly,
             ));
-            let per_gb = prices.price(Item::NatGatewayPerGb)?;
             lines.push(CostLine::priced(
                 Component::NatGatewayData,
                 "traffic still through NAT, both directions",
@@ -530,9 +636,71 @@ pub fn build_scenarios_in(
                 "GB",
                 per_gb,
             ));
+        } else if nat_count > 0 {
+            // Today's regional NAT gateway bills at the regional usage types where priced.
+            let regional_today = ctx.regional_nat.is_some() && kind != ScenarioKind::ProvisionedNat;
+            let (hourly, per_gb, what) = match (regional_today, regional_prices) {
+                (true, Some((h, g))) => (h, g, " (regional NAT gateway: hours per active AZ)"),
+                (true, None) => (
+                    prices.price(Item::NatGatewayHourly)?,
+                    prices.price(Item::NatGatewayPerGb)?,
+                    " (regional NAT gateway, hours per active AZ, at the zonal prices: no regional NAT price for the region)",
+                ),
+                _ => (
+                    prices.price(Item::NatGatewayHourly)?,
+                    prices.price(Item::NatGatewayPerGb)?,
+                    "",
+                ),
+            };
+            let hours = Decimal::from(nat_count) * units::hours_per_month();
+            lines.push(CostLine::priced(
+                Component::NatGatewayHours,
+                format!(
+                    "{nat_count} NAT gateway(s) x {} h{what}",
+                    units::HOURS_PER_MONTH
+                ),
+                hours,
+                "hour",
+                hourly,
+            ));
+            if let (ScenarioKind::ProvisionedNat, Some((gbps_hour, prvd_gb, t))) =
+                (kind, provisioned)
+            {
+                let gbps = provisioned_gbps(t, nat_gb, nat_gb_total);
+                let q = gbps * units::hours_per_month();
+                lines.push(CostLine::priced(
+                    Component::NatProvisionedBandwidth,
+                    format!(
+                        "{gbps} Gbps provisioned x {} h: the observed peak hour {} Gbps (95th percentile {} Gbps, {} hours) scaled to the traffic still on NAT and rounded up to a whole Gbps (assumed granularity; check the feature's terms)",
+                        units::HOURS_PER_MONTH,
+                        t.peak_gbps.normalize(),
+                        t.p95_gbps.normalize(),
+                        t.hours
+                    ),
+                    q,
+                    "Gbps-hour",
+                    gbps_hour,
+                ));
+                lines.push(CostLine::priced(
+                    Component::NatGatewayData,
+                    "traffic still through NAT, both directions, at the provisioned-bandwidth data price",
+                    nat_gb,
+                    "GB",
+                    prvd_gb,
+                ));
+            } else {
+                lines.push(CostLine::priced(
+                    Component::NatGatewayData,
+                    "traffic still through NAT, both directions",
+                    nat_gb,
+                    "GB",
+                    per_gb,
+                ));
+            }
         }
-        // Inter-AZ: NAT traffic from an AZ whose route leads to another AZ's NAT gateway.
-        if nat_count > 0 && !ctx.nat_route_az.is_empty() {
+        // Inter-AZ: NAT traffic from an AZ whose route leads to another AZ's NAT gateway (a
+        // regional NAT gateway has no such hairpin).
+        if nat_count > 0 && !ctx.nat_route_az.is_empty() && kind != ScenarioKind::RegionalNat {
             let mut on_nat: BTreeMap<String, Decimal> = BTreeMap::new();
             for d in traffic.destinations.iter().filter(|d| d.class.nat_routed()) {
                 for (az, gb) in &d.by_az {
@@ -541,6 +709,11 @@ pub fn build_scenarios_in(
             }
             for g in gateway.iter().chain(interface.iter()) {
                 for (az, gb) in &g.by_az {
+                    *on_nat.entry(az.clone()).or_default() -= *gb;
+                }
+            }
+            for x in &crossing {
+                for (az, gb) in &x.by_az {
                     *on_nat.entry(az.clone()).or_default() -= *gb;
                 }
             }
@@ -650,6 +823,7 @@ pub fn build_scenarios_in(
                 monthly_gb: g.monthly_gb,
                 existing,
                 fewer_azs: None,
+                service_region: None,
             });
         }
         let mut billed_gb = ctx.interface_gb_before;
@@ -695,6 +869,65 @@ pub fn build_scenarios_in(
                 monthly_gb: g.monthly_gb,
                 existing,
                 fewer_azs,
+                service_region: None,
+            });
+        }
+        for x in &crossing {
+            let hourly = prices.price(Item::InterfaceEndpointHourlyPerAz)?;
+            let hours = Decimal::from(x.azs) * units::hours_per_month();
+            let excluded = if x.excluded_azs.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; not in {} (AWS lists no cross-region access there)",
+                    x.excluded_azs.join(", ")
+                )
+            };
+            lines.push(CostLine::priced(
+                Component::InterfaceEndpointHours,
+                format!(
+                    "{} reached from {} (cross-region PrivateLink), {} AZ(s) x {} h{excluded}",
+                    x.service_name,
+                    traffic.region,
+                    x.azs,
+                    units::HOURS_PER_MONTH
+                ),
+                hours,
+                "hour",
+                hourly,
+            ));
+            lines.extend(interface_data_lines(
+                prices,
+                &format!("{} (cross-region)", x.service_name),
+                billed_gb,
+                x.monthly_gb,
+                config.tier_fallback,
+            )?);
+            billed_gb += x.monthly_gb;
+            if x.crossing_gb > Decimal::ZERO {
+                let rate = prices.price(Item::InterAzPerGb)?;
+                for side in ["out of", "into"] {
+                    lines.push(CostLine::priced(
+                        Component::InterAz,
+                        format!(
+                            "traffic of {} to the cross-region endpoint in another AZ: billed {side} an AZ",
+                            x.excluded_azs.join(", ")
+                        ),
+                        x.crossing_gb,
+                        "GB",
+                        rate,
+                    ));
+                }
+            }
+            endpoints.push(EndpointPlan {
+                endpoint_type: "Interface".into(),
+                service: x.service.clone(),
+                service_name: x.service_name.clone(),
+                azs: x.azs,
+                monthly_gb: x.monthly_gb,
+                existing: None,
+                fewer_azs: None,
+                service_region: Some(x.service_region.clone()),
             });
         }
         let mut scenario = Scenario {
@@ -702,7 +935,11 @@ pub fn build_scenarios_in(
             description: kind.describe().into(),
             lines,
             endpoints,
-            nat_gateways: if instance.is_some() { 0 } else { nat_count },
+            nat_gateways: match (kind, &instance) {
+                (_, Some(_)) => 0,
+                (ScenarioKind::RegionalNat, None) => nat_count.min(1),
+                _ => nat_count,
+            },
             nat_instances: if instance.is_some() { nat_count } else { 0 },
             nat_gb,
             aws_on_nat_gb,
@@ -758,6 +995,165 @@ fn fewer_azs_option(
         }
     }
     best
+}
+
+/// Provisioned Gbps for the traffic still on NAT: the observed peak hour scaled by the share of
+/// NAT-routed GB that stays on NAT, rounded up to a whole Gbps (at least 1).
+pub fn provisioned_gbps(t: &Throughput, nat_gb: Decimal, nat_gb_total: Decimal) -> Decimal {
+    let share = if nat_gb_total > Decimal::ZERO {
+        nat_gb / nat_gb_total
+    } else {
+        Decimal::ONE
+    };
+    (t.peak_gbps * share).ceil().max(Decimal::ONE)
+}
+
+/// Services an interface endpoint can reach in another region, and the AZs where it cannot
+/// (`data/cross-region-privatelink.csv`).
+pub struct CrossRegionTable {
+    /// Endpoint service short name (`s3`, `kms`, `ecr.dkr`...) -> its source.
+    pub services: BTreeMap<String, String>,
+    pub excluded_azs: BTreeMap<String, String>,
+}
+
+const EMBEDDED_CROSS_REGION: &str = include_str!("../../data/cross-region-privatelink.csv");
+
+/// The shipped cross-region PrivateLink table.
+pub fn cross_region_table() -> Result<CrossRegionTable> {
+    let mut reader = csv::Reader::from_reader(EMBEDDED_CROSS_REGION.as_bytes());
+    let mut t = CrossRegionTable {
+        services: BTreeMap::new(),
+        excluded_azs: BTreeMap::new(),
+    };
+    for (i, rec) in reader.records().enumerate() {
+        let bad = |reason: String| crate::Error::PriceRow {
+            path: "data/cross-region-privatelink.csv".into(),
+            line: i as u64 + 2,
+            reason,
+        };
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        if rec.len() != 3 {
+            return Err(bad(format!("expected 3 columns, found {}", rec.len())));
+        }
+        match &rec[0] {
+            "service" => t.services.insert(rec[1].to_string(), rec[2].to_string()),
+            "excluded_az" => t
+                .excluded_azs
+                .insert(rec[1].to_string(), rec[2].to_string()),
+            other => {
+                return Err(bad(format!(
+                    "unknown kind '{other}' (service, excluded_az)"
+                )))
+            }
+        };
+    }
+    Ok(t)
+}
+
+/// Cross-region AWS traffic a local interface endpoint with cross-region access could carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossRegionOption {
+    pub service: String,
+    pub service_region: String,
+    /// `com.amazonaws.<service region>.<service>`.
+    pub service_name: String,
+    pub monthly_gb: Decimal,
+    pub by_az: BTreeMap<String, Decimal>,
+    /// ENIs: the workload AZs where cross-region access is offered.
+    pub azs: u32,
+    /// Workload AZs where it is not: their traffic crosses to another AZ.
+    pub excluded_azs: Vec<String>,
+    pub crossing_gb: Decimal,
+    /// GB/month above which the endpoint is cheaper than NAT (first data tier).
+    pub break_even_gb: Option<Decimal>,
+    pub passes: bool,
+}
+
+/// The cross-region options of a VPC: traffic to another region's S3 (by ip-ranges) or to a
+/// service DNS named that AWS lists for cross-region PrivateLink, grouped by service and region.
+/// Empty when the region has no interface-endpoint prices (the traffic then stays on NAT).
+/// Inter-region data transfer is paid the same through NAT or the endpoint, so it does not
+/// enter the comparison.
+pub fn cross_region_options(
+    traffic: &VpcTraffic,
+    prices: &RegionPrices,
+    azs: u32,
+) -> Result<Vec<CrossRegionOption>> {
+    let table = cross_region_table()?;
+    let mut groups: BTreeMap<(String, String), (Decimal, BTreeMap<String, Decimal>)> =
+        BTreeMap::new();
+    for d in traffic
+        .destinations
+        .iter()
+        .filter(|d| d.class == DestClass::AwsCrossRegion && d.monthly_gb > Decimal::ZERO)
+    {
+        let service = match (&d.endpoint, d.service.as_str()) {
+            (Some(e), _) if table.services.contains_key(e) => e.clone(),
+            (_, "S3") => "s3".to_string(),
+            _ => continue,
+        };
+        if d.service_region.is_empty()
+            || d.service_region == "GLOBAL"
+            || d.service_region == traffic.region
+        {
+            continue;
+        }
+        let g = groups
+            .entry((service, d.service_region.clone()))
+            .or_default();
+        g.0 += d.monthly_gb;
+        for (az, gb) in &d.by_az {
+            *g.1.entry(az.clone()).or_default() += gb.0;
+        }
+    }
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (Ok(nat), Ok(ep_hour), Ok(ep_gb)) = (
+        prices.price(Item::NatGatewayPerGb),
+        prices.price(Item::InterfaceEndpointHourlyPerAz),
+        prices.price(Item::InterfaceEndpointPerGb),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let inter_az = prices.price(Item::InterAzPerGb).ok().map(|p| p.usd);
+    let excluded: Vec<String> = traffic
+        .azs_seen
+        .iter()
+        .filter(|a| table.excluded_azs.contains_key(*a))
+        .cloned()
+        .collect();
+    let eni_azs = azs.saturating_sub(excluded.len() as u32);
+    let mut out = Vec::new();
+    for ((service, region), (gb, by_az)) in groups {
+        let crossing: Decimal = excluded.iter().filter_map(|a| by_az.get(a)).sum();
+        if eni_azs == 0 || (crossing > Decimal::ZERO && inter_az.is_none()) {
+            continue;
+        }
+        let fixed = Decimal::from(eni_azs) * units::hours_per_month() * ep_hour.usd;
+        let margin = nat.usd - ep_gb.usd;
+        let crossing_cost = crossing * Decimal::from(2) * inter_az.unwrap_or_default();
+        let break_even = (margin > Decimal::ZERO).then(|| fixed / margin);
+        let passes = fixed + gb * ep_gb.usd + crossing_cost < gb * nat.usd;
+        out.push(CrossRegionOption {
+            // IAM and Route 53 are global names (no region in them).
+            service_name: if matches!(service.as_str(), "iam" | "route53") {
+                format!("com.amazonaws.{service}")
+            } else {
+                format!("com.amazonaws.{region}.{service}")
+            },
+            service,
+            service_region: region,
+            monthly_gb: gb,
+            by_az,
+            azs: eni_azs,
+            excluded_azs: excluded.clone(),
+            crossing_gb: crossing,
+            break_even_gb: break_even,
+            passes,
+        });
+    }
+    Ok(out)
 }
 
 /// Interface-endpoint data lines for `gb` billed from `offset_gb` of the region's month: one
