@@ -793,3 +793,216 @@ fn incomplete_region_refuses_in_analyze_and_prices_show_flags_it() {
     assert!(out.contains("us-west-2  INCOMPLETE"), "{out}");
     assert!(!out.contains("us-east-1  INCOMPLETE"), "{out}");
 }
+
+fn scenario_of(
+    s: &[vpce_advisor::scenario::Scenario],
+    kind: ScenarioKind,
+) -> &vpce_advisor::scenario::Scenario {
+    s.iter()
+        .find(|x| x.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?}"))
+}
+
+#[test]
+fn regional_nat_bills_hours_per_active_az_and_no_hairpin() {
+    // us-east-1 (shipped: NAT $0.045/h and /GB; regional NAT $0.045/h per AZ and $0.045/GB;
+    // inter-AZ $0.01/GB each way). 2 AZs, one zonal NAT gateway in use1-az1 that use1-az2's
+    // subnets also route to; 500 GB/month of internet traffic from each AZ.
+    let v = vpc_by_az(
+        &["use1-az1", "use1-az2"],
+        &[(
+            DestClass::Internet,
+            "",
+            None,
+            &[("use1-az1", dec!(500)), ("use1-az2", dec!(500))],
+        )],
+    );
+    let ctx = vpce_advisor::scenario::VpcContext {
+        nat_gateways: vec![("nat-1".into(), "use1-az1".into())],
+        nat_route_az: [
+            ("use1-az1".to_string(), "use1-az1".to_string()),
+            ("use1-az2".to_string(), "use1-az1".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+        ..Default::default()
+    };
+    let book = PriceBook::embedded().unwrap();
+    let p = book.region("us-east-1").unwrap();
+    let s = vpce_advisor::scenario::build_scenarios_in(&v, p, &ScenarioConfig::default(), &ctx)
+        .unwrap();
+    // nat-only: 730 h x $0.045 = $32.85; 1000 GB x $0.045 = $45; use1-az2's 500 GB cross to
+    // use1-az1 and are billed out and in: 2 x 500 x $0.01 = $10. Total $87.85.
+    assert_eq!(scenario_of(&s, ScenarioKind::NatOnly).total(), dec!(87.85));
+    // regional-nat: one gateway active in 2 AZs: 2 x 730 h x $0.045 = $65.70; 1000 GB x $0.045
+    // = $45; no inter-AZ line. Total $110.70: $22.85 more than one zonal gateway with a hairpin.
+    let r = scenario_of(&s, ScenarioKind::RegionalNat);
+    assert_eq!(r.total(), dec!(110.70));
+    assert_eq!(r.nat_gateways, 1);
+    assert!(r
+        .lines
+        .iter()
+        .all(|l| l.component != vpce_advisor::scenario::Component::InterAz));
+    assert!(r.lines[0]
+        .price_source
+        .starts_with("RegionalNatGateway-Hours"));
+    // Today a regional NAT gateway (listed once per AZ, each AZ routed to itself): the same
+    // $110.70, at the regional usage types.
+    let today = vpce_advisor::scenario::VpcContext {
+        nat_gateways: vec![
+            ("nat-r".into(), "use1-az1".into()),
+            ("nat-r".into(), "use1-az2".into()),
+        ],
+        nat_route_az: [
+            ("use1-az1".to_string(), "use1-az1".to_string()),
+            ("use1-az2".to_string(), "use1-az2".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+        regional_nat: Some("nat-r".into()),
+        ..Default::default()
+    };
+    let s = vpce_advisor::scenario::build_scenarios_in(&v, p, &ScenarioConfig::default(), &today)
+        .unwrap();
+    let n = scenario_of(&s, ScenarioKind::NatOnly);
+    assert_eq!(n.total(), dec!(110.70));
+    assert!(n.lines[0].detail.contains("regional NAT gateway"));
+    // A region without regional NAT prices (us-east-2) gets no regional-nat setup.
+    let mut v2 = v.clone();
+    v2.region = "us-east-2".into();
+    let s = build_scenarios(
+        &v2,
+        book.region("us-east-2").unwrap(),
+        &ScenarioConfig::default(),
+    )
+    .unwrap();
+    assert!(s.iter().all(|x| x.kind != ScenarioKind::RegionalNat));
+}
+
+#[test]
+fn cross_region_privatelink_by_hand() {
+    // us-east-1, 2 AZs; 1000 GB/month to S3 in us-west-2 and 100 GB to the internet.
+    // Endpoint break-even: 2 x 730 x $0.01 / ($0.045 - $0.01) = 417.14 GB: 1000 GB passes.
+    let mut v = vpc_by_az(
+        &["use1-az1", "use1-az2"],
+        &[
+            (
+                DestClass::AwsCrossRegion,
+                "S3",
+                None,
+                &[("use1-az1", dec!(500)), ("use1-az2", dec!(500))],
+            ),
+            (DestClass::Internet, "", None, &[("use1-az1", dec!(100))]),
+        ],
+    );
+    v.destinations[0].service_region = "us-west-2".into();
+    let book = PriceBook::embedded().unwrap();
+    let p = book.region("us-east-1").unwrap();
+    let s = build_scenarios(&v, p, &ScenarioConfig::default()).unwrap();
+    // nat-only: 2 x 730 x $0.045 = $65.70 + 1100 GB x $0.045 = $49.50: $115.20.
+    assert_eq!(scenario_of(&s, ScenarioKind::NatOnly).total(), dec!(115.20));
+    // gateway+interface: NAT $65.70 + 100 GB x $0.045 = $4.50; the endpoint 2 x 730 h x $0.01
+    // = $14.60 + 1000 GB x $0.01 = $10: $94.80. (Inter-region transfer is the same on both
+    // paths and outside the model.)
+    let gi = scenario_of(&s, ScenarioKind::GatewayInterface);
+    assert_eq!(gi.total(), dec!(94.80));
+    let ep = gi
+        .endpoints
+        .iter()
+        .find(|e| e.service_region.is_some())
+        .unwrap();
+    assert_eq!(ep.service_name, "com.amazonaws.us-west-2.s3");
+    assert_eq!(ep.service_region.as_deref(), Some("us-west-2"));
+    assert_eq!(ep.azs, 2);
+    // 300 GB is below break-even: gateway+interface leaves it on NAT, fully-private moves it.
+    let mut small = v.clone();
+    small.destinations[0].monthly_gb = dec!(300);
+    for g in small.destinations[0].by_az.values_mut() {
+        g.0 = dec!(150);
+    }
+    let s = build_scenarios(&small, p, &ScenarioConfig::default()).unwrap();
+    assert!(scenario_of(&s, ScenarioKind::GatewayInterface)
+        .endpoints
+        .is_empty());
+    // fully-private: NAT stays for the internet: $65.70 + $4.50 + $14.60 + 300 x $0.01 = $87.80.
+    assert_eq!(
+        scenario_of(&s, ScenarioKind::FullyPrivate).total(),
+        dec!(87.80)
+    );
+    // An AZ AWS excludes (use1-az3): the endpoint goes in use1-az1 only and use1-az3's 400 GB
+    // cross AZs: 730 x $0.01 = $7.30 + 1000 x $0.01 = $10 + 2 x 400 x $0.01 = $8; NAT 2 x 730 x
+    // $0.045 = $65.70 + $4.50. Total $95.50.
+    let mut ex = vpc_by_az(
+        &["use1-az1", "use1-az3"],
+        &[
+            (
+                DestClass::AwsCrossRegion,
+                "S3",
+                None,
+                &[("use1-az1", dec!(600)), ("use1-az3", dec!(400))],
+            ),
+            (DestClass::Internet, "", None, &[("use1-az1", dec!(100))]),
+        ],
+    );
+    ex.destinations[0].service_region = "us-west-2".into();
+    let s = build_scenarios(&ex, p, &ScenarioConfig::default()).unwrap();
+    let gi = scenario_of(&s, ScenarioKind::GatewayInterface);
+    assert_eq!(gi.total(), dec!(95.50));
+    assert_eq!(gi.endpoints[0].azs, 1);
+    assert!(gi
+        .lines
+        .iter()
+        .any(|l| l.detail.contains("not in use1-az3")));
+}
+
+#[test]
+fn provisioned_nat_by_hand_and_never_without_a_price() {
+    use vpce_advisor::scenario::{Throughput, VpcContext};
+    // 1 Gbps for an hour is 10^9 / 8 x 3600 = 450,000,000,000 bytes. Hours at 1..=20 Gbps:
+    // peak 20, 95th percentile (nearest rank 19 of 20) 19.
+    let hours: Vec<u64> = (1..=20).map(|g| g * 450_000_000_000).collect();
+    let t = Throughput::from_hourly_bytes(&hours).unwrap();
+    assert_eq!((t.hours, t.peak_gbps, t.p95_gbps), (20, dec!(20), dec!(19)));
+    // us-east-1, 1 AZ, internet 100,000 GB/month; peak 2.5 Gbps.
+    let mut v = vpc(dec!(0), dec!(0), dec!(0), dec!(100000), dec!(0));
+    v.azs_seen = vec!["use1-az1".into()];
+    let ctx = VpcContext {
+        nat_throughput: Some(Throughput {
+            hours: 24,
+            peak_gbps: dec!(2.5),
+            p95_gbps: dec!(2),
+        }),
+        ..Default::default()
+    };
+    let book = PriceBook::embedded().unwrap();
+    let p = book.region("us-east-1").unwrap();
+    let s = vpce_advisor::scenario::build_scenarios_in(&v, p, &ScenarioConfig::default(), &ctx)
+        .unwrap();
+    // nat-only: 730 x $0.045 = $32.85 + 100,000 GB x $0.045 = $4,500: $4,532.85.
+    assert_eq!(
+        scenario_of(&s, ScenarioKind::NatOnly).total(),
+        dec!(4532.85)
+    );
+    // provisioned-nat: $32.85 of gateway hours + 3 Gbps (2.5 rounded up) x 730 h x $1.076
+    // = $2,356.44 + 100,000 GB x $0.00: $2,389.29.
+    let pn = scenario_of(&s, ScenarioKind::ProvisionedNat);
+    assert_eq!(pn.total(), dec!(2389.29));
+    assert!(
+        pn.lines[1].detail.contains("peak hour 2.5 Gbps")
+            && pn.lines[1].detail.contains("95th percentile 2 Gbps")
+    );
+    // Without hours, or where the price is unknown (eu-west-1 ships no NatGateway-Prvd-Bytes):
+    // no provisioned-nat setup.
+    let s = build_scenarios(&v, p, &ScenarioConfig::default()).unwrap();
+    assert!(s.iter().all(|x| x.kind != ScenarioKind::ProvisionedNat));
+    let mut eu = v.clone();
+    eu.region = "eu-west-1".into();
+    let s = vpce_advisor::scenario::build_scenarios_in(
+        &eu,
+        book.region("eu-west-1").unwrap(),
+        &ScenarioConfig::default(),
+        &ctx,
+    )
+    .unwrap();
+    assert!(s.iter().all(|x| x.kind != ScenarioKind::ProvisionedNat));
+}
