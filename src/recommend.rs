@@ -195,6 +195,7 @@ fn reasons(
         )),
         Policy::Cheapest => {}
     }
+    out.extend(crate::scenario::setup_reasons(traffic, scenarios));
     if recommended.kind == ScenarioKind::NatInstance || cheapest.kind == ScenarioKind::NatInstance {
         out.push("`nat-instance` has no per-GB processing charge, but you run the instances: the instance type's bandwidth caps throughput, and patching, failover (one per AZ) and scaling are yours; a failed instance cuts its AZ off the internet.".to_string());
     }

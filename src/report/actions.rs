@@ -58,6 +58,8 @@ struct EndpointAction {
     subnet_ids: Vec<Val>,
     security_group_ids: Vec<Val>,
     monthly_gb: Decimal,
+    /// Cross-region PrivateLink: the service's region (`--service-region`), checked.
+    service_region: Option<Val>,
 }
 
 /// One VPC's endpoints, every value checked.
@@ -286,7 +288,21 @@ fn plan_vpc(v: &VpcReport, known: Option<&ActionIds>) -> VpcAction {
         } else {
             "service".to_string()
         };
-        let service_name = match (&region, service_ok) {
+        // Cross-region PrivateLink: the service lives in another region (IAM and Route 53 have
+        // global names without one).
+        let service_region = e.service_region.as_ref().map(|r| {
+            checked(
+                r,
+                is_region(r),
+                "<service-region>",
+                "service region",
+                &mut notes,
+            )
+        });
+        let name_region = service_region.as_ref().unwrap_or(&region);
+        let global = service_region.is_some() && matches!(e.service.as_str(), "iam" | "route53");
+        let service_name = match (name_region, service_ok) {
+            (_, true) if global => Val::Known(format!("com.amazonaws.{}", e.service)),
             (Val::Known(r), true) => Val::Known(format!("com.amazonaws.{r}.{}", e.service)),
             (r, true) => Val::Placeholder(format!("com.amazonaws.{}.{}", r.text(), e.service)),
             (r, false) => Val::Placeholder(format!("com.amazonaws.{}.<service>", r.text())),
@@ -339,6 +355,7 @@ fn plan_vpc(v: &VpcReport, known: Option<&ActionIds>) -> VpcAction {
             subnet_ids,
             security_group_ids,
             monthly_gb: e.monthly_gb,
+            service_region,
         });
     }
     let mut seen = BTreeSet::new();
@@ -388,6 +405,13 @@ fn endpoint_comment(e: &EndpointAction) -> Vec<String> {
             "Interface endpoint(s) for other AWS APIs ({gb} GB/month off NAT)."
         ));
         lines.push("The logs show AMAZON-range addresses only: name each service from DNS query logs (ssm, ssmmessages, ec2messages, sts, sqs, kms, ecr.api, ecr.dkr, logs, monitoring...) and create one endpoint per service, replacing <service>; each one is billed per AZ-hour.".into());
+    } else if let Some(r) = &e.service_region {
+        lines.push(format!(
+            "Cross-region interface endpoint for {} in {} ({gb} GB/month off NAT), one ENI per AZ where AWS offers cross-region access; billed like any interface endpoint, plus the inter-region data transfer the traffic pays through NAT too.",
+            e.service,
+            r.text()
+        ));
+        lines.push("Needs the IAM permission vpce:AllowMultiRegion and the service's regional DNS name; AWS does not offer it in use1-az3, usw1-az2, apne1-az3, apne2-az2, apne2-az4.".into());
     } else {
         lines.push(format!(
             "Interface endpoint for {} ({gb} GB/month off NAT), one ENI per AZ.",
@@ -500,6 +524,9 @@ run() {{
                 ),
                 format!("--service-name {}", shell_quote(e.service_name.text())),
             ];
+            if let Some(r) = &e.service_region {
+                args.push(format!("--service-region {}", shell_quote(r.text())));
+            }
             let list = |vals: &[Val]| {
                 vals.iter()
                     .map(|v| shell_quote(v.text()))
@@ -607,6 +634,9 @@ pub fn render_terraform(report: &Report, known: &KnownIds) -> String {
                 ("vpc_id", hcl_string(v.vpc_id.text())),
                 ("service_name", hcl_string(e.service_name.text())),
             ];
+            if let Some(r) = &e.service_region {
+                attrs.push(("service_region", hcl_string(r.text())));
+            }
             if e.gateway {
                 attrs.push(("vpc_endpoint_type", "\"Gateway\"".into()));
                 attrs.push(("route_table_ids", list(&e.route_table_ids)));

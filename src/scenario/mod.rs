@@ -997,6 +997,85 @@ fn fewer_azs_option(
     best
 }
 
+/// Reasons about the 2025-2026 options for one VPC: what the regional-nat and provisioned-nat
+/// setups change against zonal NAT gateways, cross-region PrivateLink endpoints, and IPv6
+/// traffic to S3 that bypasses an IPv4-only gateway endpoint.
+pub fn setup_reasons(traffic: &VpcTraffic, scenarios: &[Scenario]) -> Vec<String> {
+    let usd = crate::report::fmt_usd;
+    let gb = crate::report::fmt_gb;
+    let mut out = Vec::new();
+    let find = |k: ScenarioKind| scenarios.iter().find(|s| s.kind == k);
+    let sum = |s: &Scenario, c: Component| -> Decimal {
+        s.lines
+            .iter()
+            .filter(|l| l.component == c)
+            .map(|l| l.monthly_usd)
+            .sum()
+    };
+    if let (Some(r), Some(z)) = (
+        find(ScenarioKind::RegionalNat),
+        find(ScenarioKind::GatewayInterface),
+    ) {
+        if r.nat_gateways > 0 {
+            let hours_r = sum(r, Component::NatGatewayHours);
+            let hours_z = sum(z, Component::NatGatewayHours);
+            let inter_az = sum(z, Component::InterAz);
+            out.push(format!(
+                "`regional-nat` against zonal NAT gateways (`gateway+interface`): one gateway billed per hour in each AZ it is active in ({} of hours, against {} for {} zonal gateway(s)), the same per-GB price, no public subnet, and no inter-AZ hairpin ({} of inter-AZ charges today's routes add); {} against {} a month.",
+                usd(hours_r),
+                usd(hours_z),
+                z.nat_gateways,
+                usd(inter_az),
+                usd(r.total()),
+                usd(z.total())
+            ));
+        }
+    }
+    if let Some(p) = find(ScenarioKind::ProvisionedNat) {
+        if let Some(l) = p
+            .lines
+            .iter()
+            .find(|l| l.component == Component::NatProvisionedBandwidth)
+        {
+            out.push(format!(
+                "`provisioned-nat`: {}, {} a month in all. The Price List carries these prices but no launch announcement was found: check the feature's terms (granularity, bursts above the provisioned rate) before relying on it.",
+                l.detail,
+                usd(p.total())
+            ));
+        }
+    }
+    let mut cross: Vec<String> = scenarios
+        .iter()
+        .flat_map(|s| &s.endpoints)
+        .filter_map(|e| {
+            e.service_region
+                .as_ref()
+                .map(|r| format!("`{}` in {r} ({} GB/month)", e.service, gb(e.monthly_gb)))
+        })
+        .collect();
+    cross.sort();
+    cross.dedup();
+    if !cross.is_empty() {
+        out.push(format!(
+            "Cross-region PrivateLink: AWS-service traffic to another region ({}) can use a local interface endpoint with cross-region access (--service-region): endpoint hours and GB instead of NAT processing; the inter-region data transfer is paid either way. It is built where it passes break-even (and in fully-private); IAM needs vpce:AllowMultiRegion.",
+            cross.join(", ")
+        ));
+    }
+    let v6_s3: Decimal = traffic
+        .destinations
+        .iter()
+        .filter(|d| d.class == DestClass::Ipv6Direct && d.service == "S3")
+        .map(|d| d.monthly_gb)
+        .sum();
+    if v6_s3 > Decimal::ZERO {
+        out.push(format!(
+            "IPv6 traffic to S3 ({} GB/month) leaves through the egress-only gateway: since Nov 2025 an S3 gateway endpoint can be dual-stack (IpAddressType dualstack), while an existing IPv4 one lets IPv6 clients bypass it. It costs nothing either way; a dual-stack endpoint puts that traffic under the endpoint policy too.",
+            gb(v6_s3)
+        ));
+    }
+    out
+}
+
 /// Provisioned Gbps for the traffic still on NAT: the observed peak hour scaled by the share of
 /// NAT-routed GB that stays on NAT, rounded up to a whole Gbps (at least 1).
 pub fn provisioned_gbps(t: &Throughput, nat_gb: Decimal, nat_gb_total: Decimal) -> Decimal {
