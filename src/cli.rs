@@ -95,7 +95,8 @@ pub enum PricesCommand {
     /// (and --service-code AmazonEC2 with Field=productFamily,Value='NAT Gateway' for NAT
     /// gateways). Only exact usage types are taken: NatGateway-Hours/Bytes,
     /// VpcEndpoint-Hours/Bytes (with their tiers), VpcEndpoint-GWLBE-Hours/Bytes,
-    /// DataTransfer-Regional-Bytes; look-alikes are listed as ignored.
+    /// DataTransfer-Regional-Bytes, RegionalNatGateway-Hours/Bytes (us-east-1: bare hours,
+    /// USE1- bytes), NatGateway-Prvd-Gbps/Bytes; look-alikes are listed as ignored.
     Import {
         /// get-products JSON outputs.
         #[arg(required = true)]

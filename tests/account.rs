@@ -559,3 +559,93 @@ fn existing_endpoints_are_in_todays_cost_and_never_built_twice() {
         "{actions}"
     );
 }
+
+#[test]
+fn regional_nat_gateway_from_the_inventory_and_its_resource_id_records() {
+    // A regional NAT gateway (no subnet, addresses in two AZs) and its flow logs, which name
+    // the gateway in resource-id instead of an ENI. Each byte is counted once (the NAT leg is
+    // the vantage point), today's hours are billed per active AZ and nothing is inter-AZ.
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inv");
+    std::fs::create_dir(&inv).unwrap();
+    std::fs::write(
+        inv.join("nat.json"),
+        r#"{"NatGateways": [{"NatGatewayId": "nat-0regional000000001", "VpcId": "vpc-0r", "State": "available",
+           "ConnectivityType": "public", "AvailabilityMode": "regional", "AutoProvisionZones": "enabled",
+           "NatGatewayAddresses": [
+             {"PublicIp": "3.0.0.1", "AvailabilityZone": "us-east-1a", "AvailabilityZoneId": "use1-az1"},
+             {"PublicIp": "3.0.0.2", "AvailabilityZone": "us-east-1b", "AvailabilityZoneId": "use1-az2"}]}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        inv.join("subnets.json"),
+        r#"{"Subnets": [
+            {"SubnetId": "subnet-0a", "VpcId": "vpc-0r", "AvailabilityZone": "us-east-1a", "AvailabilityZoneId": "use1-az1", "CidrBlock": "10.0.1.0/24"},
+            {"SubnetId": "subnet-0b", "VpcId": "vpc-0r", "AvailabilityZone": "us-east-1b", "AvailabilityZoneId": "use1-az2", "CidrBlock": "10.0.2.0/24"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        inv.join("routes.json"),
+        r#"{"RouteTables": [{"RouteTableId": "rtb-0p", "VpcId": "vpc-0r",
+            "Associations": [{"Main": true}],
+            "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-0regional000000001", "State": "active"}]}]}"#,
+    )
+    .unwrap();
+    // One hour: the gateway's records (resource-id, interface-id '-') to an internet host,
+    // 1 GiB down and 0.5 GiB up, and the same bytes on a workload ENI in use1-az2.
+    let gib = 1u64 << 30;
+    let mut f = std::fs::File::create(dir.path().join("flows.log")).unwrap();
+    writeln!(f, "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id az-id resource-id").unwrap();
+    writeln!(f, "10 111122223333 - 198.51.100.7 10.0.2.9 443 40000 6 10 {gib} 1793491200 1793491260 ACCEPT OK vpc-0r use1-az2 nat-0regional000000001").unwrap();
+    writeln!(f, "10 111122223333 - 10.0.2.9 198.51.100.7 40000 443 6 10 {} 1793491200 1793491260 ACCEPT OK vpc-0r use1-az2 nat-0regional000000001", gib / 2).unwrap();
+    writeln!(f, "10 111122223333 eni-0work 198.51.100.7 10.0.2.9 443 40000 6 10 {gib} 1793491200 1793491260 ACCEPT OK vpc-0r use1-az2 -").unwrap();
+    writeln!(f, "10 111122223333 eni-0work 10.0.2.9 198.51.100.7 40000 443 6 10 {} 1793491200 1793491260 ACCEPT OK vpc-0r use1-az2 -", gib / 2).unwrap();
+    drop(f);
+    let o = crate::common::run(
+        dir.path(),
+        &[
+            "analyze",
+            "flows.log",
+            "--inventory",
+            "inv",
+            "--out",
+            "r",
+            "--format",
+            "json",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", crate::common::text(&o));
+    let r: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/report.json")).unwrap()).unwrap();
+    let v = vpc(&r, "vpc-0r");
+    assert_eq!(v["today"]["regional_nat"], "nat-0regional000000001");
+    // Listed once per active AZ: hours per AZ; each AZ routes to itself.
+    assert_eq!(v["today"]["nat_gateways"].as_array().unwrap().len(), 2);
+    assert_eq!(v["today"]["nat_route_az"]["use1-az2"], "use1-az2");
+    // 1.5 GiB counted once (not 3 GiB): the gateway's records were recognised as the NAT leg.
+    let internet = v["traffic"]["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["class"] == "internet")
+        .unwrap();
+    assert_eq!(
+        internet["egress_bytes"].as_u64().unwrap() + internet["ingress_bytes"].as_u64().unwrap(),
+        gib + gib / 2
+    );
+    let nat_only = v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "nat-only")
+        .unwrap();
+    let lines = nat_only["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["quantity"], "1460"); // 2 AZs x 730 h
+    assert!(lines[0]["price_source"]
+        .as_str()
+        .unwrap()
+        .starts_with("RegionalNatGateway-Hours"));
+    assert!(lines.iter().all(|l| l["component"] != "inter-az"));
+}

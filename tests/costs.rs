@@ -1006,3 +1006,30 @@ fn provisioned_nat_by_hand_and_never_without_a_price() {
     .unwrap();
     assert!(s.iter().all(|x| x.kind != ScenarioKind::ProvisionedNat));
 }
+
+#[test]
+fn cross_region_endpoint_actions_name_the_service_region() {
+    use crate::common::{run, text};
+    let dir = tempfile::tempdir().unwrap();
+    let gib = 1u64 << 30;
+    let csv = format!(
+        "vpc_id,region,az_id,direction,remote_addr,destination,aws_service,service_region,bytes,records,window_start,window_end\n\
+         vpc-x,us-east-1,use1-az1,ingress,,aws-cross-region,S3,us-west-2,{},1,0,2628000\n\
+         vpc-x,us-east-1,use1-az1,ingress,,internet,,,{},1,0,2628000\n",
+        1000 * gib,
+        100 * gib
+    );
+    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
+    let o = run(
+        dir.path(),
+        &["analyze", "--traffic", "t.csv", "--out", "r", "--quiet"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let sh = std::fs::read_to_string(dir.path().join("r/actions.sh")).unwrap();
+    assert!(
+        sh.contains("--service-name com.amazonaws.us-west-2.s3 \\\n  --service-region us-west-2"),
+        "{sh}"
+    );
+    let tf = std::fs::read_to_string(dir.path().join("r/endpoints.tf")).unwrap();
+    assert!(tf.contains("service_region      = \"us-west-2\""), "{tf}");
+}
