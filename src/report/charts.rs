@@ -421,7 +421,7 @@ pub fn break_even_data(r: &Report) -> BreakEvenChart {
             for b in v
                 .break_evens
                 .iter()
-                .filter(|b| b.class == DestClass::AwsService)
+                .filter(|b| matches!(b.class, DestClass::AwsService | DestClass::AwsCrossRegion))
             {
                 points.push((
                     format!(

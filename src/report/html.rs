@@ -429,7 +429,7 @@ fn write_vpc(o: &mut String, i: usize, v: &VpcReport) -> std::fmt::Result {
     let interface: Vec<_> = v
         .break_evens
         .iter()
-        .filter(|b| b.class == DestClass::AwsService)
+        .filter(|b| matches!(b.class, DestClass::AwsService | DestClass::AwsCrossRegion))
         .collect();
     if !interface.is_empty() {
         writeln!(o, "<h3>Interface endpoint break-even</h3>")?;

@@ -279,7 +279,7 @@ fn write_vpc(o: &mut String, v: &VpcReport) -> std::fmt::Result {
     let interface: Vec<_> = v
         .break_evens
         .iter()
-        .filter(|b| b.class == DestClass::AwsService)
+        .filter(|b| matches!(b.class, DestClass::AwsService | DestClass::AwsCrossRegion))
         .collect();
     if !interface.is_empty() {
         writeln!(o, "### Interface endpoint break-even\n")?;

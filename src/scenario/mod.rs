@@ -412,6 +412,21 @@ pub fn break_evens(
             },
         });
     }
+    // Cross-region PrivateLink candidates, named `service (region)`.
+    for x in cross_region_options(traffic, prices, azs)? {
+        out.push(BreakEven {
+            service: format!("{} ({})", x.service, x.service_region),
+            class: DestClass::AwsCrossRegion,
+            monthly_gb: x.monthly_gb,
+            break_even_gb: x.break_even_gb,
+            azs: x.azs,
+            passes: x.passes,
+            times_break_even: match x.break_even_gb {
+                Some(b) if b > Decimal::ZERO => Some((x.monthly_gb / b).round_dp(4)),
+                _ => None,
+            },
+        });
+    }
     Ok(out)
 }
 
