@@ -68,15 +68,7 @@ impl Item {
 
     /// The items every region should price for the standard setups (`prices show` flags a
     /// region that lacks one).
-    pub const CORE: [Item; 7] = [
-        Item::NatGatewayHourly,
-        Item::NatGatewayPerGb,
-        Item::InterfaceEndpointHourlyPerAz,
-        Item::InterfaceEndpointPerGb,
-        Item::GwlbEndpointHourly,
-        Item::GwlbEndpointPerGb,
-        Item::InterAzPerGb,
-    ];
+    pub const CORE: &'static [Item] = Item::ALL.as_slice().split_at(7).0;
 
     /// The name used in price files.
     pub fn name(self) -> &'static str {
@@ -189,7 +181,7 @@ impl RegionPrices {
     /// price, and tier tables that stop early. Empty when the region is complete.
     pub fn gaps(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for item in Item::CORE {
+        for &item in Item::CORE {
             match self.items.get(&item).and_then(|t| t.last()) {
                 None => out.push(format!("no {} price", item.name())),
                 Some(last) => {

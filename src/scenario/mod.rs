@@ -630,51 +630,41 @@ pub fn build_scenarios_in(
                 price_source: format!("{} (as of {})", p.source, p.as_of),
                 fallback: None,
             });
-        } else if let (ScenarioKind::RegionalNat, Some((hourly, per_gb)), true) =
-            (kind, regional_prices, nat_count > 0)
-        {
-            let hours = Decimal::from(azs) * units::hours_per_month();
-            lines.push(CostLine::priced(
-                Component::NatGatewayHours,
-                format!(
-                    "1 regional NAT gateway active in {azs} AZ(s) x {} h (billed per AZ it is active in)",
-                    units::HOURS_PER_MONTH
-                ),
-                hours,
-                "hour",
-                hourly,
-            ));
-            lines.push(CostLine::priced(
-                Component::NatGatewayData,
-                "traffic still through NAT, both directions",
-                nat_gb,
-                "GB",
-                per_gb,
-            ));
         } else if nat_count > 0 {
-            // Today's regional NAT gateway bills at the regional usage types where priced.
+            // The regional-nat setup, and today's regional NAT gateway, bill hours per active AZ
+            // at the regional usage types where priced.
             let regional_today = ctx.regional_nat.is_some() && kind != ScenarioKind::ProvisionedNat;
-            let (hourly, per_gb, what) = match (regional_today, regional_prices) {
-                (true, Some((h, g))) => (h, g, " (regional NAT gateway: hours per active AZ)"),
-                (true, None) => (
+            let h = units::HOURS_PER_MONTH;
+            let (hourly, per_gb, count, what) = match (kind, regional_today, regional_prices) {
+                (ScenarioKind::RegionalNat, _, Some((hr, g))) => (
+                    hr,
+                    g,
+                    azs,
+                    format!("1 regional NAT gateway active in {azs} AZ(s) x {h} h (billed per AZ it is active in)"),
+                ),
+                (_, true, Some((hr, g))) => (
+                    hr,
+                    g,
+                    nat_count,
+                    format!("{nat_count} NAT gateway(s) x {h} h (regional NAT gateway: hours per active AZ)"),
+                ),
+                (_, true, None) => (
                     prices.price(Item::NatGatewayHourly)?,
                     prices.price(Item::NatGatewayPerGb)?,
-                    " (regional NAT gateway, hours per active AZ, at the zonal prices: no regional NAT price for the region)",
+                    nat_count,
+                    format!("{nat_count} NAT gateway(s) x {h} h (regional NAT gateway, hours per active AZ, at the zonal prices: no regional NAT price for the region)"),
                 ),
                 _ => (
                     prices.price(Item::NatGatewayHourly)?,
                     prices.price(Item::NatGatewayPerGb)?,
-                    "",
+                    nat_count,
+                    format!("{nat_count} NAT gateway(s) x {h} h"),
                 ),
             };
-            let hours = Decimal::from(nat_count) * units::hours_per_month();
             lines.push(CostLine::priced(
                 Component::NatGatewayHours,
-                format!(
-                    "{nat_count} NAT gateway(s) x {} h{what}",
-                    units::HOURS_PER_MONTH
-                ),
-                hours,
+                what,
+                Decimal::from(count) * units::hours_per_month(),
                 "hour",
                 hourly,
             ));
