@@ -306,13 +306,13 @@ fn run_prices(command: PricesCommand) -> anyhow::Result<()> {
                 .map(|r| r.region.as_str())
                 .collect();
             if !incomplete.is_empty() {
-                writeln!(
-                    out,
-                    "INCOMPLETE: {} of {} region(s) lack a price or stop a tier table early (marked below): {}. The tool refuses to price what is missing; supply it with `vpce-advisor prices import` and --prices.\n",
+                let text = format!(
+                    "INCOMPLETE: {} of {} region(s) lack a price or stop a tier table early (marked below): {}. The tool refuses to price what is missing; supply it with `vpce-advisor prices import` and --prices.",
                     incomplete.len(),
                     regions.len(),
                     report::terminal::sanitize(&incomplete.join(", "))
-                )?;
+                );
+                writeln!(out, "{}", report::terminal::wrap(&text, 100, "  "))?;
             }
             for rp in regions {
                 let gaps = rp.gaps();
@@ -325,15 +325,8 @@ fn run_prices(command: PricesCommand) -> anyhow::Result<()> {
                         report::terminal::sanitize(&rp.region)
                     )?;
                     for g in gaps {
-                        let line = format!("  ! {g}");
-                        out.write_all(
-                            report::terminal::wrap(
-                                &report::terminal::sanitize(&line),
-                                100,
-                                "      ",
-                            )
-                            .as_bytes(),
-                        )?;
+                        let line = report::terminal::sanitize(&format!("! {g}"));
+                        write!(out, "  {}", report::terminal::wrap(&line, 98, "    "))?;
                     }
                 }
                 for (item, tiers) in &rp.items {
@@ -352,12 +345,16 @@ fn run_prices(command: PricesCommand) -> anyhow::Result<()> {
                             t.price.as_of
                         )?;
                         let line = format!(
-                            "      {} ({}): {}",
+                            "{} ({}): {}",
                             t.price.usage_type,
                             t.price.source_kind,
                             report::terminal::sanitize(&t.price.source)
                         );
-                        out.write_all(report::terminal::wrap(&line, 100, "        ").as_bytes())?;
+                        write!(
+                            out,
+                            "      {}",
+                            report::terminal::wrap(&line, 94, "        ")
+                        )?;
                     }
                 }
             }
