@@ -69,7 +69,7 @@ pub struct ChartArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub azs: Option<u32>,
     /// Policy, as `analyze --policy`.
-    #[arg(long, value_enum, default_value_t = Policy::Secure)]
+    #[arg(long, value_name = "cheapest|secure|strict|FILE", default_value = "secure", value_parser = Policy::from_arg)]
     pub policy: Policy,
 }
 
@@ -231,9 +231,13 @@ pub struct AnalyzeArgs {
     /// not included); traffic moved to VPC endpoints skips it.
     #[arg(long)]
     pub inspection: bool,
-    /// secure: AWS-service traffic must use endpoints where one exists, NAT only for the
-    /// internet. cheapest: lowest cost whatever the path.
-    #[arg(long, value_enum, default_value_t = Policy::Secure)]
+    /// Which AWS services must stay on the AWS network (your security decision).
+    /// secure (default): the services listed in data/security-policy.csv, where an endpoint is a
+    /// security control (S3, DynamoDB, STS, KMS, Secrets Manager, SQS, SNS, SSM and its channels,
+    /// ECR, CloudWatch Logs); every other service gets an endpoint only where it pays for itself.
+    /// strict: every AWS service that has an endpoint. cheapest: lowest cost whatever the path.
+    /// FILE: your own list, same CSV format (service,reason,source; # comments).
+    #[arg(long, value_name = "cheapest|secure|strict|FILE", default_value = "secure", value_parser = Policy::from_arg)]
     pub policy: Policy,
     /// Print nothing on success but errors (the report files are still written).
     #[arg(long, short)]

@@ -44,7 +44,7 @@ fn hand_made_report(dir: &Path, vpc_id: &str) -> Report {
         ip_ranges: None,
         prices: None,
         scenario: ScenarioConfig::default(),
-        policy: Policy::Secure,
+        policy: Policy::secure(),
         strict: true,
         progress: false,
         log_format: None,
@@ -128,6 +128,7 @@ fn charts_of_a_hand_made_report_show_the_right_bars() {
             "nat-only",
             "gateway-endpoints",
             "gateway+interface (recommended)",
+            "security-policy",
             "fully-private"
         ]
     );
@@ -155,7 +156,7 @@ fn charts_of_a_hand_made_report_show_the_right_bars() {
     // gateway+interface: 1000 GB passes the 208.57 GB break-even of 1 AZ.
     assert_eq!(segs(2), [(0, 32.85), (1, 2.25), (2, 7.3), (3, 10.0)]);
     let marked: Vec<bool> = costs.panels[0].bars.iter().map(|b| b.marked).collect();
-    assert_eq!(marked, [false, false, true, false]);
+    assert_eq!(marked, [false, false, true, false, false]);
     assert_eq!(costs.panels[0].bars[0].value_text, "$84.60");
     assert_eq!(costs.panels[0].bars[2].value_text, "$52.40");
 
