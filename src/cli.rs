@@ -295,4 +295,9 @@ pub struct SynthArgs {
     /// Hours of traffic, starting 2026-11-01T00:00Z.
     #[arg(long, default_value_t = 24)]
     pub hours: u32,
+    /// Add a long tail of small AWS services (codebuild, execute-api, elasticfilesystem, states,
+    /// xray, sts, kms, secretsmanager) and a Route 53 Resolver query log naming them in
+    /// OUT/dns/: analyse with --dns-logs OUT/dns.
+    #[arg(long)]
+    pub long_tail: bool,
 }

@@ -684,7 +684,7 @@ fn report_html_renders_in_headless_chromium() {
     let dom = String::from_utf8_lossy(&o.stdout);
     assert!(dom.contains("Summary: what to do"), "DOM lacks the summary");
     assert!(
-        dom.contains("saving <strong>$196.05/month</strong>"),
+        dom.contains("saving <strong>$218.56/month</strong>"),
         "DOM lacks the saving"
     );
     for vpc in [

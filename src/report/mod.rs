@@ -220,7 +220,7 @@ pub fn headline(r: &Report) -> Vec<String> {
         .sum();
     if unknown > Decimal::ZERO {
         out.push(format!(
-            "{} GB/month goes to AWS APIs the logs cannot name (AMAZON ranges): no policy can judge it until --dns-logs names the services.",
+            "{} GB/month goes to AWS APIs the logs cannot name (AMAZON ranges): no policy can judge it until DNS logs (--dns-logs) name the services.",
             fmt_gb(unknown)
         ));
     }
