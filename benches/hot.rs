@@ -26,6 +26,7 @@ fn synth(dir: &Path, gzip: bool) -> PathBuf {
         delivery: SynthDelivery::S3,
         start: DEFAULT_START,
         hours: 24,
+        long_tail: false,
     })
     .expect("synth");
     out.join("AWSLogs")

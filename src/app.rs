@@ -126,7 +126,7 @@ fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> 
         ip_ranges: input.ip_ranges.clone(),
         prices: None,
         scenario: ScenarioConfig::default(),
-        policy: Policy::Secure,
+        policy: Policy::secure(),
         strict: input.strict,
         progress: !quiet,
         inventory: input.inventory.clone(),
@@ -383,6 +383,7 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
             .map(|t| (t, args.nat_instance_hourly)),
         inspection: args.inspection,
         tier_fallback: args.beyond_last_tier,
+        policy_services: None,
     };
     config.policy = args.policy;
     let (report, detections) = analyze_with_detections(&config)?;
@@ -599,9 +600,13 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             }
         }
     }
+    let with_policy = ScenarioConfig {
+        policy_services: config.policy.listed(),
+        ..config.scenario.clone()
+    };
     let without_instance = ScenarioConfig {
         nat_instance: None,
-        ..config.scenario.clone()
+        ..with_policy.clone()
     };
     let build = |traffic: &crate::traffic::VpcTraffic,
                  ctx: &VpcContext|
@@ -611,12 +616,12 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         let scenario_config = if no_instance_price.contains(&traffic.region) {
             &without_instance
         } else {
-            &config.scenario
+            &with_policy
         };
         let (azs, nat_gateways) = sizing_in(traffic, scenario_config, ctx);
         let scenarios = build_scenarios_in(traffic, region_prices, scenario_config, ctx)?;
         let bes = break_evens(traffic, region_prices, azs)?;
-        let recommendation = recommend(traffic, &scenarios, &bes, config.policy);
+        let recommendation = recommend(traffic, &scenarios, &bes, &config.policy);
         let mut growth = Vec::new();
         for f in [
             Decimal::new(5, 1),
@@ -639,7 +644,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
                 Err(e) => return Err(e),
             };
             let b = break_evens(&t, region_prices, azs)?;
-            let r = recommend(&t, &s, &b, config.policy);
+            let r = recommend(&t, &s, &b, &config.policy);
             growth.push(crate::scenario::GrowthPoint {
                 factor: f,
                 recommended: r.recommended,
@@ -821,16 +826,29 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         .iter()
         .map(|v| v.recommendation.recommended_usd)
         .sum();
+    let do_now: Decimal = vpc_reports
+        .iter()
+        .map(|v| {
+            let r = &v.recommendation;
+            r.ladder
+                .iter()
+                .find(|s| s.step == "b")
+                .map_or(r.cheapest_usd, |s| s.monthly_usd)
+        })
+        .sum();
     let summary = Summary {
         vpcs: vpc_reports.len(),
         baseline_usd: baseline,
         recommended_usd: recommended,
         monthly_saving_usd: baseline - recommended,
+        do_now_usd: do_now,
+        do_now_saving_usd: baseline - do_now,
+        policy_premium_usd: recommended - do_now,
     };
     let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: format!("vpce-advisor {}", env!("CARGO_PKG_VERSION")),
-        policy: config.policy,
+        policy: config.policy.clone(),
         assumptions: Assumptions {
             hours_per_month: units::HOURS_PER_MONTH,
             bytes_per_gb: units::BYTES_PER_GB,

@@ -69,7 +69,7 @@ pub struct ChartArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub azs: Option<u32>,
     /// Policy, as `analyze --policy`.
-    #[arg(long, value_enum, default_value_t = Policy::Secure)]
+    #[arg(long, value_name = "cheapest|secure|strict|FILE", default_value = "secure", value_parser = Policy::from_arg)]
     pub policy: Policy,
     /// As `analyze --beyond-last-tier`: interface-endpoint GB beyond the end of a price table that stops early (a region whose
     /// source lists only the first tier): refuse (an error says which price is missing and how
@@ -244,9 +244,13 @@ pub struct AnalyzeArgs {
     /// on every affected cost line and in the assumptions).
     #[arg(long, value_enum, value_name = "HOW", default_value_t = crate::pricing::TierFallback::Refuse)]
     pub beyond_last_tier: crate::pricing::TierFallback,
-    /// secure: AWS-service traffic must use endpoints where one exists, NAT only for the
-    /// internet. cheapest: lowest cost whatever the path.
-    #[arg(long, value_enum, default_value_t = Policy::Secure)]
+    /// Which AWS services must stay on the AWS network (your security decision).
+    /// secure (default): the services listed in data/security-policy.csv, where an endpoint is a
+    /// security control (S3, DynamoDB, STS, KMS, Secrets Manager, SQS, SNS, SSM and its channels,
+    /// ECR, CloudWatch Logs); every other service gets an endpoint only where it pays for itself.
+    /// strict: every AWS service that has an endpoint. cheapest: lowest cost whatever the path.
+    /// FILE: your own list, same CSV format (service,reason,source; # comments).
+    #[arg(long, value_name = "cheapest|secure|strict|FILE", default_value = "secure", value_parser = Policy::from_arg)]
     pub policy: Policy,
     /// Print nothing on success but errors (the report files are still written).
     #[arg(long, short)]
@@ -304,4 +308,9 @@ pub struct SynthArgs {
     /// Hours of traffic, starting 2026-11-01T00:00Z.
     #[arg(long, default_value_t = 24)]
     pub hours: u32,
+    /// Add a long tail of small AWS services (codebuild, execute-api, elasticfilesystem, states,
+    /// xray, sts, kms, secretsmanager) and a Route 53 Resolver query log naming them in
+    /// OUT/dns/: analyse with --dns-logs OUT/dns.
+    #[arg(long)]
+    pub long_tail: bool,
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod ingest;
 pub mod interrupt;
 pub mod inventory;
+pub mod policy;
 pub mod pricing;
 pub mod recommend;
 pub mod report;

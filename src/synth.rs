@@ -40,6 +40,9 @@ pub struct SynthConfig {
     pub delivery: SynthDelivery,
     pub start: u64,
     pub hours: u32,
+    /// Add a long tail of small AWS services on AMAZON addresses, named by a Route 53 Resolver
+    /// query log under `dns/` (see [`LONG_TAIL`]).
+    pub long_tail: bool,
 }
 
 impl SynthConfig {
@@ -54,6 +57,7 @@ impl SynthConfig {
             delivery: a.delivery,
             start: DEFAULT_START,
             hours: a.hours.max(1),
+            long_tail: a.long_tail,
         }
     }
 }
@@ -452,6 +456,11 @@ pub fn run(config: &SynthConfig) -> Result<String> {
         );
     }
     let internet: Vec<IpAddr> = (0..200).map(|_| internet_addr(entries, &mut rng)).collect();
+    let tails = if config.long_tail {
+        long_tail_addresses(entries, &regions, &mut rng)
+    } else {
+        BTreeMap::new()
+    };
 
     // Files: spread over regions by record weight, at least one each; each covers a time slice.
     let weight_of = |r: &str| -> u32 {
@@ -607,6 +616,10 @@ pub fn run(config: &SynthConfig) -> Result<String> {
                 ),
                 Dest::S3v6 => (*rng.pick(&p.s3), eni.ipv4, DestClass::S3),
                 Dest::Dynamodb => (*rng.pick(&p.dynamodb), eni.ipv4, DestClass::Dynamodb),
+                Dest::Amazon if !tails.is_empty() && rng.below(8) == 0 => {
+                    let tail = &tails[vpc.region];
+                    (rng.pick(tail).1, eni.ipv4, DestClass::AwsService)
+                }
                 Dest::Amazon => (*rng.pick(&p.amazon), eni.ipv4, DestClass::AwsService),
                 Dest::Ec2 => (*rng.pick(&p.ec2), eni.ipv4, DestClass::AwsHosted),
                 Dest::S3CrossRegion => {
@@ -704,6 +717,9 @@ pub fn run(config: &SynthConfig) -> Result<String> {
             sink.finish()?;
         }
     }
+    if config.long_tail {
+        write_long_tail_dns(&config.out, &tails, config.start)?;
+    }
     let totals_path = config.out.join("expected-totals.json");
     let mut json = serde_json::to_vec_pretty(&expected)
         .map_err(|e| Error::Invalid(format!("cannot serialise totals: {e}")))?;
@@ -730,6 +746,71 @@ pub fn run(config: &SynthConfig) -> Result<String> {
             _ => String::new(),
         }
     ))
+}
+
+/// The long tail (`synth --long-tail`): small AWS services some workloads call now and then,
+/// in and outside the shipped security policy. Each gets its own AMAZON address per region.
+pub const LONG_TAIL: [&str; 8] = [
+    "codebuild",
+    "execute-api",
+    "elasticfilesystem",
+    "states",
+    "xray",
+    "sts",
+    "kms",
+    "secretsmanager",
+];
+
+fn long_tail_addresses<'a>(
+    entries: &[PrefixEntry],
+    regions: &[&'a str],
+    rng: &mut Rng,
+) -> BTreeMap<&'a str, Vec<(&'static str, IpAddr)>> {
+    regions
+        .iter()
+        .map(|r| {
+            let addrs = pool(entries, "AMAZON", r, false, LONG_TAIL.len(), rng);
+            (*r, LONG_TAIL.iter().copied().zip(addrs).collect())
+        })
+        .collect()
+}
+
+/// `dns/long-tail-queries.log`: one Route 53 Resolver query-log line per VPC and tail service.
+fn write_long_tail_dns(
+    out: &Path,
+    tails: &BTreeMap<&str, Vec<(&'static str, IpAddr)>>,
+    start: u64,
+) -> Result<()> {
+    let dir = out.join("dns");
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    let (y, mo, d, h, mi) = civil(start);
+    let mut text = String::new();
+    for vpc in VPCS {
+        for (service, ip) in tails.get(vpc.region).into_iter().flatten() {
+            let line = serde_json::json!({
+                "version": "1.100000",
+                "account_id": ACCOUNT,
+                "region": vpc.region,
+                "vpc_id": vpc.id,
+                "query_timestamp": format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:00Z"),
+                "query_name": format!("{service}.{}.amazonaws.com.", vpc.region),
+                "query_type": "A",
+                "query_class": "IN",
+                "rcode": "NOERROR",
+                "answers": [{"Rdata": ip.to_string(), "Type": "A", "Class": "IN"}],
+                "srcaddr": format!("10.{}.0.10", vpc.net),
+                "srcport": "53000",
+                "transport": "UDP",
+            });
+            text.push_str(&line.to_string());
+            text.push('\n');
+        }
+    }
+    let path = dir.join("long-tail-queries.log");
+    std::fs::write(&path, text).map_err(|source| Error::Write { path, source })
 }
 
 fn table_service(entries: &[PrefixEntry], addr: IpAddr) -> String {

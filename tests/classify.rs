@@ -170,3 +170,37 @@ proptest! {
         prop_assert_eq!(table().lookup(addr), lookup_brute_force(table().entries(), addr));
     }
 }
+
+/// Every service label of the shipped ip-ranges snapshot is either mapped to an endpoint or
+/// deliberately internet-like in data/endpoint-labels.csv, and every row names its source.
+#[test]
+fn every_snapshot_label_is_decided() {
+    use vpce_advisor::classify::labels;
+    let rows = labels::rows();
+    let mut missing = Vec::new();
+    for e in table().entries() {
+        if !rows.iter().any(|r| r.label == e.service) && !missing.contains(&e.service) {
+            missing.push(e.service.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "labels in data/ip-ranges.json but not in data/endpoint-labels.csv: {missing:?}"
+    );
+    for r in rows {
+        assert!(
+            r.source.starts_with("https://"),
+            "{}: source must be a link",
+            r.label
+        );
+        assert!(!r.reason.is_empty());
+    }
+    // Labels whose prefixes are not the endpoint's API stay on NAT as AWS-hosted traffic.
+    for label in ["CODEBUILD", "API_GATEWAY", "KINESIS_VIDEO_STREAMS", "EC2"] {
+        assert_eq!(
+            vpce_advisor::classify::endpoint_fit(label),
+            vpce_advisor::classify::EndpointFit::None,
+            "{label}"
+        );
+    }
+}

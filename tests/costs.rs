@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use vpce_advisor::pricing::{Item, PriceBook};
-use vpce_advisor::recommend::{recommend, Policy};
+use vpce_advisor::recommend::{meets, recommend, Policy, PolicyKind};
 use vpce_advisor::scenario::{
     break_even_gb, break_evens, build_scenarios, ScenarioConfig, ScenarioKind,
 };
@@ -118,7 +118,7 @@ fn small_vpc_four_scenarios_by_hand() {
     let prices = book.region("us-east-1").unwrap();
     let scenarios = build_scenarios(&v, prices, &ScenarioConfig::default()).unwrap();
     let bes = break_evens(&v, prices, 2).unwrap();
-    let rec = recommend(&v, &scenarios, &bes, Policy::Secure);
+    let rec = recommend(&v, &scenarios, &bes, &Policy::strict());
     // Equal cost: the simpler setup wins.
     assert_eq!(rec.recommended, ScenarioKind::GatewayInterface);
     assert_eq!(rec.monthly_saving_usd, dec!(52.40));
@@ -138,9 +138,9 @@ fn no_internet_traffic_removes_the_nat_gateways() {
     let scenarios = build_scenarios(&v, prices, &ScenarioConfig::default()).unwrap();
     assert_eq!(scenarios[3].nat_gateways, 0);
     let bes = break_evens(&v, prices, 2).unwrap();
-    for policy in [Policy::Secure, Policy::Cheapest] {
+    for policy in [Policy::strict(), Policy::cheapest()] {
         assert_eq!(
-            recommend(&v, &scenarios, &bes, policy).recommended,
+            recommend(&v, &scenarios, &bes, &policy).recommended,
             ScenarioKind::FullyPrivate
         );
     }
@@ -154,8 +154,8 @@ fn secure_and_cheapest_differ_below_break_even() {
     let prices = book.region("us-east-1").unwrap();
     let scenarios = build_scenarios(&v, prices, &ScenarioConfig::default()).unwrap();
     let bes = break_evens(&v, prices, 2).unwrap();
-    let secure = recommend(&v, &scenarios, &bes, Policy::Secure);
-    let cheapest = recommend(&v, &scenarios, &bes, Policy::Cheapest);
+    let secure = recommend(&v, &scenarios, &bes, &Policy::strict());
+    let cheapest = recommend(&v, &scenarios, &bes, &Policy::cheapest());
     assert_eq!(secure.recommended, ScenarioKind::FullyPrivate);
     assert_eq!(cheapest.recommended, ScenarioKind::NatOnly);
     // Premium: endpoint 14.60 + 1.00 - NAT data saved 4.50 = 11.10.
@@ -217,15 +217,24 @@ proptest! {
             }
         }
         let bes = break_evens(&v, prices, azs).unwrap();
-        for policy in [Policy::Secure, Policy::Cheapest] {
-            let rec = recommend(&v, &scenarios, &bes, policy);
+        for policy in [Policy::strict(), Policy::cheapest(), Policy::secure()] {
+            let rec = recommend(&v, &scenarios, &bes, &policy);
             for s in &scenarios {
-                let allowed = policy == Policy::Cheapest || s.is_secure();
+                let allowed = match policy.kind {
+                    PolicyKind::Cheapest => true,
+                    PolicyKind::Strict => s.is_secure(),
+                    PolicyKind::List => meets(&policy, &v, s),
+                };
                 if allowed {
                     prop_assert!(rec.recommended_usd <= s.total(), "{:?} {} > {} {}", policy, rec.recommended_usd, s.kind.name(), s.total());
                 }
             }
             prop_assert!(rec.cheapest_usd <= rec.recommended_usd);
+            // The ladder climbs: each step costs at least the one before, from (b) on.
+            for w in rec.ladder.windows(2).skip(1) {
+                prop_assert!(w[0].monthly_usd <= w[1].monthly_usd, "{:?}", rec.ladder);
+            }
+            prop_assert_eq!(rec.ladder[1].monthly_usd, rec.cheapest_usd);
         }
     }
 

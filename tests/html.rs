@@ -44,7 +44,7 @@ fn hand_made_report(dir: &Path, vpc_id: &str) -> Report {
         ip_ranges: None,
         prices: None,
         scenario: ScenarioConfig::default(),
-        policy: Policy::Secure,
+        policy: Policy::secure(),
         strict: true,
         progress: false,
         log_format: None,
@@ -128,6 +128,7 @@ fn charts_of_a_hand_made_report_show_the_right_bars() {
             "nat-only",
             "gateway-endpoints",
             "gateway+interface (recommended)",
+            "security-policy",
             "fully-private",
             "regional-nat"
         ]
@@ -157,9 +158,9 @@ fn charts_of_a_hand_made_report_show_the_right_bars() {
     assert_eq!(segs(2), [(0, 32.85), (1, 2.25), (2, 7.3), (3, 10.0)]);
     // regional-nat: the same endpoints; one regional NAT gateway active in the 1 AZ at the
     // shipped us-east-1 regional prices ($0.045/h, $0.045/GB): 730 h x $0.045 and 50 GB x $0.045.
-    assert_eq!(segs(4), [(0, 32.85), (1, 2.25), (2, 7.3), (3, 10.0)]);
+    assert_eq!(segs(5), [(0, 32.85), (1, 2.25), (2, 7.3), (3, 10.0)]);
     let marked: Vec<bool> = costs.panels[0].bars.iter().map(|b| b.marked).collect();
-    assert_eq!(marked, [false, false, true, false, false]);
+    assert_eq!(marked, [false, false, true, false, false, false]);
     assert_eq!(costs.panels[0].bars[0].value_text, "$84.60");
     assert_eq!(costs.panels[0].bars[2].value_text, "$52.40");
 
@@ -687,7 +688,7 @@ fn report_html_renders_in_headless_chromium() {
     let dom = String::from_utf8_lossy(&o.stdout);
     assert!(dom.contains("Summary: what to do"), "DOM lacks the summary");
     assert!(
-        dom.contains("saving <strong>$196.05/month</strong>"),
+        dom.contains("saving <strong>$218.56/month</strong>"),
         "DOM lacks the saving"
     );
     for vpc in [

@@ -321,7 +321,7 @@ pub(crate) fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
         ip_ranges: None,
         prices: None,
         scenario: Default::default(),
-        policy: vpce_advisor::recommend::Policy::Secure,
+        policy: vpce_advisor::recommend::Policy::secure(),
         strict: true,
         progress: false,
         log_format: None,

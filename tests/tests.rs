@@ -10,4 +10,5 @@ mod end_to_end;
 mod html;
 mod ingest;
 mod outputs;
+mod policy;
 mod schema;

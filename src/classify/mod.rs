@@ -5,6 +5,7 @@
 
 pub mod address;
 pub mod ipranges;
+pub mod labels;
 
 use std::net::IpAddr;
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::schema;
 pub use ipranges::{AwsMatch, IpRanges};
+pub use labels::{endpoint_fit, EndpointFit};
 
 /// What kind of peer the remote side is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -175,47 +177,4 @@ pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, 
         JoinArgs::new(JoinType::Left),
     );
     Ok((joined, stats))
-}
-
-/// What a VPC endpoint can do for an ip-ranges service label.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EndpointFit {
-    /// Free gateway endpoint (same region): `s3` or `dynamodb`.
-    Gateway(&'static str),
-    /// Interface endpoint (PrivateLink) service short name; `other-aws` when the label cannot
-    /// say which API (AMAZON ranges front SSM, STS, SQS, KMS, ECR... alike).
-    Interface(&'static str),
-    /// No AWS endpoint carries it (EC2-hosted third parties, CloudFront and other edge services).
-    None,
-}
-
-/// Endpoint fit of an ip-ranges service label (see DOMAIN notes: EC2 and edge labels are
-/// internet-like).
-pub fn endpoint_fit(service: &str) -> EndpointFit {
-    match service {
-        "S3" => EndpointFit::Gateway("s3"),
-        "DYNAMODB" => EndpointFit::Gateway("dynamodb"),
-        "AMAZON" => EndpointFit::Interface("other-aws"),
-        "API_GATEWAY" => EndpointFit::Interface("execute-api"),
-        "KINESIS_VIDEO_STREAMS" => EndpointFit::Interface("kinesisvideo"),
-        "CODEBUILD" => EndpointFit::Interface("codebuild"),
-        "EBS" => EndpointFit::Interface("ebs"),
-        "EFS" => EndpointFit::Interface("elasticfilesystem"),
-        "AURORA_DSQL" => EndpointFit::Interface("dsql"),
-        "IOT_CORE" => EndpointFit::Interface("iot.data"),
-        _ => EndpointFit::None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fits() {
-        assert_eq!(endpoint_fit("S3"), EndpointFit::Gateway("s3"));
-        assert_eq!(endpoint_fit("EC2"), EndpointFit::None);
-        assert_eq!(endpoint_fit("CLOUDFRONT"), EndpointFit::None);
-        assert_eq!(endpoint_fit("AMAZON"), EndpointFit::Interface("other-aws"));
-    }
 }

@@ -484,7 +484,7 @@ run() {{
   "$@"
 }}
 "#,
-        policy = report.policy.name(),
+        policy = comment_safe(report.policy.name()),
         tool = comment_safe(&report.tool),
     );
     for v in plan(report, known) {
@@ -570,7 +570,7 @@ pub fn render_terraform(report: &Report, known: &KnownIds) -> String {
     let _ = writeln!(
         o,
         "# endpoints.tf: the VPC endpoints vpce-advisor recommends (policy {}), as Terraform.",
-        report.policy.name()
+        comment_safe(report.policy.name())
     );
     let _ = writeln!(
         o,

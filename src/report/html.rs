@@ -108,7 +108,7 @@ fn write_report(o: &mut String, r: &Report, svgs: &[(ChartKind, String)]) -> std
         o,
         "<p class=\"meta\">{} · policy <code>{}</code> · {} VPC(s) · window {} to {} · ip-ranges {} ({})</p>",
         escape(&r.tool),
-        r.policy.name(),
+        escape(r.policy.name()),
         r.vpcs.len(),
         escape(&r.assumptions.window_start),
         escape(&r.assumptions.window_end),
@@ -161,6 +161,17 @@ fn chart_caption(kind: ChartKind) -> &'static str {
 fn write_summary(o: &mut String, r: &Report) -> std::fmt::Result {
     let s = &r.summary;
     writeln!(o, "<section id=\"summary\">\n<h2>Summary: what to do</h2>")?;
+    for (i, line) in super::headline(r).iter().enumerate() {
+        if i == 0 {
+            writeln!(
+                o,
+                "<p class=\"lead\"><strong>{}</strong></p>",
+                escape_code(line)
+            )?;
+        } else {
+            writeln!(o, "<p>{}</p>", escape_code(line))?;
+        }
+    }
     writeln!(
         o,
         "<p class=\"lead\">Across all VPCs: <strong>{}/month today</strong> (NAT only, as modelled) → <strong>{}/month recommended</strong>, {} <strong>{}/month</strong> ({} a year).</p>",
@@ -212,7 +223,7 @@ fn write_summary(o: &mut String, r: &Report) -> std::fmt::Result {
         o,
         "<tr><th>Total</th><th></th><th></th><th class=\"n\">{}</th><th>policy <code>{}</code></th><th class=\"n\">{}</th><th class=\"n\">{}</th><th></th></tr>",
         fmt_usd(s.baseline_usd),
-        r.policy.name(),
+        escape(r.policy.name()),
         fmt_usd(s.recommended_usd),
         fmt_usd(s.monthly_saving_usd)
     )?;
@@ -380,6 +391,24 @@ fn write_vpc(o: &mut String, i: usize, v: &VpcReport) -> std::fmt::Result {
         fmt_usd(rec.monthly_saving_usd)
     )?;
     writeln!(o, "<p><strong>{}.</strong></p>", escape(&super::action(v)))?;
+    let ladder = super::ladder_rows(v);
+    if !ladder.is_empty() {
+        writeln!(
+            o,
+            "<p>Options, step by step (per month; saving against today):</p>"
+        )?;
+        writeln!(o, "<div class=\"scroll\"><table><thead><tr><th>step</th><th>setup</th><th class=\"n\">cost</th><th class=\"n\">saving</th><th class=\"n\">step's price</th><th>what it buys</th></tr></thead><tbody>")?;
+        for [step, setup, cost, saving, added, buys] in ladder {
+            writeln!(
+                o,
+                "<tr><td>{}</td><td><code>{}</code></td><td class=\"n\">{cost}</td><td class=\"n\">{saving}</td><td class=\"n\">{added}</td><td>{}</td></tr>",
+                escape(&step),
+                escape(&setup),
+                escape_code(&buys)
+            )?;
+        }
+        writeln!(o, "</tbody></table></div>")?;
+    }
     writeln!(o, "<ul>")?;
     for reason in &rec.reasons {
         writeln!(o, "<li>{}</li>", escape_code(reason))?;

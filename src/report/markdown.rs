@@ -54,7 +54,7 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
         o,
         "{} · policy `{}` · {} VPC(s) · window {} to {} · ip-ranges {} ({})\n",
         r.tool,
-        r.policy.name(),
+        escape(r.policy.name()),
         r.vpcs.len(),
         r.assumptions.window_start,
         r.assumptions.window_end,
@@ -62,6 +62,13 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
         escape(&r.ip_ranges.create_date)
     )?;
     writeln!(o, "## Summary\n")?;
+    for (i, line) in super::headline(r).iter().enumerate() {
+        if i == 0 {
+            writeln!(o, "**{}**\n", escape_keep_code(line))?;
+        } else {
+            writeln!(o, "{}\n", escape_keep_code(line))?;
+        }
+    }
     writeln!(
         o,
         "Across all VPCs: **{}/month today** (NAT only, as modelled) -> **{}/month recommended**, saving **{}/month** ({} a year).\n",
@@ -242,6 +249,27 @@ fn write_vpc(o: &mut String, v: &VpcReport) -> std::fmt::Result {
         fmt_usd(rec.monthly_saving_usd)
     )?;
     writeln!(o, "**{}.**\n", escape(&super::action(v)))?;
+    let ladder = super::ladder_rows(v);
+    if !ladder.is_empty() {
+        writeln!(
+            o,
+            "Options, step by step (per month; saving against today):\n"
+        )?;
+        writeln!(
+            o,
+            "| step | setup | cost | saving | step's price | what it buys |"
+        )?;
+        writeln!(o, "|---|---|---:|---:|---:|---|")?;
+        for [step, setup, cost, saving, added, buys] in ladder {
+            writeln!(
+                o,
+                "| {} | `{setup}` | {cost} | {saving} | {added} | {} |",
+                escape(&step),
+                escape_keep_code(&buys)
+            )?;
+        }
+        writeln!(o)?;
+    }
     for reason in &rec.reasons {
         writeln!(o, "- {}", escape_keep_code(reason))?;
     }

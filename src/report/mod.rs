@@ -148,6 +148,101 @@ pub struct Summary {
     pub recommended_usd: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
     pub monthly_saving_usd: Decimal,
+    /// Sum of the ladder's step b (cheapest setups, NAT instances aside): what to do now.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub do_now_usd: Decimal,
+    /// baseline - do_now.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub do_now_saving_usd: Decimal,
+    /// recommended - do_now: the monthly price of the security policy.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub policy_premium_usd: Decimal,
+}
+
+/// The summary's opening lines (unescaped: each renderer escapes them): first what to do now
+/// for money (ladder steps a and b), then the security policy's price as its own decision, then
+/// AWS traffic no policy can judge because its service is unnamed.
+pub fn headline(r: &Report) -> Vec<String> {
+    let s = &r.summary;
+    let mut out = vec![if s.do_now_saving_usd > Decimal::ZERO {
+        format!(
+            "Do now: save {}/month ({} a year): {}/month today -> {}/month with free gateway endpoints and the interface endpoints that pay for themselves.",
+            fmt_usd(s.do_now_saving_usd),
+            fmt_usd(s.do_now_saving_usd * Decimal::from(12)),
+            fmt_usd(s.baseline_usd),
+            fmt_usd(s.do_now_usd)
+        )
+    } else {
+        format!(
+            "Do now: nothing saves money: today's setup ({}/month, as modelled) is already the cheapest.",
+            fmt_usd(s.baseline_usd)
+        )
+    }];
+    let step = if r.policy.kind == crate::policy::PolicyKind::Strict {
+        "d"
+    } else {
+        "c"
+    };
+    let mut added: Vec<&str> = r
+        .vpcs
+        .iter()
+        .flat_map(|v| v.recommendation.ladder.iter())
+        .filter(|l| l.step == step)
+        .flat_map(|l| l.endpoints_added.iter().map(String::as_str))
+        .collect();
+    added.sort();
+    added.dedup();
+    match r.policy.kind {
+        crate::policy::PolicyKind::Cheapest => out.push(
+            "Policy `cheapest`: no security policy; every endpoint is chosen on cost.".to_string(),
+        ),
+        _ if s.policy_premium_usd > Decimal::ZERO => out.push(format!(
+            "Security decision, policy `{}`: {}/month more ({}/month in all) keeps {} on the AWS network through endpoints. Separate from the saving above: see each VPC's options.",
+            r.policy.name(),
+            fmt_usd(s.policy_premium_usd),
+            fmt_usd(s.recommended_usd),
+            if added.is_empty() {
+                "the services it lists".to_string()
+            } else {
+                added.join(", ")
+            }
+        )),
+        _ => out.push(format!(
+            "Policy `{}` costs nothing extra: the setups above already meet it.",
+            r.policy.name()
+        )),
+    }
+    let unknown: Decimal = r
+        .vpcs
+        .iter()
+        .filter_map(|v| v.recommendation.unknown_aws.as_ref())
+        .map(|u| u.monthly_gb)
+        .sum();
+    if unknown > Decimal::ZERO {
+        out.push(format!(
+            "{} GB/month goes to AWS APIs the logs cannot name (AMAZON ranges): no policy can judge it until DNS logs (--dns-logs) name the services.",
+            fmt_gb(unknown)
+        ));
+    }
+    out
+}
+
+/// The ladder of one VPC as table rows (unescaped): step, setup, cost, saving, added, buys.
+pub fn ladder_rows(v: &VpcReport) -> Vec<[String; 6]> {
+    v.recommendation
+        .ladder
+        .iter()
+        .map(|l| {
+            [
+                format!("({}) {}", l.step, l.title),
+                l.scenario.name().to_string(),
+                fmt_usd(l.monthly_usd),
+                fmt_usd(l.saving_usd),
+                fmt_usd(l.added_usd),
+                l.buys.clone(),
+            ]
+        })
+        .collect()
 }
 
 /// What to do for one VPC, in one plain sentence (unescaped: each renderer escapes it).

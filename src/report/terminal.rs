@@ -118,6 +118,16 @@ pub fn render(r: &Report) -> String {
 /// green, extra costs in red, warnings in yellow) without changing the text or its widths.
 pub fn render_styled(r: &Report, color: bool) -> String {
     let mut o = String::new();
+    for (i, line) in super::headline(r).iter().enumerate() {
+        let text = wrap(&sanitize(line), 100, "  ");
+        if i == 0 && color && r.summary.do_now_saving_usd > rust_decimal::Decimal::ZERO {
+            o.push_str(&paint(text.trim_end(), GREEN, true));
+            o.push('\n');
+        } else {
+            o.push_str(&text);
+        }
+    }
+    o.push('\n');
     let header = format!(
         "{:<24} {:<14} {:>11} {:<18} {:>11} {:>11}",
         "VPC", "region", "today/mo", "recommended", "cost/mo", "saving/mo"

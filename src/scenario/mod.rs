@@ -21,6 +21,10 @@ pub enum ScenarioKind {
     GatewayEndpoints,
     #[serde(rename = "gateway+interface")]
     GatewayInterface,
+    /// `gateway+interface` plus an interface endpoint for each service the security policy
+    /// lists (built when the policy is a list).
+    #[serde(rename = "security-policy")]
+    SecurityPolicy,
     #[serde(rename = "fully-private")]
     FullyPrivate,
     /// Gateway endpoints, everything else through NAT instances (`--nat-instance-type`).
@@ -48,6 +52,7 @@ impl ScenarioKind {
             ScenarioKind::NatOnly => "nat-only",
             ScenarioKind::GatewayEndpoints => "gateway-endpoints",
             ScenarioKind::GatewayInterface => "gateway+interface",
+            ScenarioKind::SecurityPolicy => "security-policy",
             ScenarioKind::FullyPrivate => "fully-private",
             ScenarioKind::NatInstance => "nat-instance",
             ScenarioKind::RegionalNat => "regional-nat",
@@ -60,6 +65,7 @@ impl ScenarioKind {
             ScenarioKind::NatOnly => "all traffic to the internet and AWS services through NAT gateways",
             ScenarioKind::GatewayEndpoints => "same-region S3 and DynamoDB through free gateway endpoints, the rest through NAT",
             ScenarioKind::GatewayInterface => "gateway endpoints plus an interface endpoint for each AWS service whose volume passes break-even; the rest through NAT",
+            ScenarioKind::SecurityPolicy => "gateway endpoints, interface endpoints that pay for themselves, and one for each AWS service the security policy lists whatever its volume; the rest through NAT, removed when none remains",
             ScenarioKind::FullyPrivate => "every AWS service through an endpoint; NAT only for internet traffic, removed when none remains",
             ScenarioKind::NatInstance => "gateway endpoints for S3 and DynamoDB; everything else through NAT instances you run (one per NAT gateway today): no per-GB processing charge, but the instance's bandwidth is the limit and patching, failover and scaling are yours",
             ScenarioKind::RegionalNat => "the endpoints of gateway+interface; the rest through one regional NAT gateway active in each AZ with workloads: billed per hour in each of those AZs, the same per-GB price, no public subnet, and no inter-AZ charge (each AZ's traffic leaves in its own AZ)",
@@ -343,6 +349,9 @@ pub struct ScenarioConfig {
     pub inspection: bool,
     /// Usage beyond a tier table that stops early: refused, or priced by a named fallback.
     pub tier_fallback: TierFallback,
+    /// Endpoint services a security policy keeps on endpoints whatever their volume: adds the
+    /// `security-policy` setup (`None`: not built).
+    pub policy_services: Option<Vec<String>>,
 }
 
 /// The AZ count and NAT gateway count used for a VPC.
@@ -509,6 +518,19 @@ pub fn build_scenarios_in(
     let nat_gb_total = traffic.nat_routed_gb();
     let mut out = Vec::new();
     let mut kinds = ScenarioKind::ALL.to_vec();
+    if config.policy_services.is_some() {
+        let at = kinds
+            .iter()
+            .position(|k| *k == ScenarioKind::FullyPrivate)
+            .unwrap_or(kinds.len());
+        kinds.insert(at, ScenarioKind::SecurityPolicy);
+    }
+    let listed = |service: &str| {
+        config
+            .policy_services
+            .as_ref()
+            .is_some_and(|l| l.iter().any(|s| s == service))
+    };
     let nat_instance = match &config.nat_instance {
         Some((t, hourly)) => {
             kinds.push(ScenarioKind::NatInstance);
@@ -578,6 +600,12 @@ pub fn build_scenarios_in(
                         interface.push(g)
                     }
                 }
+                ScenarioKind::SecurityPolicy if is_gateway => gateway.push(g),
+                ScenarioKind::SecurityPolicy => {
+                    if listed(&g.service) || be.is_some_and(|b| g.monthly_gb > b) {
+                        interface.push(g)
+                    }
+                }
                 ScenarioKind::FullyPrivate if is_gateway => gateway.push(g),
                 ScenarioKind::FullyPrivate => interface.push(g),
                 ScenarioKind::NatInstance if is_gateway => gateway.push(g),
@@ -605,7 +633,10 @@ pub fn build_scenarios_in(
         let nat_gb = nat_gb_total - moved;
         let eligible_total: Decimal = groups.iter().map(|g| g.monthly_gb).sum();
         let aws_on_nat_gb = eligible_total - moved_same;
-        let keep_nat = kind != ScenarioKind::FullyPrivate || nat_gb > Decimal::ZERO;
+        let keep_nat = !matches!(
+            kind,
+            ScenarioKind::FullyPrivate | ScenarioKind::SecurityPolicy
+        ) || nat_gb > Decimal::ZERO;
         let nat_count = if keep_nat { nat_gateways } else { 0 };
         let mut lines = Vec::new();
         let mut endpoints = Vec::new();

@@ -98,7 +98,7 @@ run aws ec2 create-vpc-endpoint \
   ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
 
 # ================================================================================================
-# VPC vpc-0a1b2c3d4e5f60002 in eu-west-1: fully-private, saves $23.88/month against NAT only
+# VPC vpc-0a1b2c3d4e5f60002 in eu-west-1: gateway-endpoints, saves $38.43/month against NAT only
 # ================================================================================================
 
 # Gateway endpoint for s3 (784.73 GB/month off NAT; no hourly or per-GB charge).
@@ -125,25 +125,8 @@ run aws ec2 create-vpc-endpoint \
   --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=vpce-advisor-dynamodb},{Key=created-by,Value=vpce-advisor}]' \
   ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
 
-# Interface endpoint(s) for other AWS APIs (39.79 GB/month off NAT).
-# The logs show AMAZON-range addresses only: name each service from DNS query logs (ssm,
-# ssmmessages, ec2messages, sts, sqs, kms, ecr.api, ecr.dkr, logs, monitoring...) and create one
-# endpoint per service, replacing <service>; each one is billed per AZ-hour.
-# Private DNS makes the service's public name resolve to the endpoint (needs the VPC's
-# enableDnsSupport and enableDnsHostnames).
-run aws ec2 create-vpc-endpoint \
-  --region eu-west-1 \
-  --vpc-id vpc-0a1b2c3d4e5f60002 \
-  --vpc-endpoint-type Interface \
-  --service-name 'com.amazonaws.eu-west-1.<service>' \
-  --subnet-ids '<subnet-id-in-euw1-az1>' '<subnet-id-in-euw1-az2>' \
-  --security-group-ids '<sg-id allowing tcp/443 from the VPC CIDR>' \
-  --private-dns-enabled \
-  --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=vpce-advisor-other-aws},{Key=created-by,Value=vpce-advisor}]' \
-  ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
-
 # ================================================================================================
-# VPC vpc-0a1b2c3d4e5f60003 in eu-west-1: fully-private, costs $7.68/month more than NAT only
+# VPC vpc-0a1b2c3d4e5f60003 in eu-west-1: gateway-endpoints, saves $0.28/month against NAT only
 # ================================================================================================
 
 # Gateway endpoint for s3 (5.87 GB/month off NAT; no hourly or per-GB charge).
@@ -156,21 +139,4 @@ run aws ec2 create-vpc-endpoint \
   --service-name com.amazonaws.eu-west-1.s3 \
   --route-table-ids '<route-table-id>' \
   --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=vpce-advisor-s3},{Key=created-by,Value=vpce-advisor}]' \
-  ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
-
-# Interface endpoint(s) for other AWS APIs (1.91 GB/month off NAT).
-# The logs show AMAZON-range addresses only: name each service from DNS query logs (ssm,
-# ssmmessages, ec2messages, sts, sqs, kms, ecr.api, ecr.dkr, logs, monitoring...) and create one
-# endpoint per service, replacing <service>; each one is billed per AZ-hour.
-# Private DNS makes the service's public name resolve to the endpoint (needs the VPC's
-# enableDnsSupport and enableDnsHostnames).
-run aws ec2 create-vpc-endpoint \
-  --region eu-west-1 \
-  --vpc-id vpc-0a1b2c3d4e5f60003 \
-  --vpc-endpoint-type Interface \
-  --service-name 'com.amazonaws.eu-west-1.<service>' \
-  --subnet-ids '<subnet-id-in-euw1-az3>' \
-  --security-group-ids '<sg-id allowing tcp/443 from the VPC CIDR>' \
-  --private-dns-enabled \
-  --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=vpce-advisor-other-aws},{Key=created-by,Value=vpce-advisor}]' \
   ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}

@@ -69,7 +69,7 @@ resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60001_other_aws" {
   }
 }
 
-# VPC vpc-0a1b2c3d4e5f60002 in eu-west-1: fully-private, saves $23.88/month against NAT only
+# VPC vpc-0a1b2c3d4e5f60002 in eu-west-1: gateway-endpoints, saves $38.43/month against NAT only
 
 # Gateway endpoint for s3 (784.73 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
@@ -103,28 +103,7 @@ resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60002_dynamodb" {
   }
 }
 
-# Interface endpoint(s) for other AWS APIs (39.79 GB/month off NAT).
-# The logs show AMAZON-range addresses only: name each service from DNS query logs (ssm,
-# ssmmessages, ec2messages, sts, sqs, kms, ecr.api, ecr.dkr, logs, monitoring...) and create one
-# endpoint per service, replacing <service>; each one is billed per AZ-hour.
-# Private DNS makes the service's public name resolve to the endpoint (needs the VPC's
-# enableDnsSupport and enableDnsHostnames).
-resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60002_other_aws" {
-  provider            = aws.eu_west_1
-  vpc_id              = "vpc-0a1b2c3d4e5f60002"
-  service_name        = "com.amazonaws.eu-west-1.<service>"
-  vpc_endpoint_type   = "Interface"
-  subnet_ids          = ["<subnet-id-in-euw1-az1>", "<subnet-id-in-euw1-az2>"]
-  security_group_ids  = ["<sg-id allowing tcp/443 from the VPC CIDR>"]
-  private_dns_enabled = true
-  # policy = file("${path.module}/endpoint-policy.json")
-  tags = {
-    Name         = "vpce-advisor-other-aws"
-    "created-by" = "vpce-advisor"
-  }
-}
-
-# VPC vpc-0a1b2c3d4e5f60003 in eu-west-1: fully-private, costs $7.68/month more than NAT only
+# VPC vpc-0a1b2c3d4e5f60003 in eu-west-1: gateway-endpoints, saves $0.28/month against NAT only
 
 # Gateway endpoint for s3 (5.87 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
@@ -138,27 +117,6 @@ resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60003_s3" {
   # policy = file("${path.module}/endpoint-policy.json")
   tags = {
     Name         = "vpce-advisor-s3"
-    "created-by" = "vpce-advisor"
-  }
-}
-
-# Interface endpoint(s) for other AWS APIs (1.91 GB/month off NAT).
-# The logs show AMAZON-range addresses only: name each service from DNS query logs (ssm,
-# ssmmessages, ec2messages, sts, sqs, kms, ecr.api, ecr.dkr, logs, monitoring...) and create one
-# endpoint per service, replacing <service>; each one is billed per AZ-hour.
-# Private DNS makes the service's public name resolve to the endpoint (needs the VPC's
-# enableDnsSupport and enableDnsHostnames).
-resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60003_other_aws" {
-  provider            = aws.eu_west_1
-  vpc_id              = "vpc-0a1b2c3d4e5f60003"
-  service_name        = "com.amazonaws.eu-west-1.<service>"
-  vpc_endpoint_type   = "Interface"
-  subnet_ids          = ["<subnet-id-in-euw1-az3>"]
-  security_group_ids  = ["<sg-id allowing tcp/443 from the VPC CIDR>"]
-  private_dns_enabled = true
-  # policy = file("${path.module}/endpoint-policy.json")
-  tags = {
-    Name         = "vpce-advisor-other-aws"
     "created-by" = "vpce-advisor"
   }
 }
