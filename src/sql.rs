@@ -305,29 +305,36 @@ pub fn query(config: &SqlConfig) -> Result<String, String> {
             }
         }
         Layout::Parquet => {
+            // Numeric, so string and integer partition columns (Spark infers types) compare alike.
             let key = format!(
-                "concat({}, {}, {})",
+                "CAST({} AS INTEGER) * 10000 + CAST({} AS INTEGER) * 100 + CAST({} AS INTEGER)",
                 d.quote("year"),
                 d.quote("month"),
                 d.quote("day")
             );
             if let Some(a) = since {
                 let (y, m, dd) = day(a);
-                filters.push(format!("{key} >= '{y:04}{m:02}{dd:02}'"));
+                filters.push(format!("{key} >= {y:04}{m:02}{dd:02}"));
             }
             if let Some(b) = until {
                 let (y, m, dd) = day(b);
-                filters.push(format!("{key} <= '{y:04}{m:02}{dd:02}'"));
+                filters.push(format!("{key} <= {y:04}{m:02}{dd:02}"));
             }
         }
         Layout::SecurityLake => {
             if let Some(a) = since {
                 let (y, m, dd) = day(a);
-                filters.push(format!("{} >= '{y:04}{m:02}{dd:02}'", d.quote("eventday")));
+                filters.push(format!(
+                    "CAST({} AS INTEGER) >= {y:04}{m:02}{dd:02}",
+                    d.quote("eventday")
+                ));
             }
             if let Some(b) = until {
                 let (y, m, dd) = day(b);
-                filters.push(format!("{} <= '{y:04}{m:02}{dd:02}'", d.quote("eventday")));
+                filters.push(format!(
+                    "CAST({} AS INTEGER) <= {y:04}{m:02}{dd:02}",
+                    d.quote("eventday")
+                ));
             }
         }
         Layout::RawText | Layout::RawParquet => {
@@ -504,7 +511,7 @@ SELECT CAST(NULL AS {s}), CAST(NULL AS {s}), CAST(NULL AS {s}), CAST(NULL AS {s}
 FROM f
 WHERE status <> 'accepted' AND t0 IS NOT NULL AND t1 IS NOT NULL
 GROUP BY hour_start, status
-ORDER BY 17, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11
+ORDER BY {order}
 ",
         vpc = field(Field::VpcId),
         region = field(Field::Region),
@@ -531,6 +538,10 @@ ORDER BY 17, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11
         pdst_local = local("pdst"),
         hour = q("hour"),
         status_col = q(STATUS_COLUMN),
+        // Explicit: Spark puts NULLs first by default, Trino and DuckDB last.
+        order = [17, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11]
+            .map(|k| format!("{k} NULLS FIRST"))
+            .join(", "),
         both_col = q(BOTH_PUBLIC_COLUMN),
     );
     debug_assert_eq!(AGGREGATE_COLUMNS.len() + 2, 18);
@@ -545,6 +556,10 @@ fn ocsf_field(d: &Dialect, f: Field) -> String {
     let s = d.string();
     let egress = "connection_info.direction_id = 2";
     let cast = |e: &str| format!("NULLIF(CAST({e} AS {s}), '')");
+    let seconds = |ms: &str| {
+        let text = format!("CAST(CAST({ms} AS BIGINT) AS {s})");
+        format!("substr({text}, 1, length({text}) - 3)")
+    };
     match f {
         Field::InterfaceId => format!(
             "CASE WHEN {egress} THEN {} ELSE {} END",
@@ -562,12 +577,10 @@ fn ocsf_field(d: &Dialect, f: Field) -> String {
         Field::DstPort => cast("dst_endpoint.port"),
         Field::Packets => cast("traffic.packets"),
         Field::Bytes => cast("traffic.bytes"),
-        Field::Start => {
-            format!("CAST(CAST(FLOOR(CAST(start_time AS BIGINT) / 1000) AS BIGINT) AS {s})")
-        }
-        Field::End => {
-            format!("CAST(CAST(FLOOR(CAST(end_time AS BIGINT) / 1000) AS BIGINT) AS {s})")
-        }
+        // Milliseconds -> seconds by dropping three digits: integer division is spelt differently
+        // in every dialect (Spark's `/` divides as doubles).
+        Field::Start => seconds("start_time"),
+        Field::End => seconds("end_time"),
         Field::Action => {
             "CASE WHEN action_id = 2 THEN 'REJECT' WHEN action_id = 1 THEN 'ACCEPT' END".to_string()
         }

@@ -125,6 +125,7 @@ def main():
 
                 spark = (SparkSession.builder.master("local[2]").appName("vpce-advisor-tests")
                          .config("spark.ui.enabled", "false")
+                         .config("spark.ui.showConsoleProgress", "false")
                          .config("spark.sql.shuffle.partitions", "4")
                          .config("spark.sql.session.timeZone", "UTC")
                          .getOrCreate())
