@@ -340,3 +340,68 @@ fn duckdb_and_spark_results_give_the_raw_files_report() {
         }
     }
 }
+
+/// The seam without an engine: a schema-2 traffic CSV written by hand for a small log file gives
+/// the log file's report (status rows, a relayed hop, a gateway-endpoint path, a public address).
+#[test]
+fn schema_2_traffic_csv_reads_like_its_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let logs = d.join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::write(
+        logs.join("a.log"),
+        "version vpc-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status region az-id pkt-srcaddr pkt-dstaddr pkt-dst-aws-service flow-direction traffic-path\n\
+         5 vpc-1 eni-1 10.0.1.5 52.216.1.1 40000 443 6 10 5000000 1793491260 1793491320 ACCEPT OK eu-west-1 euw1-az1 10.0.1.5 52.216.1.1 S3 egress 7\n\
+         5 vpc-1 eni-1 10.0.1.5 52.216.1.1 40001 443 6 10 3000000 1793494860 1793494920 ACCEPT OK eu-west-1 euw1-az1 10.0.1.5 52.216.1.1 S3 egress 7\n\
+         5 vpc-1 eni-1 10.0.1.5 8.8.8.8 40002 443 6 10 7000000 1793491260 1793491320 ACCEPT OK eu-west-1 euw1-az1 10.0.1.5 8.8.8.8 - egress 1\n\
+         5 vpc-1 eni-2 10.0.1.5 10.0.2.9 40003 443 6 10 9000000 1793491260 1793491320 ACCEPT OK eu-west-1 euw1-az2 10.0.1.5 1.1.1.1 - ingress -\n\
+         5 vpc-1 eni-1 10.0.1.5 10.0.1.6 40004 22 6 1 100 1793491260 1793491320 REJECT OK eu-west-1 euw1-az1 - - - egress -\n\
+         5 - eni-1 - - - - - - - 1793498400 1793498460 - NODATA eu-west-1 euw1-az1 - - - - -\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("agg.csv"),
+        "vpc_id,region,az_id,interface_id,direction,remote_addr,destination,aws_service,service_region,traffic_path,hour,bytes,packets,records,window_start,window_end,status,both_public\n\
+         vpc-1,eu-west-1,euw1-az1,eni-1,egress,52.216.1.1,,S3,,7,2026-11-01T00:00:00Z,5000000,10,1,1793491260,1793491320,accepted,0\n\
+         vpc-1,eu-west-1,euw1-az1,eni-1,egress,52.216.1.1,,S3,,7,1793494800,3000000,10,1,1793494860,1793494920,,0\n\
+         vpc-1,eu-west-1,euw1-az1,eni-1,egress,8.8.8.8,,,,1,,7000000,10,1,1793491260,1793491320,accepted,\n\
+         vpc-1,eu-west-1,euw1-az2,eni-2,ingress,,relayed,,,,1793491200,9000000,10,1,1793491260,1793491320,accepted,0\n\
+         ,,,,,,,,,,1793491200,,,1,1793491260,1793491320,rejected,\n\
+         ,,,,,,,,,,1793498400,,,1,1793498400,1793498460,nodata,\n",
+    )
+    .unwrap();
+    let analyze = |input: &[&str], out: &str| {
+        let mut args = vec!["analyze"];
+        args.extend_from_slice(input);
+        args.extend(["--out", out, "--quiet"]);
+        let o = run(d, &args);
+        assert!(o.status.success(), "{}", text(&o));
+        comparable(&d.join(out).join("report.json"))
+    };
+    let want = analyze(&["logs"], "raw");
+    let got = analyze(&["--traffic", "agg.csv"], "agg");
+    assert_eq!(got, want);
+    assert_eq!(got["accounting"]["accepted"], 4);
+    assert_eq!(got["accounting"]["rejected"], 1);
+    assert_eq!(got["accounting"]["nodata"], 1);
+    assert_eq!(got["accounting"]["relayed"], 1);
+
+    // A bad row names its line; an old (schema-1) file still reads.
+    std::fs::write(
+        d.join("bad.csv"),
+        "vpc_id,region,az_id,interface_id,direction,remote_addr,bytes,records,window_start,window_end,traffic_path\n\
+         vpc-1,eu-west-1,,eni-1,egress,8.8.8.8,1,1,1793491260,1793491320,9\n",
+    )
+    .unwrap();
+    let o = run(
+        d,
+        &["analyze", "--traffic", "bad.csv", "--out", "bad", "--quiet"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("bad.csv:2: traffic_path '9'"),
+        "{}",
+        text(&o)
+    );
+}
