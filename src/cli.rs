@@ -189,8 +189,10 @@ pub struct InputArgs {
     /// Flow-log files or folders: S3 text or Parquet deliveries, CloudWatch exports
     /// [default: the sample in data/sample/AWSLogs, unless --traffic is given]
     pub inputs: Vec<PathBuf>,
-    /// Traffic CSV of already aggregated traffic (as `vpce-advisor traffic --format csv`
-    /// writes it; schema in the README). Repeatable; combines with flow logs.
+    /// Traffic CSV of already aggregated traffic: as `vpce-advisor traffic --format csv` writes
+    /// it, or (schema 2, with an interface_id column) the result of a `vpce-advisor sql` query,
+    /// read like the raw logs (inventory, DNS logs, time series). Schemas in docs/traffic-csv.md.
+    /// Repeatable; combines with flow logs.
     #[arg(long, value_name = "FILE")]
     pub traffic: Vec<PathBuf>,
     /// Region of records that have no `region` field and no S3-layout path
