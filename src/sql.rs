@@ -128,18 +128,11 @@ fn validate_day(flag: &str, day: &str) -> Result<u64, String> {
     Ok(t)
 }
 
-/// Days since 1970-01-01 -> (year, month, day) (Howard Hinnant's civil_from_days).
+/// Days since 1970-01-01 -> (year, month, day).
 fn civil(days: u64) -> (i64, u32, u32) {
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let iso = crate::report::iso_utc(days * 86_400);
+    let part = |a: usize, b: usize| iso.get(a..b).and_then(|p| p.parse().ok()).unwrap_or(0);
+    (part(0, 4) as i64, part(5, 7), part(8, 10))
 }
 
 fn printable(s: &str) -> String {

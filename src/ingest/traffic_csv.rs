@@ -87,37 +87,38 @@ pub struct TrafficCsv {
 
 /// Whether a traffic CSV is a schema-2 aggregate (its header has `interface_id`).
 pub fn is_aggregate(path: &Path) -> Result<bool> {
+    let mut reader = open(path)?;
+    let headers = reader
+        .headers()
+        .map_err(|e| malformed(path, 1, e.to_string()))?;
+    Ok(headers.iter().any(|h| h == INTERFACE_COLUMN))
+}
+
+/// A CSV reader over `path` (fields trimmed).
+fn open(path: &Path) -> Result<csv::Reader<std::io::BufReader<std::fs::File>>> {
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut reader = csv::ReaderBuilder::new()
+    Ok(csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::new(file));
-    let headers = reader.headers().map_err(|e| Error::Malformed {
+        .from_reader(std::io::BufReader::new(file)))
+}
+
+fn malformed(path: &Path, line: u64, reason: String) -> Error {
+    Error::Malformed {
         path: path.to_path_buf(),
-        line: 1,
-        reason: e.to_string(),
-    })?;
-    Ok(headers.iter().any(|h| h == INTERFACE_COLUMN))
+        line,
+        reason,
+    }
 }
 
 /// Reads a schema-2 traffic CSV (an engine's aggregate) into the scan of a flow-log file:
 /// each accepted row goes through [`Scanner::add_flow`] like a logged record, other rows count
 /// as the records they sum. Every bad row is an error naming its line.
 pub(super) fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let err = |line: u64, reason: String| Error::Malformed {
-        path: path.to_path_buf(),
-        line,
-        reason,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::new(file));
+    let err = |line: u64, reason: String| malformed(path, line, reason);
+    let mut reader = open(path)?;
     let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
     let at = |name: &str| headers.iter().position(|h| h == name);
     let required = [
@@ -310,18 +311,8 @@ fn nonempty(v: &str) -> Option<&[u8]> {
 
 /// Reads one traffic CSV; every bad row is an error naming its line.
 pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
-    let text = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let err = |line: u64, reason: String| Error::Malformed {
-        path: path.to_path_buf(),
-        line,
-        reason,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_slice());
+    let err = |line: u64, reason: String| malformed(path, line, reason);
+    let mut reader = open(path)?;
     let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
     let mut index = [0usize; 12];
     for (k, name) in TRAFFIC_COLUMNS.iter().enumerate() {
