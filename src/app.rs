@@ -14,7 +14,7 @@ use crate::cli::{
     AnalyzeArgs, Cli, Command, InputArgs, OutputFormat, PricesCommand, TrafficArgs, TrafficFormat,
 };
 use crate::error::Result;
-use crate::ingest::{ingest, IngestConfig};
+use crate::ingest::IngestConfig;
 use crate::pricing::PriceBook;
 use crate::recommend::{recommend, Policy};
 use crate::report::{
@@ -64,12 +64,43 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Traffic(args) => run_traffic(args),
         Command::Prices(args) => run_prices(args.command),
         Command::Chart(args) => run_chart(args),
+        Command::Sql(args) => {
+            let sql = crate::sql::query(&sql_config(&args)?).map_err(anyhow::Error::msg)?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(sql.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
         Command::Synth(args) => {
             let summary = crate::synth::run(&crate::synth::SynthConfig::from_args(&args))?;
             println!("{summary}");
             Ok(())
         }
     }
+}
+
+fn sql_config(args: &crate::cli::SqlArgs) -> anyhow::Result<crate::sql::SqlConfig> {
+    use crate::sql::{Engine, Layout};
+    Ok(crate::sql::SqlConfig {
+        engine: args.engine,
+        layout: args.layout.unwrap_or(match args.engine {
+            Engine::Duckdb => Layout::RawText,
+            _ => Layout::Text,
+        }),
+        table: args.table.clone(),
+        path: args.path.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        regions: args.regions.clone(),
+        accounts: args.accounts.clone(),
+        log_format: match &args.log_format {
+            Some(text) => Some(
+                crate::ingest::format::parse_log_format(text)
+                    .map_err(|e| anyhow::anyhow!("--log-format: {e}"))?,
+            ),
+            None => None,
+        },
+    })
 }
 
 /// Everything `analyze` needs, free of clap.
@@ -493,7 +524,16 @@ pub fn observe(
         .as_ref()
         .map(|i| std::sync::Arc::new(i.local_addrs()))
         .filter(|l| !l.is_empty());
-    let mut ingested = ingest(&IngestConfig {
+    let mut aggregates = Vec::new();
+    let mut traffic_csvs = Vec::new();
+    for path in &config.traffic {
+        if crate::ingest::traffic_csv::is_aggregate(path)? {
+            aggregates.push(path.clone());
+        } else {
+            traffic_csvs.push(path.clone());
+        }
+    }
+    let ingest_config = IngestConfig {
         inputs: config.inputs.clone(),
         region: config.region.clone(),
         strict: config.strict,
@@ -502,7 +542,8 @@ pub fn observe(
         local,
         hourly: dns.is_some(),
         classes: Some(ip_ranges.clone()),
-    })?;
+    };
+    let mut ingested = crate::ingest::ingest_with(&ingest_config, &aggregates)?;
     let flows = std::mem::take(&mut ingested.flows);
     let (flows, vantage) = crate::vantage::apply(
         flows,
@@ -514,7 +555,7 @@ pub fn observe(
     let mut observed = traffic_rows(classified)?;
     let mut bounds = ingested.window;
     let mut traffic_csv_rows = 0;
-    for path in &config.traffic {
+    for path in &traffic_csvs {
         let csv = crate::ingest::traffic_csv::read(path, ip_ranges)?;
         traffic_csv_rows += csv.rows_read;
         observed.rows.extend(csv.rows);
@@ -532,10 +573,7 @@ pub fn observe(
     };
     let window_hours = window.seconds.div_ceil(3600);
     let covered = ingested.hours_covered;
-    if config.traffic.is_empty()
-        && covered > 0
-        && window_hours > 1
-        && covered * 10 < window_hours * 9
+    if traffic_csvs.is_empty() && covered > 0 && window_hours > 1 && covered * 10 < window_hours * 9
     {
         warnings.push(format!(
             "The logs cover only {covered} of the {window_hours} hours between the first and the last record: gaps (missing files, a flow log that was off) make the monthly figures too low, since they are scaled over the whole window. Analyse a continuous period."

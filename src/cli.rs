@@ -40,10 +40,50 @@ pub enum Command {
     Traffic(TrafficArgs),
     /// Price tables: import exact prices from the AWS Price List, or show what will be used.
     Prices(PricesArgs),
+    /// Print the SQL that aggregates flow logs on Athena, Trino, Spark or DuckDB into a traffic CSV.
+    ///
+    /// For logs too big for one machine: run the query where the logs are (Athena over the
+    /// flow-log table, Security Lake, Spark, DuckDB over S3 files), save the small result as CSV
+    /// and run `vpce-advisor analyze --traffic result.csv` (with the same --inventory and
+    /// --dns-logs): the report is the one the raw files would give. See docs/engines.md.
+    Sql(SqlArgs),
     /// Draw one chart of the analysis (PNG or SVG), as `analyze` writes them into <out>/charts/.
     ///
     /// Reads the same inputs as `analyze` (without INPUT: the sample in data/sample/).
     Chart(ChartArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The engine that runs the query (Athena is the Trino dialect).
+    #[arg(long, value_enum)]
+    pub engine: crate::sql::Engine,
+    /// How the records are stored [default: text for tables, raw-text for duckdb].
+    #[arg(long, value_enum)]
+    pub layout: Option<crate::sql::Layout>,
+    /// The table (`db.table`, `catalog.db.table`) [default: vpc_flow_logs].
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+    /// Files for --layout raw-text/raw-parquet (DuckDB glob, local or s3://), e.g.
+    /// 'AWSLogs/*/vpcflowlogs/*/*/*/*/*.log.gz'.
+    #[arg(long, value_name = "GLOB")]
+    pub path: Option<String>,
+    /// First day, UTC, inclusive (YYYY-MM-DD): prunes partitions and records.
+    #[arg(long, value_name = "DAY")]
+    pub since: Option<String>,
+    /// Last day, UTC, inclusive (YYYY-MM-DD).
+    #[arg(long, value_name = "DAY")]
+    pub until: Option<String>,
+    /// Only these regions (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "REGION,...")]
+    pub regions: Vec<String>,
+    /// Only these accounts (comma-separated 12-digit ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub accounts: Vec<String>,
+    /// The table's fields when not AWS's default format, as `aws ec2 describe-flow-logs` prints
+    /// the LogFormat: '${version} ${vpc-id} ${srcaddr} ...'.
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -156,8 +196,10 @@ pub struct InputArgs {
     /// Flow-log files or folders: S3 text or Parquet deliveries, CloudWatch exports
     /// [default: the sample in data/sample/AWSLogs, unless --traffic is given]
     pub inputs: Vec<PathBuf>,
-    /// Traffic CSV of already aggregated traffic (as `vpce-advisor traffic --format csv`
-    /// writes it; schema in the README). Repeatable; combines with flow logs.
+    /// Traffic CSV of already aggregated traffic: as `vpce-advisor traffic --format csv` writes
+    /// it, or (schema 2, with an interface_id column) the result of a `vpce-advisor sql` query,
+    /// read like the raw logs (inventory, DNS logs, time series). Schemas in docs/traffic-csv.md.
+    /// Repeatable; combines with flow logs.
     #[arg(long, value_name = "FILE")]
     pub traffic: Vec<PathBuf>,
     /// Region of records that have no `region` field and no S3-layout path

@@ -17,6 +17,7 @@ pub mod recommend;
 pub mod report;
 pub mod scenario;
 pub mod schema;
+pub mod sql;
 pub mod synth;
 pub mod timeseries;
 pub mod traffic;

@@ -261,6 +261,12 @@ fn merge_window(a: Option<(u64, u64)>, b: Option<(u64, u64)>) -> Option<(u64, u6
 
 /// Reads every input and returns the aggregated flows.
 pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
+    ingest_with(config, &[])
+}
+
+/// [`ingest`], plus schema-2 traffic CSVs (engines' aggregates of raw records, see
+/// [`traffic_csv::read_aggregate`]) merged into the same aggregate as the files.
+pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Ingested> {
     let found = walk::discover(&config.inputs)?;
     if found.files.is_empty() && !config.inputs.is_empty() {
         let names: Vec<String> = config
@@ -275,10 +281,15 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         &found.files,
     );
     let pipeline = found.files.len() < rayon::current_num_threads();
-    let merged = found
+    let jobs: Vec<(&PathBuf, bool)> = found
         .files
+        .iter()
+        .map(|p| (p, false))
+        .chain(aggregates.iter().map(|p| (p, true)))
+        .collect();
+    let merged = jobs
         .par_iter()
-        .map(|path| {
+        .map(|&(path, aggregate)| {
             let region = scan::region_from_path(path).unwrap_or_else(|| config.region.clone());
             let settings = ScanSettings {
                 region,
@@ -290,7 +301,11 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
                 hourly: config.hourly,
                 classes: config.classes.clone(),
             };
-            let scan = scan::scan_file(path, &settings)?;
+            let scan = if aggregate {
+                traffic_csv::read_aggregate(path, &settings)?
+            } else {
+                scan::scan_file(path, &settings)?
+            };
             progress.file_done(&scan.accounting);
             Ok((path.clone(), scan))
         })

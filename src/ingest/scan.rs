@@ -383,7 +383,7 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 impl<'a> Scanner<'a> {
-    fn new(path: &'a Path, settings: &'a ScanSettings) -> Scanner<'a> {
+    pub(super) fn new(path: &'a Path, settings: &'a ScanSettings) -> Scanner<'a> {
         let mut out = FileScan::default();
         let region_fallback = out.interner.intern(settings.region.as_bytes());
         let unattributed = out.interner.intern(UNATTRIBUTED);
@@ -586,7 +586,12 @@ impl<'a> Scanner<'a> {
         self.out.accounting.lines += n;
     }
 
-    fn finish(mut self) -> FileScan {
+    /// The scan so far, for readers that fill the parts [`Scanner::add_flow`] does not.
+    pub(super) fn out_mut(&mut self) -> &mut FileScan {
+        &mut self.out
+    }
+
+    pub(super) fn finish(mut self) -> FileScan {
         self.close_format();
         self.out
     }
@@ -778,7 +783,6 @@ impl<'a> Scanner<'a> {
             if public(pkt_src) || public(pkt_dst) {
                 // A private hop relaying a public peer (e.g. instance -> NAT gateway ENI):
                 // the public leg is counted where it leaves, not here.
-                self.out.accounting.relayed += 1;
                 Remote::Relayed
             } else {
                 Remote::Private
@@ -794,41 +798,61 @@ impl<'a> Scanner<'a> {
         } else {
             Field::PktSrcAwsService
         };
+        self.add_flow(&FlowFields {
+            vpc: get(Field::VpcId),
+            region: get(Field::Region),
+            az: get(Field::AzId),
+            // A regional NAT gateway's records name the gateway in resource-id, not an ENI.
+            interface: match get(Field::InterfaceId) {
+                None | Some(b"-") => get(Field::ResourceId).filter(|r| *r != b"-"),
+                v => v,
+            },
+            hint: get(hint_field),
+            traffic_path: get(Field::TrafficPath),
+            remote,
+            direction,
+            start,
+            sums: FlowSums {
+                bytes,
+                packets,
+                records: 1,
+            },
+        });
+        Ok(())
+    }
+
+    /// Adds one group of accepted records (one record as logged, or a group an engine summed):
+    /// the single place where the aggregate, the direct-path set, the time series and the
+    /// accepted counts grow, for flow-log files and traffic CSVs alike.
+    pub(super) fn add_flow(&mut self, f: &FlowFields<'_>) {
         let out = &mut self.out;
-        let hint = match get(hint_field) {
-            None | Some(b"-") => 0,
-            Some(_) if remote == Remote::Private || remote == Remote::Relayed => 0,
-            Some(h) => out.interner.intern(h),
-        };
-        let vpc = match get(Field::VpcId) {
-            None | Some(b"-") => self.unattributed,
+        let intern = |out: &mut FileScan, v: Option<&[u8]>, fallback: u32| match v {
+            None | Some(b"-") | Some(b"") => fallback,
             Some(v) => out.interner.intern(v),
         };
-        let region = match get(Field::Region) {
-            None | Some(b"-") => self.region_fallback,
-            Some(v) => out.interner.intern(v),
+        let hint = match f.remote {
+            Remote::Private | Remote::Relayed => 0,
+            Remote::Ip(_) => intern(out, f.hint, 0),
         };
-        let az = match get(Field::AzId) {
-            None | Some(b"-") => self.unknown_az,
-            Some(v) => out.interner.intern(v),
-        };
-        // A regional NAT gateway's records name the gateway in resource-id, not an ENI.
-        let interface = match (get(Field::InterfaceId), get(Field::ResourceId)) {
-            (None | Some(b"-"), Some(r)) if r != b"-" => out.interner.intern(r),
-            (None | Some(b"-"), _) => 0,
-            (Some(v), _) => out.interner.intern(v),
-        };
+        let vpc = intern(out, f.vpc, self.unattributed);
+        let region = intern(out, f.region, self.region_fallback);
+        let az = intern(out, f.az, self.unknown_az);
+        let interface = intern(out, f.interface, 0);
+        let (remote, direction, start) = (f.remote, f.direction, f.start);
         let hour = match (self.settings.hourly, start) {
             (true, Some(s)) => (s / 3600) as u32,
             _ => 0,
         };
         if let (Direction::Egress, Remote::Ip(ip), Some(b"2" | b"7" | b"8")) =
-            (direction, remote, get(Field::TrafficPath))
+            (direction, remote, f.traffic_path)
         {
             out.direct.insert((interface, ip));
         }
-        out.accounting.accepted += 1;
-        out.accounting.accepted_bytes = out.accounting.accepted_bytes.saturating_add(bytes);
+        out.accounting.accepted += f.sums.records;
+        out.accounting.accepted_bytes = out.accounting.accepted_bytes.saturating_add(f.sums.bytes);
+        if remote == Remote::Relayed {
+            out.accounting.relayed += f.sums.records;
+        }
         let settings = self.settings;
         if let (Some(table), Some(s)) = (settings.classes.as_deref(), start) {
             let class = self.class_of(table, remote, hint, region);
@@ -839,10 +863,9 @@ impl<'a> Scanner<'a> {
                 class,
             };
             let slot = self.out.series.entry(key).or_default();
-            *slot = slot.saturating_add(bytes);
+            *slot = slot.saturating_add(f.sums.bytes);
         }
-        let out = &mut self.out;
-        let sums = out
+        self.out
             .flows
             .entry(FlowKey {
                 vpc,
@@ -854,12 +877,27 @@ impl<'a> Scanner<'a> {
                 hint,
                 hour,
             })
-            .or_default();
-        sums.bytes = sums.bytes.saturating_add(bytes);
-        sums.packets = sums.packets.saturating_add(packets);
-        sums.records += 1;
-        Ok(())
+            .or_default()
+            .add(&f.sums);
     }
+}
+
+/// The fields of one group of accepted records that the aggregate keeps; strings as logged
+/// (`-` or absent: not given).
+pub(super) struct FlowFields<'f> {
+    pub vpc: Option<&'f [u8]>,
+    pub region: Option<&'f [u8]>,
+    pub az: Option<&'f [u8]>,
+    pub interface: Option<&'f [u8]>,
+    /// `pkt-*-aws-service` of the remote side.
+    pub hint: Option<&'f [u8]>,
+    /// `traffic-path` (1-8).
+    pub traffic_path: Option<&'f [u8]>,
+    pub remote: Remote,
+    pub direction: Direction,
+    /// Start (Unix seconds) of the records: their hour keys the series and the DNS join.
+    pub start: Option<u64>,
+    pub sums: FlowSums,
 }
 
 /// Shortens a format description for messages, at a word boundary.

@@ -1,7 +1,11 @@
 //! Traffic CSVs: aggregated traffic (from this tool's `traffic --format csv`, another tool or a
 //! query) in, classified [`TrafficRow`]s and their window out; and the writer for the same schema.
+//! A schema-2 traffic CSV (it has `interface_id`: what `vpce-advisor sql` queries return) is an
+//! engine's aggregate of the raw records: it is read into the same aggregate as flow-log files
+//! ([`read_aggregate`]), before vantage, so NAT de-duplication, DNS naming and the time series
+//! work from it exactly as from the files. Full schema: docs/traffic-csv.md.
 //!
-//! Columns (all required in the header, any order; see the README, "Traffic CSVs"):
+//! Schema-1 columns (all required in the header, any order; see the README, "Traffic CSVs"):
 //! `vpc_id,region,az_id,direction,remote_addr,destination,aws_service,service_region,bytes,records,window_start,window_end`.
 //! A row names either a `remote_addr` (classified by the tool, `aws_service` used only as a hint)
 //! or a `destination` class (`s3`, `dynamodb`, `aws-service`, `aws-cross-region`, `aws-hosted`,
@@ -12,7 +16,10 @@ use std::path::Path;
 use crate::classify::address::parse_ip;
 use crate::classify::{classify_address, IpRanges};
 use crate::error::{Error, Result};
-use crate::ingest::scan::{looks_like_region, unmap_nat64};
+use crate::ingest::scan::{
+    looks_like_region, unmap_nat64, Direction, FileScan, FlowFields, FlowSums, Remote,
+    ScanSettings, Scanner,
+};
 use crate::traffic::{classified_row, DestClass, TrafficRow, Window};
 
 /// The columns, in the order the writer uses.
@@ -34,6 +41,41 @@ pub const TRAFFIC_COLUMNS: [&str; 12] = [
 /// Optional column: the endpoint service DNS named (`ssm`, `sts`...), empty when not named.
 pub const ENDPOINT_SERVICE_COLUMN: &str = "endpoint_service";
 
+/// Schema-2 column: the network interface the records were logged on; its presence makes the
+/// file an aggregate read before vantage.
+pub const INTERFACE_COLUMN: &str = "interface_id";
+/// Schema-2 columns, optional: start of the records' start hour, packets, `traffic-path` (1-8) and
+/// the records' status (`accepted`, `rejected`, `nodata`, `skipdata`, `no-bytes`).
+pub const HOUR_COLUMN: &str = "hour";
+pub const PACKETS_COLUMN: &str = "packets";
+pub const TRAFFIC_PATH_COLUMN: &str = "traffic_path";
+pub const STATUS_COLUMN: &str = "status";
+/// Schema-2 column, optional: how many of the row's records had public addresses on both sides.
+pub const BOTH_PUBLIC_COLUMN: &str = "both_public";
+
+/// The traffic CSV schema version this build writes and reads (docs/traffic-csv.md).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Columns of a schema-2 aggregate, in the order `vpce-advisor sql` queries return them.
+pub const AGGREGATE_COLUMNS: [&str; 16] = [
+    "vpc_id",
+    "region",
+    "az_id",
+    INTERFACE_COLUMN,
+    "direction",
+    "remote_addr",
+    "destination",
+    "aws_service",
+    "service_region",
+    TRAFFIC_PATH_COLUMN,
+    HOUR_COLUMN,
+    "bytes",
+    PACKETS_COLUMN,
+    "records",
+    "window_start",
+    "window_end",
+];
+
 /// What a traffic CSV contributed.
 #[derive(Debug, Clone, Default)]
 pub struct TrafficCsv {
@@ -43,20 +85,234 @@ pub struct TrafficCsv {
     pub rows_read: u64,
 }
 
-/// Reads one traffic CSV; every bad row is an error naming its line.
-pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
-    let text = std::fs::read(path).map_err(|source| Error::Read {
+/// Whether a traffic CSV is a schema-2 aggregate (its header has `interface_id`).
+pub fn is_aggregate(path: &Path) -> Result<bool> {
+    let mut reader = open(path)?;
+    let headers = reader
+        .headers()
+        .map_err(|e| malformed(path, 1, e.to_string()))?;
+    Ok(headers.iter().any(|h| h == INTERFACE_COLUMN))
+}
+
+/// A CSV reader over `path` (fields trimmed).
+fn open(path: &Path) -> Result<csv::Reader<std::io::BufReader<std::fs::File>>> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let err = |line: u64, reason: String| Error::Malformed {
+    Ok(csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(std::io::BufReader::new(file)))
+}
+
+fn malformed(path: &Path, line: u64, reason: String) -> Error {
+    Error::Malformed {
         path: path.to_path_buf(),
         line,
         reason,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_slice());
+    }
+}
+
+/// Reads a schema-2 traffic CSV (an engine's aggregate) into the scan of a flow-log file:
+/// each accepted row goes through [`Scanner::add_flow`] like a logged record, other rows count
+/// as the records they sum. Every bad row is an error naming its line.
+pub(super) fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
+    let err = |line: u64, reason: String| malformed(path, line, reason);
+    let mut reader = open(path)?;
+    let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
+    let at = |name: &str| headers.iter().position(|h| h == name);
+    let required = [
+        "vpc_id",
+        "region",
+        "az_id",
+        INTERFACE_COLUMN,
+        "direction",
+        "remote_addr",
+        "bytes",
+        "records",
+        "window_start",
+        "window_end",
+    ];
+    let mut index = std::collections::HashMap::new();
+    for name in required {
+        let k = at(name).ok_or_else(|| {
+            err(
+                1,
+                format!(
+                    "the header lacks '{name}': a schema-2 traffic CSV has the columns {} (header found: {})",
+                    AGGREGATE_COLUMNS.join(","),
+                    headers.iter().collect::<Vec<_>>().join(",")
+                ),
+            )
+        })?;
+        index.insert(name, k);
+    }
+    let optional = [
+        "destination",
+        "aws_service",
+        TRAFFIC_PATH_COLUMN,
+        HOUR_COLUMN,
+        PACKETS_COLUMN,
+        STATUS_COLUMN,
+        BOTH_PUBLIC_COLUMN,
+    ];
+    for name in optional {
+        if let Some(k) = at(name) {
+            index.insert(name, k);
+        }
+    }
+    let mut scanner = Scanner::new(path, settings);
+    let mut rows = 0u64;
+    let mut records_total = 0u64;
+    for record in reader.records() {
+        let record =
+            record.map_err(|e| err(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let get = |name: &str| index.get(name).and_then(|&k| record.get(k)).unwrap_or("");
+        let number = |name: &str| -> Result<u64> {
+            match get(name) {
+                "" => Ok(0),
+                v => v
+                    .parse()
+                    .map_err(|_| err(line, format!("{name} '{v}' is not a whole number"))),
+            }
+        };
+        let (start, end) = (
+            parse_time(get("window_start")).map_err(|r| err(line, format!("window_start: {r}")))?,
+            parse_time(get("window_end")).map_err(|r| err(line, format!("window_end: {r}")))?,
+        );
+        if end < start {
+            return Err(err(line, "window_end is before window_start".into()));
+        }
+        let hour = match get(HOUR_COLUMN) {
+            "" => start / 3600,
+            h => {
+                let t = parse_time(h).map_err(|r| err(line, format!("hour: {r}")))?;
+                if t % 3600 != 0 {
+                    return Err(err(line, format!("hour '{h}' is not the start of an hour")));
+                }
+                t / 3600
+            }
+        };
+        let hour = u32::try_from(hour).map_err(|_| err(line, "hour is out of range".into()))?;
+        let records = number("records")?;
+        rows += 1;
+        records_total = records_total.saturating_add(records);
+        let out = scanner.out_mut();
+        let w = out.window.get_or_insert((start, end));
+        w.0 = w.0.min(start);
+        w.1 = w.1.max(end);
+        out.hours.insert(hour);
+        out.accounting.records += records;
+        let status = get(STATUS_COLUMN).to_ascii_lowercase();
+        match status.as_str() {
+            "" | "accepted" => {}
+            "rejected" => {
+                out.accounting.rejected += records;
+                continue;
+            }
+            "nodata" => {
+                out.accounting.nodata += records;
+                continue;
+            }
+            "skipdata" => {
+                out.accounting.skipdata += records;
+                continue;
+            }
+            "no-bytes" => {
+                out.accounting.accepted_without_bytes += records;
+                continue;
+            }
+            other => {
+                return Err(err(
+                    line,
+                    format!(
+                    "status '{other}' is not one of accepted, rejected, nodata, skipdata, no-bytes"
+                ),
+                ))
+            }
+        }
+        let region = get("region");
+        if !(region.is_empty() || region == "-" || looks_like_region(region)) {
+            return Err(err(
+                line,
+                format!("region '{region}' is not an AWS region name"),
+            ));
+        }
+        let direction = match get("direction") {
+            "egress" => Direction::Egress,
+            "ingress" => Direction::Ingress,
+            d => {
+                return Err(err(
+                    line,
+                    format!("direction '{d}' is neither egress nor ingress"),
+                ))
+            }
+        };
+        let remote = match (get("remote_addr"), get("destination")) {
+            ("", "" | "private") => Remote::Private,
+            ("", "relayed") => Remote::Relayed,
+            ("", d) => {
+                return Err(err(
+                    line,
+                    format!("destination '{d}' without remote_addr: in a schema-2 traffic CSV a row names its remote_addr, or is private or relayed"),
+                ))
+            }
+            (a, _) => Remote::Ip(unmap_nat64(parse_ip(a.as_bytes()).ok_or_else(|| {
+                err(line, format!("remote_addr '{a}' is not an IP address"))
+            })?)),
+        };
+        let path_code = get(TRAFFIC_PATH_COLUMN);
+        if !(path_code.is_empty()
+            || path_code == "-"
+            || matches!(path_code.parse::<u8>(), Ok(1..=8)))
+        {
+            return Err(err(
+                line,
+                format!("traffic_path '{path_code}' is not a traffic-path code 1-8"),
+            ));
+        }
+        let both_public = number(BOTH_PUBLIC_COLUMN)?;
+        scanner.out_mut().accounting.both_public += both_public;
+        let sums = FlowSums {
+            bytes: number("bytes")?,
+            packets: number(PACKETS_COLUMN)?,
+            records,
+        };
+        scanner.add_flow(&FlowFields {
+            vpc: nonempty(get("vpc_id")),
+            region: nonempty(region),
+            az: nonempty(get("az_id")),
+            interface: nonempty(get(INTERFACE_COLUMN)),
+            hint: nonempty(get("aws_service")),
+            traffic_path: nonempty(path_code),
+            remote,
+            direction,
+            start: Some(u64::from(hour) * 3600),
+            sums,
+        });
+    }
+    let out = scanner.out_mut();
+    out.accounting.lines = rows + 1;
+    out.accounting.header_lines = 1;
+    out.formats = vec![(
+        format!("traffic CSV schema {SCHEMA_VERSION} (aggregate)"),
+        records_total,
+    )];
+    out.detected = format!(
+        "traffic CSV schema {SCHEMA_VERSION} (an aggregate: interface_id column), {rows} row(s), {records_total} record(s)"
+    );
+    Ok(scanner.finish())
+}
+
+fn nonempty(v: &str) -> Option<&[u8]> {
+    (!v.is_empty()).then_some(v.as_bytes())
+}
+
+/// Reads one traffic CSV; every bad row is an error naming its line.
+pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
+    let err = |line: u64, reason: String| malformed(path, line, reason);
+    let mut reader = open(path)?;
     let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
     let mut index = [0usize; 12];
     for (k, name) in TRAFFIC_COLUMNS.iter().enumerate() {

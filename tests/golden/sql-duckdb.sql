@@ -1,0 +1,88 @@
+-- vpce-advisor sql --engine duckdb --layout raw-text: flow-log records -> traffic CSV schema 2 (docs/traffic-csv.md).
+-- Save the result as CSV with a header and run: vpce-advisor analyze --traffic result.csv
+-- Fields read: version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path
+WITH r AS (
+  SELECT
+    NULLIF(TRIM(CAST("vpc-id" AS VARCHAR)), '-') AS vpc_id,
+    COALESCE(NULLIF(TRIM(CAST("region" AS VARCHAR)), '-'), NULLIF(regexp_extract(filename, '(/vpcflowlogs/|aws-region=)([a-z]+-[a-z-]+-[0-9]+)', 2), '')) AS region,
+    NULLIF(TRIM(CAST("az-id" AS VARCHAR)), '-') AS az_id,
+    NULLIF(TRIM(CAST("interface-id" AS VARCHAR)), '-') AS interface_id,
+    COALESCE(NULLIF(TRIM(CAST("srcaddr" AS VARCHAR)), '-'), NULLIF(TRIM(CAST("pkt-srcaddr" AS VARCHAR)), '-')) AS src,
+    COALESCE(NULLIF(TRIM(CAST("dstaddr" AS VARCHAR)), '-'), NULLIF(TRIM(CAST("pkt-dstaddr" AS VARCHAR)), '-')) AS dst,
+    NULLIF(TRIM(CAST("pkt-srcaddr" AS VARCHAR)), '-') AS psrc,
+    NULLIF(TRIM(CAST("pkt-dstaddr" AS VARCHAR)), '-') AS pdst,
+    TRY_CAST(NULLIF(TRIM(CAST("srcport" AS VARCHAR)), '-') AS BIGINT) AS sport,
+    TRY_CAST(NULLIF(TRIM(CAST("dstport" AS VARCHAR)), '-') AS BIGINT) AS dport,
+    NULLIF(TRIM(CAST("flow-direction" AS VARCHAR)), '-') AS fdir,
+    NULLIF(TRIM(CAST("traffic-path" AS VARCHAR)), '-') AS tpath,
+    NULLIF(TRIM(CAST("pkt-src-aws-service" AS VARCHAR)), '-') AS hsrc,
+    NULLIF(TRIM(CAST("pkt-dst-aws-service" AS VARCHAR)), '-') AS hdst,
+    NULLIF(TRIM(CAST("action" AS VARCHAR)), '-') AS act,
+    NULLIF(TRIM(CAST("log-status" AS VARCHAR)), '-') AS log_status,
+    TRY_CAST(NULLIF(TRIM(CAST("packets" AS VARCHAR)), '-') AS BIGINT) AS packets,
+    TRY_CAST(NULLIF(TRIM(CAST("bytes" AS VARCHAR)), '-') AS BIGINT) AS bytes,
+    TRY_CAST(NULLIF(TRIM(CAST("start" AS VARCHAR)), '-') AS BIGINT) AS t0,
+    TRY_CAST(NULLIF(TRIM(CAST("end" AS VARCHAR)), '-') AS BIGINT) AS t1
+  FROM read_csv('AWSLogs/*/vpcflowlogs/*/*/*/*/*.log.gz', delim = ' ', header = true, union_by_name = true, all_varchar = true, filename = true)
+  WHERE regexp_extract(filename, '/([0-9]{4})/([0-9]{2})/([0-9]{2})/', 0) >= '/2026/11/01/'
+    AND TRY_CAST(NULLIF(TRIM(CAST("start" AS VARCHAR)), '-') AS BIGINT) >= 1793491200
+),
+l AS (
+  SELECT r.*,
+    COALESCE(CASE WHEN src IS NULL THEN FALSE WHEN src LIKE '%:%' THEN (length(lower(split_part(src, ':', 1))) = 4 AND (substr(lower(split_part(src, ':', 1)), 1, 2) IN ('fc', 'fd', 'ff') OR substr(lower(split_part(src, ':', 1)), 1, 3) IN ('fe8', 'fe9', 'fea', 'feb'))) OR lower(src) IN ('::1', '::') ELSE (TRY_CAST(split_part(src, '.', 1) AS INTEGER) = 10 OR (TRY_CAST(split_part(src, '.', 1) AS INTEGER) = 172 AND TRY_CAST(split_part(src, '.', 2) AS INTEGER) BETWEEN 16 AND 31) OR (TRY_CAST(split_part(src, '.', 1) AS INTEGER) = 192 AND TRY_CAST(split_part(src, '.', 2) AS INTEGER) = 168) OR (TRY_CAST(split_part(src, '.', 1) AS INTEGER) = 100 AND TRY_CAST(split_part(src, '.', 2) AS INTEGER) BETWEEN 64 AND 127) OR (TRY_CAST(split_part(src, '.', 1) AS INTEGER) = 169 AND TRY_CAST(split_part(src, '.', 2) AS INTEGER) = 254) OR TRY_CAST(split_part(src, '.', 1) AS INTEGER) = 127 OR TRY_CAST(split_part(src, '.', 1) AS INTEGER) = 0 OR TRY_CAST(split_part(src, '.', 1) AS INTEGER) >= 224) END, FALSE) AS src_local,
+    COALESCE(CASE WHEN dst IS NULL THEN FALSE WHEN dst LIKE '%:%' THEN (length(lower(split_part(dst, ':', 1))) = 4 AND (substr(lower(split_part(dst, ':', 1)), 1, 2) IN ('fc', 'fd', 'ff') OR substr(lower(split_part(dst, ':', 1)), 1, 3) IN ('fe8', 'fe9', 'fea', 'feb'))) OR lower(dst) IN ('::1', '::') ELSE (TRY_CAST(split_part(dst, '.', 1) AS INTEGER) = 10 OR (TRY_CAST(split_part(dst, '.', 1) AS INTEGER) = 172 AND TRY_CAST(split_part(dst, '.', 2) AS INTEGER) BETWEEN 16 AND 31) OR (TRY_CAST(split_part(dst, '.', 1) AS INTEGER) = 192 AND TRY_CAST(split_part(dst, '.', 2) AS INTEGER) = 168) OR (TRY_CAST(split_part(dst, '.', 1) AS INTEGER) = 100 AND TRY_CAST(split_part(dst, '.', 2) AS INTEGER) BETWEEN 64 AND 127) OR (TRY_CAST(split_part(dst, '.', 1) AS INTEGER) = 169 AND TRY_CAST(split_part(dst, '.', 2) AS INTEGER) = 254) OR TRY_CAST(split_part(dst, '.', 1) AS INTEGER) = 127 OR TRY_CAST(split_part(dst, '.', 1) AS INTEGER) = 0 OR TRY_CAST(split_part(dst, '.', 1) AS INTEGER) >= 224) END, FALSE) AS dst_local,
+    COALESCE(CASE WHEN psrc IS NULL THEN FALSE WHEN psrc LIKE '%:%' THEN (length(lower(split_part(psrc, ':', 1))) = 4 AND (substr(lower(split_part(psrc, ':', 1)), 1, 2) IN ('fc', 'fd', 'ff') OR substr(lower(split_part(psrc, ':', 1)), 1, 3) IN ('fe8', 'fe9', 'fea', 'feb'))) OR lower(psrc) IN ('::1', '::') ELSE (TRY_CAST(split_part(psrc, '.', 1) AS INTEGER) = 10 OR (TRY_CAST(split_part(psrc, '.', 1) AS INTEGER) = 172 AND TRY_CAST(split_part(psrc, '.', 2) AS INTEGER) BETWEEN 16 AND 31) OR (TRY_CAST(split_part(psrc, '.', 1) AS INTEGER) = 192 AND TRY_CAST(split_part(psrc, '.', 2) AS INTEGER) = 168) OR (TRY_CAST(split_part(psrc, '.', 1) AS INTEGER) = 100 AND TRY_CAST(split_part(psrc, '.', 2) AS INTEGER) BETWEEN 64 AND 127) OR (TRY_CAST(split_part(psrc, '.', 1) AS INTEGER) = 169 AND TRY_CAST(split_part(psrc, '.', 2) AS INTEGER) = 254) OR TRY_CAST(split_part(psrc, '.', 1) AS INTEGER) = 127 OR TRY_CAST(split_part(psrc, '.', 1) AS INTEGER) = 0 OR TRY_CAST(split_part(psrc, '.', 1) AS INTEGER) >= 224) END, FALSE) AS psrc_local,
+    COALESCE(CASE WHEN pdst IS NULL THEN FALSE WHEN pdst LIKE '%:%' THEN (length(lower(split_part(pdst, ':', 1))) = 4 AND (substr(lower(split_part(pdst, ':', 1)), 1, 2) IN ('fc', 'fd', 'ff') OR substr(lower(split_part(pdst, ':', 1)), 1, 3) IN ('fe8', 'fe9', 'fea', 'feb'))) OR lower(pdst) IN ('::1', '::') ELSE (TRY_CAST(split_part(pdst, '.', 1) AS INTEGER) = 10 OR (TRY_CAST(split_part(pdst, '.', 1) AS INTEGER) = 172 AND TRY_CAST(split_part(pdst, '.', 2) AS INTEGER) BETWEEN 16 AND 31) OR (TRY_CAST(split_part(pdst, '.', 1) AS INTEGER) = 192 AND TRY_CAST(split_part(pdst, '.', 2) AS INTEGER) = 168) OR (TRY_CAST(split_part(pdst, '.', 1) AS INTEGER) = 100 AND TRY_CAST(split_part(pdst, '.', 2) AS INTEGER) BETWEEN 64 AND 127) OR (TRY_CAST(split_part(pdst, '.', 1) AS INTEGER) = 169 AND TRY_CAST(split_part(pdst, '.', 2) AS INTEGER) = 254) OR TRY_CAST(split_part(pdst, '.', 1) AS INTEGER) = 127 OR TRY_CAST(split_part(pdst, '.', 1) AS INTEGER) = 0 OR TRY_CAST(split_part(pdst, '.', 1) AS INTEGER) >= 224) END, FALSE) AS pdst_local
+  FROM r
+),
+d AS (
+  SELECT l.*,
+    CASE WHEN log_status = 'NODATA' THEN 'nodata'
+      WHEN log_status = 'SKIPDATA' THEN 'skipdata'
+      WHEN act = 'REJECT' THEN 'rejected'
+      WHEN bytes IS NULL THEN 'no-bytes'
+      ELSE 'accepted' END AS status,
+    CASE WHEN src_local AND NOT dst_local THEN TRUE
+      WHEN dst_local AND NOT src_local THEN FALSE
+      WHEN fdir IN ('egress', 'ingress') THEN fdir = 'egress'
+      ELSE NOT (sport IS NOT NULL AND dport IS NOT NULL AND sport < dport) END AS out_remote
+  FROM l
+),
+e AS (
+  SELECT d.*,
+    CASE WHEN out_remote THEN dst ELSE src END AS plain,
+    CASE WHEN out_remote THEN dst_local ELSE src_local END AS plain_local,
+    CASE WHEN out_remote THEN pdst ELSE psrc END AS pkt,
+    CASE WHEN out_remote THEN pdst_local ELSE psrc_local END AS pkt_local,
+    (psrc IS NOT NULL AND NOT psrc_local) OR (pdst IS NOT NULL AND NOT pdst_local) AS pkt_public
+  FROM d
+),
+f AS (
+  SELECT status, vpc_id, region, az_id, interface_id,
+    CASE WHEN out_remote THEN 'egress' ELSE 'ingress' END AS direction,
+    CASE WHEN plain_local THEN NULL WHEN pkt IS NOT NULL AND NOT pkt_local THEN pkt ELSE plain END AS remote_addr,
+    CASE WHEN NOT plain_local THEN NULL WHEN pkt_public THEN 'relayed' ELSE 'private' END AS destination,
+    CASE WHEN plain_local THEN NULL WHEN out_remote THEN hdst ELSE hsrc END AS aws_service,
+    CASE WHEN plain_local THEN NULL ELSE tpath END AS traffic_path,
+    t0 - t0 % 3600 AS hour_start,
+    CASE WHEN NOT src_local AND NOT dst_local THEN 1 ELSE 0 END AS both_public,
+    bytes, packets, t0, t1
+  FROM e
+)
+SELECT vpc_id, region, az_id, interface_id, direction, remote_addr, destination, aws_service,
+  CAST(NULL AS VARCHAR) AS service_region, traffic_path, hour_start AS "hour",
+  SUM(bytes) AS bytes, SUM(packets) AS packets, COUNT(*) AS records,
+  MIN(t0) AS window_start, MAX(t1) AS window_end, status AS "status",
+  SUM(both_public) AS "both_public"
+FROM f
+WHERE status = 'accepted'
+GROUP BY vpc_id, region, az_id, interface_id, direction, remote_addr, destination, aws_service, traffic_path, hour_start, status
+UNION ALL
+SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
+  CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
+  hour_start, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), COUNT(*), MIN(t0), MAX(t1), status,
+  CAST(NULL AS BIGINT)
+FROM f
+WHERE status <> 'accepted' AND t0 IS NOT NULL AND t1 IS NOT NULL
+GROUP BY hour_start, status
+ORDER BY 17 NULLS FIRST, 1 NULLS FIRST, 2 NULLS FIRST, 3 NULLS FIRST, 4 NULLS FIRST, 5 NULLS FIRST, 6 NULLS FIRST, 7 NULLS FIRST, 8 NULLS FIRST, 10 NULLS FIRST, 11 NULLS FIRST
