@@ -90,7 +90,7 @@ fn the_sample_matches_its_ground_truth_and_the_report_is_complete() {
             .unwrap();
     check_against_truth(&report, &totals);
 
-    assert_eq!(report["schema_version"], 3);
+    assert_eq!(report["schema_version"], 4);
     assert_eq!(report["assumptions"]["hours_per_month"], 730);
     assert_eq!(report["assumptions"]["bytes_per_gb"], 1_073_741_824u64);
     assert_eq!(report["assumptions"]["totals_are_lower_bound"], true);
@@ -495,8 +495,17 @@ fn verbose_explains_detection_and_unknown_formats_are_named() {
     assert_eq!(report["accounting"]["accepted_bytes"], 12_000);
 
     // A file in no known format: an error naming it and saying what was expected.
+    // By default it is skipped with a warning and exit code 3; --strict stops with 1.
     std::fs::write(logs.join("c.log"), "hello world this is not a flow log\n").unwrap();
-    let o = run(dir.path(), &["analyze", "logs", "--out", "r"]);
+    let o = run(dir.path(), &["analyze", "logs", "--out", "r", "--quiet"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: skipped ")
+            && err.contains("c.log: cannot determine the record format"),
+        "{err}"
+    );
+    let o = run(dir.path(), &["analyze", "logs", "--out", "r", "--strict"]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

@@ -264,11 +264,23 @@ fn truncated_and_corrupt_gzip_name_the_file() {
     let good = std::fs::read(fixture("flowlogs/grafana-loki/vpcflowlog.log.gz")).unwrap();
     let truncated = dir.path().join("cut.log.gz");
     std::fs::write(&truncated, &good[..good.len() / 2]).unwrap();
-    let err = read(vec![truncated], false)
+    let err = read(vec![truncated.clone()], true)
         .err()
-        .expect("truncated gz fails")
+        .expect("truncated gz fails under --strict")
         .to_string();
     assert!(err.contains("cut.log.gz") && err.contains("gzip"), "{err}");
+    // Without --strict the file is skipped and accounted for.
+    let got = read(vec![truncated], false).expect("skipped, not fatal");
+    assert_eq!(got.accounting.files, 0);
+    assert_eq!(got.accounting.records, 0);
+    assert_eq!(got.failed_files.len(), 1);
+    let f = &got.failed_files[0];
+    assert!(f.path.ends_with("cut.log.gz"), "{f:?}");
+    assert_eq!(f.bytes, (good.len() / 2) as u64);
+    assert!(
+        f.reason.starts_with("corrupt or truncated gzip data"),
+        "{f:?}"
+    );
 
     let corrupt = dir.path().join("bad.log.gz");
     let mut bytes = good.clone();
@@ -279,11 +291,13 @@ fn truncated_and_corrupt_gzip_name_the_file() {
         .unwrap()
         .write_all(&bytes)
         .unwrap();
-    let err = read(vec![corrupt], false)
+    let err = read(vec![corrupt.clone()], true)
         .err()
         .expect("corrupt gz fails")
         .to_string();
     assert!(err.contains("bad.log.gz"), "{err}");
+    let got = read(vec![corrupt], false).expect("skipped, not fatal");
+    assert_eq!(got.failed_files.len(), 1);
 }
 
 #[test]
@@ -294,10 +308,21 @@ fn a_header_without_addresses_is_an_error_naming_the_file() {
         "odd.log",
         "version interface-id bytes\n2 eni-1 100\n",
     );
-    let err = read(vec![p], false).err().expect("fails").to_string();
+    let err = read(vec![p.clone()], true)
+        .err()
+        .expect("fails")
+        .to_string();
     assert!(
         err.contains("odd.log") && err.contains("no source and destination address"),
         "{err}"
+    );
+    let got = read(vec![p], false).expect("skipped, not fatal");
+    assert!(
+        got.failed_files[0]
+            .reason
+            .contains("no source and destination address"),
+        "{:?}",
+        got.failed_files
     );
 }
 
@@ -432,7 +457,7 @@ fn overlong_lines_and_formats_are_bounded() {
         "wide.log",
         &format!("srcaddr dstaddr {}\n", many.join(" ")),
     );
-    let err = read(vec![p], false).err().expect("too wide").to_string();
+    let err = read(vec![p], true).err().expect("too wide").to_string();
     assert!(
         err.contains("wide.log") && err.contains("at most 64"),
         "{err}"

@@ -7,6 +7,7 @@ mod account;
 mod classify;
 mod costs;
 mod end_to_end;
+mod formats;
 mod html;
 mod ingest;
 mod outputs;

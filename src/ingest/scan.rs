@@ -269,7 +269,7 @@ impl<R: Read> Read for Counting<R> {
 pub(super) struct Scanner<'a> {
     path: &'a Path,
     settings: &'a ScanSettings,
-    format: RecordFormat,
+    pub(super) format: RecordFormat,
     /// A header (or the Parquet schema) gave the format, rather than a default.
     format_known: bool,
     /// A data record has been read in this file.
@@ -277,7 +277,7 @@ pub(super) struct Scanner<'a> {
     /// Hour of the last record's start (to skip redundant coverage inserts).
     last_hour: u32,
     format_records: u64,
-    out: FileScan,
+    pub(super) out: FileScan,
     region_fallback: u32,
     unattributed: u32,
     unknown_az: u32,
@@ -299,6 +299,22 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// optionally prefixed by an ISO timestamp as in CloudWatch exports) or CloudWatch Logs JSON
 /// (`aws logs filter-log-events` output, or JSON lines with a `message` field).
 pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
+    scan_file_partial(path, settings).map_err(|(e, _)| e)
+}
+
+/// [`scan_file`], also saying on failure how many records were read before the fault.
+pub fn scan_file_partial(
+    path: &Path,
+    settings: &ScanSettings,
+) -> std::result::Result<FileScan, (Error, u64)> {
+    let mut scanner = Scanner::new(path, settings);
+    match scan_into(path, settings, &mut scanner) {
+        Ok(()) => Ok(scanner.finish()),
+        Err(e) => Err((e, scanner.out.accounting.records)),
+    }
+}
+
+fn scan_into(path: &Path, settings: &ScanSettings, scanner: &mut Scanner<'_>) -> Result<()> {
     let read_err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
@@ -312,15 +328,14 @@ pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
     let mut magic = [0u8; 4];
     let got = read_full(&mut file, &mut magic).map_err(read_err)?;
     let head = &magic[..got];
-    let mut scanner = Scanner::new(path, settings);
     if head == b"PAR1" {
         let size = file.inner.metadata().map(|m| m.len()).unwrap_or(0);
         drop(file);
-        super::parquet::scan(path, &mut scanner)?;
+        super::parquet::scan(path, scanner)?;
         if let Some(bar) = &settings.progress {
             bar.inc(size.saturating_sub(4));
         }
-        return Ok(scanner.finish());
+        return Ok(());
     }
     let gz = head.len() >= 2 && head[..2] == [0x1f, 0x8b];
     let chained = std::io::Cursor::new(head.to_vec()).chain(file);
@@ -338,7 +353,7 @@ pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
         let mut reader = chained;
         scanner.run(&mut reader, read_err, "plain")?;
     }
-    Ok(scanner.finish())
+    Ok(())
 }
 
 /// Strips a CloudWatch export's leading ISO timestamp (`2026-11-01T00:00:00.000Z `), if any.
@@ -465,7 +480,7 @@ impl<'a> Scanner<'a> {
         if buf[..filled]
             .iter()
             .find(|b| !b.is_ascii_whitespace())
-            .is_some_and(|&b| b == b'{')
+            .is_some_and(|&b| b == b'{' || b == b'[')
         {
             let mut all = buf[..filled].to_vec();
             reader.read_to_end(&mut all).map_err(&err)?;
@@ -534,6 +549,9 @@ impl<'a> Scanner<'a> {
 
     /// A CloudWatch Logs JSON export: each event's `message` is one record line.
     fn json(&mut self, bytes: &[u8], compression: &str) -> Result<()> {
+        if super::cloudwatch::is_subscription(bytes) {
+            return super::cloudwatch::scan(self, bytes, compression);
+        }
         let messages: Vec<String> = match serde_json::from_slice::<CloudWatchEvents>(bytes) {
             Ok(doc) => {
                 self.out.detected = format!(
@@ -581,6 +599,18 @@ impl<'a> Scanner<'a> {
         self.out.detected = detected;
     }
 
+    /// Switches to `format` for the records that follow (a reader that knows better than the
+    /// default, e.g. with an interface-id column it supplies), keeping whether it is known.
+    pub(super) fn replace_format(&mut self, format: RecordFormat) {
+        self.close_format();
+        self.format = format;
+    }
+
+    /// The file being read.
+    pub(super) fn path(&self) -> &Path {
+        self.path
+    }
+
     /// Counts lines read from a source without lines (Parquet rows).
     pub(super) fn add_lines(&mut self, n: u64) {
         self.out.accounting.lines += n;
@@ -600,7 +630,7 @@ impl<'a> Scanner<'a> {
         self.format_records = 0;
     }
 
-    fn line(&mut self, raw: &[u8], line_no: u64) -> Result<()> {
+    pub(super) fn line(&mut self, raw: &[u8], line_no: u64) -> Result<()> {
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             self.out.accounting.blank_lines += 1;

@@ -1,0 +1,260 @@
+//! The other shapes real export pipelines write: CloudWatch Logs subscription payloads (Lambda,
+//! Firehose), OCSF (Security Lake), comma-separated exports. Each is read with exact counts and
+//! gives the same flows as the same records written as S3 text.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use vpce_advisor::ingest::{format::RecordFormat, ingest, Accounting, IngestConfig, Ingested};
+
+use crate::common::fixture;
+
+pub(crate) fn read_with(paths: Vec<PathBuf>, log_format: Option<RecordFormat>) -> Ingested {
+    ingest(&IngestConfig {
+        inputs: paths,
+        region: "us-east-1".into(),
+        strict: true,
+        progress: false,
+        log_format,
+        local: None,
+        hourly: false,
+        classes: None,
+    })
+    .expect("reads")
+}
+
+/// (interface, remote, direction, hint, bytes, packets, records) per aggregated flow, sorted.
+pub(crate) type FlowRow = (String, String, String, String, u64, u64, u64);
+
+pub(crate) fn flow_rows(got: &Ingested) -> Vec<FlowRow> {
+    let df = got.flows.clone().collect().expect("frame");
+    let s = |c: &str| {
+        df.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    let n = |c: &str| {
+        df.column(c)
+            .unwrap()
+            .u64()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
+    let (i, r, d, h) = (
+        s("interface_id"),
+        s("remote_addr"),
+        s("direction"),
+        s("aws_service_hint"),
+    );
+    let (b, p, k) = (n("bytes"), n("packets"), n("records"));
+    let mut rows: Vec<FlowRow> = (0..df.height())
+        .map(|x| {
+            (
+                i[x].clone(),
+                r[x].clone(),
+                d[x].clone(),
+                h[x].clone(),
+                b[x],
+                p[x],
+                k[x],
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The record counts that do not depend on how the records were packaged.
+pub(crate) fn record_counts(a: &Accounting) -> [u64; 8] {
+    [
+        a.records,
+        a.accepted,
+        a.rejected,
+        a.nodata,
+        a.skipdata,
+        a.malformed,
+        a.accepted_without_bytes,
+        a.accepted_bytes,
+    ]
+}
+
+/// Writes the flow-log lines of a subscription payload as an S3 text object (with a header).
+fn as_s3_text(dir: &Path, name: &str, header: &str, messages: &[String]) -> PathBuf {
+    let p = dir.join(name);
+    let mut f = std::fs::File::create(&p).unwrap();
+    writeln!(f, "{header}").unwrap();
+    for m in messages {
+        writeln!(f, "{m}").unwrap();
+    }
+    p
+}
+
+fn gunzip(path: &Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap()),
+        &mut out,
+    )
+    .unwrap();
+    out
+}
+
+/// Every event message of the documents in `bytes`, in order.
+fn messages(bytes: &[u8]) -> Vec<String> {
+    serde_json::Deserializer::from_slice(bytes)
+        .into_iter::<serde_json::Value>()
+        .flat_map(|d| {
+            let d = d.unwrap();
+            if d["messageType"] != "DATA_MESSAGE" {
+                return Vec::new();
+            }
+            d["logEvents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["message"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+const V2: &str = vpce_advisor::ingest::format::DEFAULT_V2;
+
+#[test]
+fn a_real_cloudwatch_subscription_payload_reads_like_its_s3_text() {
+    // LogicMonitor's lm-logs-aws test payload: 18 NAT gateway ENI records, gzip'd.
+    let p = fixture("cloudwatch-subscription/nat-gateway-eni.json.gz");
+    let got = read_with(vec![p.clone()], None);
+    let a = &got.accounting;
+    assert_eq!(
+        (a.files, a.lines, a.records, a.accepted, a.accepted_bytes),
+        (1, 18, 18, 18, 65_158)
+    );
+    assert_eq!(a.control_messages, 0);
+    assert!(
+        got.detections[0]
+            .1
+            .contains("CloudWatch Logs subscription payload (1 document(s), 18 event(s)"),
+        "{:?}",
+        got.detections
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let text = as_s3_text(dir.path(), "same.log", V2, &messages(&gunzip(&p)));
+    let s3 = read_with(vec![text], None);
+    assert_eq!(
+        record_counts(&got.accounting),
+        record_counts(&s3.accounting)
+    );
+    assert_eq!(flow_rows(&got), flow_rows(&s3));
+
+    // The same document un-gzipped (as a Lambda sees it after decoding) reads the same.
+    let plain = dir.path().join("payload.json");
+    std::fs::write(&plain, gunzip(&p)).unwrap();
+    let got_plain = read_with(vec![plain], None);
+    assert_eq!(flow_rows(&got_plain), flow_rows(&got));
+}
+
+#[test]
+fn every_lm_logs_aws_payload_has_the_expected_counts() {
+    // (file, records, accepted, nodata, bytes), counted from the decoded payloads.
+    let expected = [
+        ("ec2-instance-eni-custom-format.json.gz", 4, 4, 0, 10_468),
+        ("elb-eni.json.gz", 2, 2, 0, 84),
+        ("nat-gateway-eni.json.gz", 18, 18, 0, 65_158),
+        ("rds-eni-nodata.json.gz", 1, 0, 1, 0),
+    ];
+    for (file, records, accepted, nodata, bytes) in expected {
+        let got = read_with(
+            vec![fixture(&format!("cloudwatch-subscription/{file}"))],
+            None,
+        );
+        let a = &got.accounting;
+        assert_eq!(
+            (
+                a.records,
+                a.accepted,
+                a.nodata,
+                a.accepted_bytes,
+                a.malformed
+            ),
+            (records, accepted, nodata, bytes, 0),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_firehose_object_of_concatenated_documents_is_read_whole() {
+    // Three real DATA_MESSAGE documents and a CONTROL_MESSAGE, back to back, gzip'd.
+    let p = fixture(
+        "cloudwatch-subscription/firehose/flowlogs-stream-1-2021-04-08-10-18-00-0f8a1d5e-3c2b-4e6f-9a7d-1b2c3d4e5f60.gz",
+    );
+    let got = read_with(vec![p.clone()], None);
+    let a = &got.accounting;
+    assert_eq!(
+        (
+            a.records,
+            a.accepted,
+            a.nodata,
+            a.accepted_bytes,
+            a.control_messages
+        ),
+        (21, 20, 1, 65_158 + 84, 1)
+    );
+    assert!(
+        got.detections[0]
+            .1
+            .contains("4 document(s), 21 event(s), 1 control message(s)"),
+        "{:?}",
+        got.detections
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let text = as_s3_text(dir.path(), "same.log", V2, &messages(&gunzip(&p)));
+    let s3 = read_with(vec![text], None);
+    assert_eq!(
+        record_counts(&got.accounting),
+        record_counts(&s3.accounting)
+    );
+    assert_eq!(flow_rows(&got), flow_rows(&s3));
+}
+
+#[test]
+fn the_log_stream_names_the_interface_when_the_format_lacks_it() {
+    // The NAT payload's records without their interface-id column, in an `eni-...-all` stream.
+    let p = fixture("cloudwatch-subscription/nat-gateway-eni.json.gz");
+    let lines: Vec<String> = messages(&gunzip(&p))
+        .iter()
+        .map(|m| {
+            let f: Vec<&str> = m.split(' ').collect();
+            [&f[..2], &f[3..]].concat().join(" ")
+        })
+        .collect();
+    let events: Vec<serde_json::Value> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, m)| serde_json::json!({"id": i.to_string(), "timestamp": 1617877079000u64, "message": m}))
+        .collect();
+    let doc = serde_json::json!({
+        "messageType": "DATA_MESSAGE", "owner": "197152445587",
+        "logGroup": "/aws/natGateway/networkInterface", "logStream": "eni-16105f5a-all",
+        "subscriptionFilters": ["to-firehose"], "logEvents": events,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-interface.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let format = vpce_advisor::ingest::format::parse_log_format(
+        "${version} ${account-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}",
+    )
+    .unwrap();
+    let got = read_with(vec![path], Some(format));
+    let original = read_with(vec![p], None);
+    assert_eq!(got.accounting.accepted, 18);
+    assert_eq!(flow_rows(&got), flow_rows(&original));
+    assert!(flow_rows(&got).iter().all(|r| r.0 == "eni-16105f5a"));
+}
