@@ -258,3 +258,115 @@ fn the_log_stream_names_the_interface_when_the_format_lacks_it() {
     assert_eq!(flow_rows(&got), flow_rows(&original));
     assert!(flow_rows(&got).iter().all(|r| r.0 == "eni-16105f5a"));
 }
+
+/// Copies `from` (a folder) into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_folder_of_every_fixture_plus_broken_and_repeated_files_is_read_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    // Every flow-log fixture, in every shape.
+    for sub in ["flowlogs", "cloudwatch-subscription", "account/logs"] {
+        copy_tree(&fixture(sub), &logs.join(sub));
+    }
+    let good: Vec<PathBuf> = vec![logs.clone()];
+    let clean = {
+        let got = read_with(good.clone(), None);
+        assert!(got.failed_files.is_empty() && got.duplicate_files.is_empty());
+        got
+    };
+    // A truncated gzip, a binary file with a log name, and one file synced twice.
+    let gz = std::fs::read(fixture("flowlogs/grafana-loki/vpcflowlog.log.gz")).unwrap();
+    std::fs::write(logs.join("cut.log.gz"), &gz[..gz.len() - 8]).unwrap();
+    let binary: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(logs.join("binary.log"), &binary).unwrap();
+    copy_tree(
+        &fixture("flowlogs/aws-solutions-clo"),
+        &logs.join("synced-again"),
+    );
+    // A long gzip cut in the middle: the records read before the fault are counted (and left out).
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    writeln!(enc, "{V2}").unwrap();
+    for i in 0..20_000u32 {
+        writeln!(
+            enc,
+            "2 123456789012 eni-1 10.0.{}.{} 198.51.100.{} 40000 443 6 10 {} 1617877079 1617877138 ACCEPT OK",
+            i % 200, i % 250, i % 97, 1000 + i
+        )
+        .unwrap();
+    }
+    let long = enc.finish().unwrap();
+    std::fs::write(logs.join("long-cut.log.gz"), &long[..long.len() * 7 / 10]).unwrap();
+
+    let o = crate::common::run(
+        dir.path(),
+        &[
+            "analyze", "logs", "--out", "r", "--format", "json", "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", crate::common::text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: skipped logs/binary.log: cannot determine the record format"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: skipped logs/cut.log.gz: corrupt or truncated gzip data"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: logs/synced-again/vpcflow.log has the same content as logs/flowlogs/aws-solutions-clo/vpcflow.log: read once"),
+        "{err}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/report.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["inputs"]["failed_files"],
+        serde_json::json!([
+            {"path": "logs/binary.log", "bytes": 4096, "records_before_fault": 0,
+             "reason": report["inputs"]["failed_files"][0]["reason"]},
+            {"path": "logs/cut.log.gz", "bytes": gz.len() - 8, "records_before_fault": 0,
+             "reason": "corrupt or truncated gzip data: unexpected end of file"},
+            {"path": "logs/long-cut.log.gz", "bytes": long.len() * 7 / 10, "records_before_fault": 13_899,
+             "reason": "corrupt or truncated gzip data: incomplete deflate stream"},
+        ])
+    );
+    assert_eq!(
+        report["inputs"]["duplicate_files"],
+        serde_json::json!([{"path": "logs/synced-again/vpcflow.log",
+            "same_as": "logs/flowlogs/aws-solutions-clo/vpcflow.log", "bytes": 1837}])
+    );
+    assert_eq!(report["assumptions"]["totals_are_lower_bound"], true);
+    // The accounting is exactly that of the readable files, each read once.
+    let acc = &report["accounting"];
+    let a = &clean.accounting;
+    assert_eq!(acc["files"], a.files);
+    assert_eq!(acc["records"], a.records);
+    assert_eq!(acc["accepted"], a.accepted);
+    assert_eq!(acc["accepted_bytes"], a.accepted_bytes);
+    assert_eq!(acc["malformed"], a.malformed);
+    assert_eq!(acc["control_messages"], 1);
+    assert_eq!(
+        (a.files, a.records, a.accepted, a.nodata, a.accepted_bytes),
+        (15, 136, 110, 12, 56_932_001_670),
+        "exact figures"
+    );
+
+    // --strict stops at the first unreadable file.
+    let o = crate::common::run(dir.path(), &["analyze", "logs", "--out", "r2", "--strict"]);
+    assert_eq!(o.status.code(), Some(1), "{}", crate::common::text(&o));
+}

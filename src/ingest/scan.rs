@@ -310,7 +310,7 @@ pub fn scan_file_partial(
     let mut scanner = Scanner::new(path, settings);
     match scan_into(path, settings, &mut scanner) {
         Ok(()) => Ok(scanner.finish()),
-        Err(e) => Err((e, scanner.out.accounting.records)),
+        Err(e) => Err((e, scanner.out.accounting.categorised())),
     }
 }
 
