@@ -370,3 +370,52 @@ fn a_folder_of_every_fixture_plus_broken_and_repeated_files_is_read_in_one_run()
     let o = crate::common::run(dir.path(), &["analyze", "logs", "--out", "r2", "--strict"]);
     assert_eq!(o.status.code(), Some(1), "{}", crate::common::text(&o));
 }
+
+#[test]
+fn an_athena_style_csv_export_reads_like_its_s3_text() {
+    // The aws-solutions-clo S3 object as Athena's `SELECT *` writes it: snake_case names in
+    // another order, every value quoted, NULL (`-`) as empty, a `date` partition column.
+    let csv = fixture("csv/athena-select-star.csv");
+    let got = read_with(vec![csv.clone()], None);
+    let s3 = read_with(
+        vec![fixture("flowlogs/aws-solutions-clo/vpcflow.log")],
+        None,
+    );
+    let a = &got.accounting;
+    assert_eq!(
+        (
+            a.header_lines,
+            a.records,
+            a.accepted,
+            a.nodata,
+            a.accepted_bytes,
+            a.malformed
+        ),
+        (1, 17, 10, 7, 559, 0)
+    );
+    assert_eq!(record_counts(a), record_counts(&s3.accounting));
+    assert_eq!(flow_rows(&got), flow_rows(&s3));
+    assert!(
+        got.detections[0]
+            .1
+            .contains("comma-separated flow logs with a header (15 columns)"),
+        "{:?}",
+        got.detections
+    );
+
+    // Hyphenated, upper-case, unquoted, gzip'd: the same.
+    let text = std::fs::read_to_string(&csv).unwrap().replace('"', "");
+    let (head, body) = text.split_once('\n').unwrap();
+    let head = head.replace('_', "-").to_ascii_uppercase();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("export.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    write!(enc, "{head}\n{body}").unwrap();
+    std::fs::write(&p, enc.finish().unwrap()).unwrap();
+    let again = read_with(vec![p], None);
+    assert_eq!(flow_rows(&again), flow_rows(&s3));
+    assert_eq!(
+        record_counts(&again.accounting),
+        record_counts(&s3.accounting)
+    );
+}

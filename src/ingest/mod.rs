@@ -5,6 +5,7 @@
 //! x remote address x direction), so memory follows the number of distinct flows, not of records.
 
 pub mod cloudwatch;
+mod csv_logs;
 pub mod dedupe;
 pub mod format;
 mod parquet;

@@ -486,6 +486,10 @@ impl<'a> Scanner<'a> {
             reader.read_to_end(&mut all).map_err(&err)?;
             return self.json(&all, compression);
         }
+        if let Some(format) = super::csv_logs::header(&buf[..filled]) {
+            let head = std::io::Cursor::new(buf[..filled].to_vec());
+            return super::csv_logs::scan(self, head.chain(reader), format, compression, &err);
+        }
         self.out.detected = format!("{compression}, flow-log text");
         let mut line_no = 0u64;
         // Inside a line longer than the buffer: discard up to its newline.
