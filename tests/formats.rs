@@ -278,7 +278,7 @@ fn a_folder_of_every_fixture_plus_broken_and_repeated_files_is_read_in_one_run()
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     // Every flow-log fixture, in every shape.
-    for sub in ["flowlogs", "cloudwatch-subscription", "account/logs"] {
+    for sub in ["flowlogs", "cloudwatch-subscription", "account/logs", "csv", "ocsf"] {
         copy_tree(&fixture(sub), &logs.join(sub));
     }
     let good: Vec<PathBuf> = vec![logs.clone()];
@@ -362,7 +362,7 @@ fn a_folder_of_every_fixture_plus_broken_and_repeated_files_is_read_in_one_run()
     assert_eq!(acc["control_messages"], 1);
     assert_eq!(
         (a.files, a.records, a.accepted, a.nodata, a.accepted_bytes),
-        (15, 136, 110, 12, 56_932_001_670),
+        (17, 154, 120, 19, 56_932_002_229),
         "exact figures"
     );
 
@@ -418,4 +418,56 @@ fn an_athena_style_csv_export_reads_like_its_s3_text() {
         record_counts(&again.accounting),
         record_counts(&s3.accounting)
     );
+}
+
+#[test]
+fn the_ocsf_example_event_reads_like_its_raw_record() {
+    // ocsf/examples: a raw v5 record (comma-separated, snake_case names in alphabetical order)
+    // and the OCSF 1.1 event it maps to.
+    let raw = read_with(vec![fixture("ocsf/vpcflowlog.raw.csv")], None);
+    let event = read_with(vec![fixture("ocsf/vpcflowlog.ocsf.json")], None);
+    for got in [&raw, &event] {
+        let a = &got.accounting;
+        assert_eq!((a.records, a.rejected, a.malformed), (1, 1, 0));
+        assert_eq!(got.window, Some((1_649_721_732, 1_649_721_788)));
+    }
+    assert!(
+        event.detections[0]
+            .1
+            .contains("OCSF Network Activity JSON (1 events)"),
+        "{:?}",
+        event.detections
+    );
+    // Accepted, as one JSON array and as JSON lines of two events: the same flows as the raw
+    // record (the example anonymised the interface id differently in each file).
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("ocsf/vpcflowlog.raw.csv")).unwrap();
+    let csv = dir.path().join("accepted.csv");
+    std::fs::write(&csv, text.replace("REJECT", "ACCEPT")).unwrap();
+    let mut e: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("ocsf/vpcflowlog.ocsf.json")).unwrap())
+            .unwrap();
+    e["action_id"] = 1.into();
+    let array = dir.path().join("events.json");
+    std::fs::write(&array, serde_json::to_vec(&vec![e.clone()]).unwrap()).unwrap();
+    let lines = dir.path().join("events.jsonl");
+    std::fs::write(&lines, format!("{e}\n{e}\n")).unwrap();
+    let without_interface = |rows: Vec<FlowRow>| -> Vec<FlowRow> {
+        rows.into_iter()
+            .map(|mut r| {
+                r.0.clear();
+                r
+            })
+            .collect()
+    };
+    let want = without_interface(flow_rows(&read_with(vec![csv], None)));
+    assert_eq!(want.len(), 1);
+    assert_eq!(
+        without_interface(flow_rows(&read_with(vec![array], None))),
+        want
+    );
+    let two = read_with(vec![lines], None);
+    assert_eq!(two.accounting.accepted, 2);
+    assert_eq!(two.accounting.accepted_bytes, 80);
+    assert_eq!(flow_rows(&two)[0].0, "eni-000000000000000000");
 }

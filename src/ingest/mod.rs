@@ -8,6 +8,7 @@ pub mod cloudwatch;
 mod csv_logs;
 pub mod dedupe;
 pub mod format;
+pub mod ocsf;
 mod parquet;
 pub mod scan;
 pub mod traffic_csv;

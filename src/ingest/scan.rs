@@ -556,6 +556,9 @@ impl<'a> Scanner<'a> {
         if super::cloudwatch::is_subscription(bytes) {
             return super::cloudwatch::scan(self, bytes, compression);
         }
+        if super::ocsf::is_ocsf(bytes) {
+            return super::ocsf::scan(self, bytes, compression);
+        }
         let messages: Vec<String> = match serde_json::from_slice::<CloudWatchEvents>(bytes) {
             Ok(doc) => {
                 self.out.detected = format!(
@@ -699,7 +702,7 @@ impl<'a> Scanner<'a> {
 
     /// Counts a malformed record (already counted in `records`), keeps the first few examples,
     /// and fails in strict mode.
-    fn malformed(&mut self, line_no: u64, reason: String) -> Result<()> {
+    pub(super) fn malformed(&mut self, line_no: u64, reason: String) -> Result<()> {
         self.out.accounting.malformed += 1;
         if self.settings.strict {
             return Err(Error::Malformed {
