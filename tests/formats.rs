@@ -278,7 +278,13 @@ fn a_folder_of_every_fixture_plus_broken_and_repeated_files_is_read_in_one_run()
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     // Every flow-log fixture, in every shape.
-    for sub in ["flowlogs", "cloudwatch-subscription", "account/logs", "csv", "ocsf"] {
+    for sub in [
+        "flowlogs",
+        "cloudwatch-subscription",
+        "account/logs",
+        "csv",
+        "ocsf",
+    ] {
         copy_tree(&fixture(sub), &logs.join(sub));
     }
     let good: Vec<PathBuf> = vec![logs.clone()];

@@ -490,3 +490,52 @@ fn gaps_in_the_logs_are_reported() {
     assert_eq!(sample.assumptions.hours_with_records, 24);
     assert!(!sample.warnings.iter().any(|w| w.contains("cover only")));
 }
+
+#[test]
+fn hostile_values_read_correctly_or_are_malformed_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "hostile.log",
+        "VERSION ACCOUNT-ID INTERFACE-ID SRCADDR DSTADDR SRCPORT DSTPORT PROTOCOL PACKETS BYTES START END ACTION LOG-STATUS
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 1793491200 1793491260 accept ok
+2 1 eni-1 ::ffff:10.0.0.1 ::ffff:203.0.113.5 40000 443 6 1 200 1793491200000 1793491260000 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 -5 1793491200 1793491260 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 99999999999999999999 1793491200 1793491260 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 1793491260 1793491200 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 9793491200 9793491260 ACCEPT OK
+2 1 eni-1 fe80::1%eth0 203.0.113.5 40000 443 6 1 100 1793491200 1793491260 ACCEPT OK
+2 1 eni-1 10.0.0.1\0 203.0.113.5 40000 443 6 1 100 1793491200 1793491260 ACCEPT OK
+",
+    );
+    let mut bytes = std::fs::read(&p).unwrap();
+    bytes.extend_from_slice(
+        b"2 1 eni-1 10.0.0.1 203.0.113.\xff 40000 443 6 1 100 1793491200 1793491260 ACCEPT OK\n",
+    );
+    std::fs::write(&p, bytes).unwrap();
+    let got = read(vec![p], false).unwrap();
+    let a = &got.accounting;
+    assert_eq!(
+        (
+            a.header_lines,
+            a.records,
+            a.accepted,
+            a.accepted_bytes,
+            a.malformed
+        ),
+        (1, 9, 2, 300, 7)
+    );
+    assert_eq!(got.window, Some((1_793_491_200, 1_793_491_260)));
+    let reasons: Vec<String> = got.issues.iter().map(|i| i.reason.clone()).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            "non-numeric bytes '-5'",
+            "non-numeric bytes '99999999999999999999'",
+            "start 1793491260 is after end 1793491200",
+            "start 9793491200 is after 2100 as Unix seconds or milliseconds",
+            "bad address 'fe80::1%eth0' in srcaddr",
+        ]
+    );
+    // Only the first five reasons per file are kept; the last two are counted.
+}

@@ -644,7 +644,7 @@ impl<'a> Scanner<'a> {
             return Ok(());
         }
         let line = strip_timestamp_prefix(line);
-        if line[0].is_ascii_lowercase() {
+        if line[0].is_ascii_alphabetic() {
             if let Some(format) = std::str::from_utf8(line).ok().and_then(parse_header) {
                 if let Some(reason) = format.unusable_reason() {
                     return Err(Error::Format {
@@ -724,9 +724,14 @@ impl<'a> Scanner<'a> {
     fn record_fields(&mut self, fields: &[&[u8]]) -> std::result::Result<(), String> {
         let format = &self.format;
         let get = |f: Field| format.index(f).map(|i| fields[i]);
-        let start = parse_opt_u64(get(Field::Start), "start")?;
-        let end = parse_opt_u64(get(Field::End), "end")?;
-        match get(Field::LogStatus) {
+        let start = epoch_seconds(parse_opt_u64(get(Field::Start), "start")?, "start")?;
+        let end = epoch_seconds(parse_opt_u64(get(Field::End), "end")?, "end")?;
+        if let (Some(s), Some(e)) = (start, end) {
+            if s > e {
+                return Err(format!("start {s} is after end {e}"));
+            }
+        }
+        match get(Field::LogStatus).map(|v| canonical(v, &[b"OK", b"NODATA", b"SKIPDATA"])) {
             None | Some(b"OK") | Some(b"-") => {}
             Some(b"NODATA") => {
                 widen(&mut self.out, &mut self.last_hour, start, end);
@@ -745,7 +750,7 @@ impl<'a> Scanner<'a> {
                 ))
             }
         }
-        let rejected = match get(Field::Action) {
+        let rejected = match get(Field::Action).map(|v| canonical(v, &[b"ACCEPT", b"REJECT"])) {
             None | Some(b"ACCEPT") | Some(b"-") => false,
             Some(b"REJECT") => true,
             Some(other) => {
@@ -778,11 +783,12 @@ impl<'a> Scanner<'a> {
             self.out.accounting.accepted_without_bytes += 1;
             return Ok(());
         };
-        let flow_direction = match get(Field::FlowDirection) {
-            Some(b"egress") => Some(Direction::Egress),
-            Some(b"ingress") => Some(Direction::Ingress),
-            _ => None,
-        };
+        let flow_direction =
+            match get(Field::FlowDirection).map(|v| canonical(v, &[b"egress", b"ingress"])) {
+                Some(b"egress") => Some(Direction::Egress),
+                Some(b"ingress") => Some(Direction::Ingress),
+                _ => None,
+            };
         let (src, dst) = (unmap_nat64(src), unmap_nat64(dst));
         let local = self.settings.local.as_deref();
         let is_local = |a: IpAddr| is_private(a) || local.is_some_and(|l| l.contains(a));
@@ -897,6 +903,39 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// `value`, or the word of `words` it equals ignoring ASCII case (`accept` -> `ACCEPT`).
+#[inline]
+fn canonical<'v>(value: &'v [u8], words: &[&'static [u8]]) -> &'v [u8] {
+    if words.contains(&value) {
+        return value;
+    }
+    words
+        .iter()
+        .find(|w| w.eq_ignore_ascii_case(value))
+        .map_or(value, |w| w)
+}
+
+/// Latest Unix time accepted as a record time: 2100-01-01T00:00:00Z.
+const LAST_EPOCH_SECOND: u64 = 4_102_444_800;
+
+/// A record time in Unix seconds: values in milliseconds (as some exports write them) are
+/// divided by 1000; a time after 2100 is refused with the reason.
+fn epoch_seconds(value: Option<u64>, name: &str) -> std::result::Result<Option<u64>, String> {
+    match value {
+        Some(v) if v > LAST_EPOCH_SECOND => {
+            let ms = v / 1000;
+            if (1_000_000_000..=LAST_EPOCH_SECOND).contains(&ms) {
+                Ok(Some(ms))
+            } else {
+                Err(format!(
+                    "{name} {v} is after 2100 as Unix seconds or milliseconds"
+                ))
+            }
+        }
+        other => Ok(other),
+    }
+}
+
 /// Shortens a format description for messages, at a word boundary.
 fn abbreviate(s: &str) -> String {
     if s.len() <= 60 {
@@ -963,12 +1002,16 @@ fn optional_address(
     }
 }
 
-/// NAT64: an IPv6 address in 64:ff9b::/96 is the IPv4 address a NAT gateway translates it to.
+/// NAT64: an IPv6 address in 64:ff9b::/96 is the IPv4 address a NAT gateway translates it to;
+/// an IPv4-mapped address (::ffff:a.b.c.d) is its IPv4 address.
 pub fn unmap_nat64(addr: IpAddr) -> IpAddr {
     match addr {
         IpAddr::V6(v6) => {
             let s = v6.segments();
-            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                // IPv4-mapped (::ffff:a.b.c.d): the IPv4 address itself.
+                IpAddr::V4(v4)
+            } else if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
                 let o = v6.octets();
                 IpAddr::V4(std::net::Ipv4Addr::new(o[12], o[13], o[14], o[15]))
             } else {
