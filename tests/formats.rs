@@ -126,6 +126,19 @@ fn messages(bytes: &[u8]) -> Vec<String> {
 
 const V2: &str = vpce_advisor::ingest::format::DEFAULT_V2;
 
+/// `got` (read from the gzip'd subscription payload `payload`) has the same records and flows as
+/// the payload's messages written as an S3 text object with a v2 header.
+fn assert_reads_like_s3_text(got: &Ingested, payload: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = as_s3_text(dir.path(), "same.log", V2, &messages(&gunzip(payload)));
+    let s3 = read_with(vec![text], None);
+    assert_eq!(
+        record_counts(&got.accounting),
+        record_counts(&s3.accounting)
+    );
+    assert_eq!(flow_rows(got), flow_rows(&s3));
+}
+
 #[test]
 fn a_real_cloudwatch_subscription_payload_reads_like_its_s3_text() {
     // LogicMonitor's lm-logs-aws test payload: 18 NAT gateway ENI records, gzip'd.
@@ -144,16 +157,10 @@ fn a_real_cloudwatch_subscription_payload_reads_like_its_s3_text() {
         "{:?}",
         got.detections
     );
-    let dir = tempfile::tempdir().unwrap();
-    let text = as_s3_text(dir.path(), "same.log", V2, &messages(&gunzip(&p)));
-    let s3 = read_with(vec![text], None);
-    assert_eq!(
-        record_counts(&got.accounting),
-        record_counts(&s3.accounting)
-    );
-    assert_eq!(flow_rows(&got), flow_rows(&s3));
+    assert_reads_like_s3_text(&got, &p);
 
     // The same document un-gzipped (as a Lambda sees it after decoding) reads the same.
+    let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("payload.json");
     std::fs::write(&plain, gunzip(&p)).unwrap();
     let got_plain = read_with(vec![plain], None);
@@ -214,14 +221,7 @@ fn a_firehose_object_of_concatenated_documents_is_read_whole() {
         "{:?}",
         got.detections
     );
-    let dir = tempfile::tempdir().unwrap();
-    let text = as_s3_text(dir.path(), "same.log", V2, &messages(&gunzip(&p)));
-    let s3 = read_with(vec![text], None);
-    assert_eq!(
-        record_counts(&got.accounting),
-        record_counts(&s3.accounting)
-    );
-    assert_eq!(flow_rows(&got), flow_rows(&s3));
+    assert_reads_like_s3_text(&got, &p);
 }
 
 #[test]
