@@ -499,7 +499,15 @@ pub fn observe(
                 Err(e) => warnings.push(format!("inventory: describe-flow-logs declares a LogFormat this tool cannot use ({e}); headerless files are read as the default format")),
             }
         } else if formats.len() > 1 {
-            warnings.push(format!("The inventory declares {} different flow-log formats (describe-flow-logs): headerless files are read as the default format unless --log-format names theirs.", formats.len()));
+            warnings.push(format!("The inventory declares {} different flow-log formats (describe-flow-logs): a headerless file is read with the format of the flow log its S3 object name carries (`..._fl-..._...`), else as the default format unless --log-format names it.", formats.len()));
+        }
+    }
+    let mut flow_log_formats = std::collections::BTreeMap::new();
+    if let Some(inv) = &inventory {
+        for (id, text) in &inv.flow_log_formats {
+            if let Ok(f) = crate::ingest::format::parse_log_format(text) {
+                flow_log_formats.insert(id.clone(), f);
+            }
         }
     }
     let local = inventory
@@ -512,6 +520,7 @@ pub fn observe(
         strict: config.strict,
         progress: config.progress,
         log_format,
+        flow_log_formats,
         local,
         hourly: dns.is_some(),
         classes: Some(ip_ranges.clone()),

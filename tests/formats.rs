@@ -16,6 +16,7 @@ pub(crate) fn read_with(paths: Vec<PathBuf>, log_format: Option<RecordFormat>) -
         strict: true,
         progress: false,
         log_format,
+        flow_log_formats: Default::default(),
         local: None,
         hourly: false,
         classes: None,
@@ -476,4 +477,56 @@ fn the_ocsf_example_event_reads_like_its_raw_record() {
     assert_eq!(two.accounting.accepted, 2);
     assert_eq!(two.accounting.accepted_bytes, 80);
     assert_eq!(flow_rows(&two)[0].0, "eni-000000000000000000");
+}
+
+#[test]
+fn headerless_objects_get_their_flow_logs_format_from_the_inventory() {
+    // describe-flow-logs (AWS CLI example) declares two flow logs with different formats; a
+    // headerless object named after fl-01234567890123456 is read with that one's 21 fields.
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir
+        .path()
+        .join("AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01");
+    std::fs::create_dir_all(&logs).unwrap();
+    let records = "\
+5 vpc-1 subnet-1 i-1 eni-1 123456789012 IPv4 10.0.1.5 52.94.133.131 40000 443 10.0.1.5 52.94.133.131 6 5000 10 1793491200 1793491260 ACCEPT 2 OK
+5 vpc-1 subnet-1 i-1 eni-1 123456789012 IPv4 52.94.133.131 10.0.1.5 443 40000 52.94.133.131 10.0.1.5 6 7000 12 1793491200 1793491260 ACCEPT 18 OK
+";
+    let known =
+        "123456789012_vpcflowlogs_us-east-1_fl-01234567890123456_20261101T0000Z_0a1b2c3d.log";
+    let unknown =
+        "123456789012_vpcflowlogs_us-east-1_fl-0fffffffffffffff0_20261101T0005Z_4e5f6a7b.log";
+    std::fs::write(logs.join(known), records).unwrap();
+    std::fs::write(logs.join(unknown), records.replace("OK", "OK ")).unwrap();
+    let inventory = fixture("aws-cli/describe-flow-logs.json");
+    let o = crate::common::run(
+        dir.path(),
+        &[
+            "analyze",
+            "AWSLogs",
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--out",
+            "r",
+            "--format",
+            "json",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", crate::common::text(&o));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/report.json")).unwrap()).unwrap();
+    assert_eq!(report["accounting"]["accepted"], 2);
+    assert_eq!(report["accounting"]["accepted_bytes"], 12_000);
+    let failed = &report["inputs"]["failed_files"][0];
+    assert!(
+        failed["path"].as_str().unwrap().ends_with(unknown),
+        "{failed}"
+    );
+    assert!(
+        failed["reason"].as_str().unwrap().contains(
+            "the object of flow log fl-0fffffffffffffff0: --inventory with its describe-flow-logs gives its LogFormat"
+        ),
+        "{failed}"
+    );
 }

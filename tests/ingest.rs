@@ -15,6 +15,7 @@ fn read(paths: Vec<PathBuf>, strict: bool) -> vpce_advisor::Result<vpce_advisor:
         strict,
         progress: false,
         log_format: None,
+        flow_log_formats: Default::default(),
         local: None,
         hourly: false,
         classes: None,

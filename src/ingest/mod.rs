@@ -138,6 +138,10 @@ pub struct IngestConfig {
     pub progress: bool,
     /// Format of files without a header line (`--log-format`); default v2 when `None`.
     pub log_format: Option<format::RecordFormat>,
+    /// LogFormat per flow-log id (`fl-...`, from the inventory's describe-flow-logs): a file
+    /// whose S3 object name carries the id is read with its flow log's format when it has no
+    /// header line (over [`IngestConfig::log_format`]).
+    pub flow_log_formats: BTreeMap<String, format::RecordFormat>,
     /// The VPCs' own addresses beyond private space (from `--inventory`).
     pub local: Option<std::sync::Arc<crate::inventory::LocalAddrs>>,
     /// Keep record start hours apart (for the DNS join).
@@ -314,10 +318,12 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         .par_iter()
         .map(|path| {
             let region = scan::region_from_path(path).unwrap_or_else(|| config.region.clone());
+            let flow_log = flow_log_id(path);
+            let own_format = flow_log.and_then(|id| config.flow_log_formats.get(id));
             let settings = ScanSettings {
                 region,
                 strict: config.strict,
-                log_format: config.log_format.clone(),
+                log_format: own_format.or(config.log_format.as_ref()).cloned(),
                 progress: progress.bar.clone(),
                 pipeline,
                 local: config.local.clone(),
@@ -334,7 +340,13 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
                     path: path.display().to_string(),
                     bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
                     records_before_fault: records,
-                    reason: reason_without_path(&e, path),
+                    reason: match flow_log {
+                        Some(id) if own_format.is_none() => format!(
+                            "{} (the object of flow log {id}: --inventory with its describe-flow-logs gives its LogFormat)",
+                            reason_without_path(&e, path)
+                        ),
+                        _ => reason_without_path(&e, path),
+                    },
                 })),
             }
         })
@@ -379,6 +391,16 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         hours_covered: merged.hours.len() as u64,
         direct_paths,
         series,
+    })
+}
+
+/// The flow-log id an S3 object name carries
+/// (`<account>_vpcflowlogs_<region>_fl-0123456789abcdef0_<time>_<hash>.log.gz`).
+pub fn flow_log_id(path: &std::path::Path) -> Option<&str> {
+    let name = path.file_name()?.to_str()?;
+    name.split(['_', '.']).find(|part| {
+        part.strip_prefix("fl-")
+            .is_some_and(|hex| hex.len() >= 8 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
     })
 }
 
