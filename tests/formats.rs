@@ -530,3 +530,62 @@ fn headerless_objects_get_their_flow_logs_format_from_the_inventory() {
         "{failed}"
     );
 }
+
+mod never_panics {
+    //! Random and mutated inputs through every reader: the run never panics, every record is
+    //! accounted for, and a file either reads or is listed as skipped. (Not a fuzzer: a quick
+    //! property check that runs in the suite.)
+    use super::*;
+    use proptest::prelude::*;
+
+    fn seeds() -> Vec<Vec<u8>> {
+        [
+            "flowlogs/aws-solutions-clo/vpcflow.log",
+            "flowlogs/awsdocs-vpc-user-guide/custom_v5_service_trafficpath_direction_with_header.log",
+            "csv/athena-select-star.csv",
+            "ocsf/vpcflowlog.ocsf.json",
+        ]
+        .iter()
+        .map(|f| std::fs::read(fixture(f)).unwrap())
+        .chain(std::iter::once(gunzip(&fixture(
+            "cloudwatch-subscription/nat-gateway-eni.json.gz",
+        ))))
+        .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        #[test]
+        fn mutated_inputs_are_read_or_skipped(
+            seed in 0usize..5,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..12),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = seeds().swap_remove(seed);
+            for (at, b) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+            let len = cut.index(bytes.len() + 1);
+            bytes.truncate(len.max(bytes.len() / 2));
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("x.log");
+            std::fs::write(&p, &bytes).unwrap();
+            let got = ingest(&IngestConfig {
+                inputs: vec![p],
+                region: "us-east-1".into(),
+                strict: false,
+                progress: false,
+                log_format: None,
+                flow_log_formats: Default::default(),
+                local: None,
+                hourly: false,
+                classes: None,
+            })
+            .expect("never an error without --strict");
+            let a = &got.accounting;
+            prop_assert_eq!(a.records, a.categorised());
+            prop_assert_eq!(a.files + got.failed_files.len() as u64, 1);
+        }
+    }
+}
