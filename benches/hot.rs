@@ -39,6 +39,7 @@ fn config(input: PathBuf) -> IngestConfig {
         strict: false,
         progress: false,
         log_format: None,
+        flow_log_formats: Default::default(),
         local: None,
         hourly: false,
         classes: None,

@@ -24,7 +24,31 @@ use crate::scenario::{break_evens, build_scenarios_in, sizing_in, ScenarioConfig
 use crate::traffic::{per_vpc, traffic_rows, Observed, Window};
 use crate::units;
 
-/// Runs the command line and maps the outcome to an exit code: 0 success, 1 error, 2 usage.
+/// Exit code of a run that finished and wrote its output, but skipped input files it could not
+/// read (corrupt or truncated gzip, unrecognisable format...): its totals are lower bounds.
+pub const EXIT_FILES_SKIPPED: u8 = 3;
+
+/// How a run that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every input file was read.
+    Complete,
+    /// Some input files could not be read and were skipped (listed in the warnings).
+    FilesSkipped,
+}
+
+impl Outcome {
+    fn of(ingested: &crate::ingest::Ingested) -> Outcome {
+        if ingested.failed_files.is_empty() {
+            Outcome::Complete
+        } else {
+            Outcome::FilesSkipped
+        }
+    }
+}
+
+/// Runs the command line and maps the outcome to an exit code: 0 success, 1 error, 2 usage,
+/// 3 ([`EXIT_FILES_SKIPPED`]) output written but some input files skipped.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -38,7 +62,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Complete) => ExitCode::SUCCESS,
+        Ok(Outcome::FilesSkipped) => ExitCode::from(EXIT_FILES_SKIPPED),
         Err(e) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
@@ -57,24 +82,24 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Dispatches a parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     crate::interrupt::install();
     match cli.command {
         Command::Analyze(args) => run_analyze(args),
         Command::Traffic(args) => run_traffic(args),
-        Command::Prices(args) => run_prices(args.command),
+        Command::Prices(args) => run_prices(args.command).map(|()| Outcome::Complete),
         Command::Chart(args) => run_chart(args),
         Command::Sql(args) => {
             let sql = crate::sql::query(&sql_config(&args)?).map_err(anyhow::Error::msg)?;
             let mut out = std::io::stdout().lock();
             out.write_all(sql.as_bytes())?;
             out.flush()?;
-            Ok(())
+            Ok(Outcome::Complete)
         }
         Command::Synth(args) => {
             let summary = crate::synth::run(&crate::synth::SynthConfig::from_args(&args))?;
             println!("{summary}");
-            Ok(())
+            Ok(Outcome::Complete)
         }
     }
 }
@@ -181,7 +206,7 @@ fn print_detections(verbose: bool, detections: &[(PathBuf, String)]) {
     }
 }
 
-fn run_traffic(args: TrafficArgs) -> anyhow::Result<()> {
+fn run_traffic(args: TrafficArgs) -> anyhow::Result<Outcome> {
     let config = config_from(
         &args.input,
         args.output.is_none() && args.format != TrafficFormat::Table,
@@ -189,7 +214,7 @@ fn run_traffic(args: TrafficArgs) -> anyhow::Result<()> {
     let ip_ranges = load_ip_ranges(&config)?;
     let obs = observe(&config, &ip_ranges)?;
     print_detections(args.input.verbose, &obs.ingested.detections);
-    for w in &obs.warnings {
+    for w in obs.warnings.iter().chain(&file_warnings(&obs.ingested)) {
         eprintln!("warning: {w}");
     }
     let bytes = match args.format {
@@ -235,10 +260,10 @@ fn run_traffic(args: TrafficArgs) -> anyhow::Result<()> {
             out.flush()?;
         }
     }
-    Ok(())
+    Ok(Outcome::of(&obs.ingested))
 }
 
-fn run_chart(args: crate::cli::ChartArgs) -> anyhow::Result<()> {
+fn run_chart(args: crate::cli::ChartArgs) -> anyhow::Result<Outcome> {
     use crate::report::charts::{self, ChartFormat};
     let mut config = config_from(&args.input, true)?;
     config.prices = args.prices.clone();
@@ -269,7 +294,7 @@ fn run_chart(args: crate::cli::ChartArgs) -> anyhow::Result<()> {
         source,
     })?;
     eprintln!("chart: {}", path.display());
-    Ok(())
+    Ok(outcome_of(&report))
 }
 
 fn run_prices(command: PricesCommand) -> anyhow::Result<()> {
@@ -401,7 +426,16 @@ fn load_ip_ranges(config: &AnalyzeConfig) -> Result<std::sync::Arc<IpRanges>> {
     }
 }
 
-fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
+/// [`Outcome`] of a finished analysis.
+fn outcome_of(report: &Report) -> Outcome {
+    if report.inputs.failed_files.is_empty() {
+        Outcome::Complete
+    } else {
+        Outcome::FilesSkipped
+    }
+}
+
+fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     let mut config = config_from(&args.input, args.quiet)?;
     config.prices = args.prices.clone();
     config.scenario = ScenarioConfig {
@@ -419,6 +453,19 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     config.policy = args.policy;
     let (report, detections) = analyze_with_detections(&config)?;
     print_detections(args.input.verbose, &detections);
+    if args.quiet || args.format != OutputFormat::Table {
+        // The table shows the warnings; other outputs keep stdout for data.
+        let skipped = &report.inputs.failed_files;
+        for f in skipped {
+            eprintln!("warning: skipped {}: {}", f.path, f.reason);
+        }
+        for d in &report.inputs.duplicate_files {
+            eprintln!(
+                "warning: {} has the same content as {}: read once",
+                d.path, d.same_as
+            );
+        }
+    }
     crate::interrupt::check()?;
     let written = report::write_report_with(
         &report,
@@ -427,7 +474,7 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         &report.known_ids,
     )?;
     if args.quiet {
-        return Ok(());
+        return Ok(outcome_of(&report));
     }
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -454,7 +501,7 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         OutputFormat::Csv => out.write_all(&report::csv::render_costs(&report)?)?,
     }
     out.flush()?;
-    Ok(())
+    Ok(outcome_of(&report))
 }
 
 /// What the inputs say, before any cost is modelled.
@@ -517,7 +564,15 @@ pub fn observe(
                 Err(e) => warnings.push(format!("inventory: describe-flow-logs declares a LogFormat this tool cannot use ({e}); headerless files are read as the default format")),
             }
         } else if formats.len() > 1 {
-            warnings.push(format!("The inventory declares {} different flow-log formats (describe-flow-logs): headerless files are read as the default format unless --log-format names theirs.", formats.len()));
+            warnings.push(format!("The inventory declares {} different flow-log formats (describe-flow-logs): a headerless file is read with the format of the flow log its S3 object name carries (`..._fl-..._...`), else as the default format unless --log-format names it.", formats.len()));
+        }
+    }
+    let mut flow_log_formats = std::collections::BTreeMap::new();
+    if let Some(inv) = &inventory {
+        for (id, text) in &inv.flow_log_formats {
+            if let Ok(f) = crate::ingest::format::parse_log_format(text) {
+                flow_log_formats.insert(id.clone(), f);
+            }
         }
     }
     let local = inventory
@@ -539,6 +594,7 @@ pub fn observe(
         strict: config.strict,
         progress: config.progress,
         log_format,
+        flow_log_formats,
         local,
         hourly: dns.is_some(),
         classes: Some(ip_ranges.clone()),
@@ -746,6 +802,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     }
 
     let acc = &ingested.accounting;
+    warnings.extend(file_warnings(&ingested));
     if acc.skipdata > 0 {
         warnings.push(format!(
             "{} SKIPDATA record(s): AWS dropped flow records during capture, so every total is a lower bound.",
@@ -815,7 +872,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     }
     if !ingested.skipped_files.is_empty() {
         warnings.push(format!(
-            "{} file(s) skipped because their names are not flow-log names (.log, .log.gz, .gz, .txt); name them on the command line to read them anyway.",
+            "{} file(s) skipped because their names are not flow-log names (.log, .gz, .txt, .parquet, .jsonl, .ndjson, .csv, or a Data Firehose object name); name them on the command line to read them anyway.",
             ingested.skipped_files.len()
         ));
     }
@@ -896,7 +953,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             hours_with_records: ingested.hours_covered,
             month_factor: window.month_factor(),
             default_region: config.region.clone(),
-            totals_are_lower_bound: acc.skipdata > 0,
+            totals_are_lower_bound: acc.skipdata > 0 || !ingested.failed_files.is_empty(),
             notes,
         },
         inputs: Inputs {
@@ -910,6 +967,8 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect(),
+            failed_files: ingested.failed_files.clone(),
+            duplicate_files: ingested.duplicate_files.clone(),
             formats: ingested.formats,
             traffic_csvs: config
                 .traffic
@@ -941,6 +1000,34 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         summary,
     };
     Ok((report, detections))
+}
+
+/// Warnings for files skipped because they could not be read, and for files read once because
+/// another had the same content.
+fn file_warnings(ingested: &crate::ingest::Ingested) -> Vec<String> {
+    let mut out = Vec::new();
+    let failed = &ingested.failed_files;
+    if !failed.is_empty() {
+        let bytes: u64 = failed.iter().map(|f| f.bytes).sum();
+        let records: u64 = failed.iter().map(|f| f.records_before_fault).sum();
+        out.push(format!(
+            "{} file(s) ({bytes} bytes) could not be read and were skipped ({records} record(s) read before the fault are left out with them): every total is a lower bound. Run with --strict to stop at the first such file.",
+            failed.len()
+        ));
+        for f in failed {
+            out.push(format!(
+                "skipped {}: {} ({} bytes, {} record(s) read before the fault)",
+                f.path, f.reason, f.bytes, f.records_before_fault
+            ));
+        }
+    }
+    for d in &ingested.duplicate_files {
+        out.push(format!(
+            "{} has the same content as {}: read once.",
+            d.path, d.same_as
+        ));
+    }
+    out
 }
 
 /// Interface-endpoint GB/month of a VPC's recommended setup.

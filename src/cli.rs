@@ -218,7 +218,10 @@ pub struct InputArgs {
     /// Say how each file was recognised (on stderr).
     #[arg(long, short)]
     pub verbose: bool,
-    /// Stop at the first malformed line instead of counting and skipping it.
+    /// Stop at the first malformed line, or the first file that cannot be read (corrupt or
+    /// truncated gzip, unrecognisable format), with exit code 1. Without it such lines are
+    /// counted and such files skipped, listed in the report and warnings, and the exit code is 3
+    /// when any file was skipped (output written; totals are lower bounds).
     #[arg(long)]
     pub strict: bool,
     /// Folder (or files) of AWS CLI JSON outputs: describe-vpcs, describe-subnets,

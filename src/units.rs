@@ -31,3 +31,14 @@ pub fn monthly_gb(bytes: u64, window_seconds: u64) -> Decimal {
 pub fn gb(bytes: u64) -> Decimal {
     Decimal::from(bytes) / Decimal::from(BYTES_PER_GB)
 }
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}

@@ -495,8 +495,17 @@ fn verbose_explains_detection_and_unknown_formats_are_named() {
     assert_eq!(report["accounting"]["accepted_bytes"], 12_000);
 
     // A file in no known format: an error naming it and saying what was expected.
+    // By default it is skipped with a warning and exit code 3; --strict stops with 1.
     std::fs::write(logs.join("c.log"), "hello world this is not a flow log\n").unwrap();
-    let o = run(dir.path(), &["analyze", "logs", "--out", "r"]);
+    let o = run(dir.path(), &["analyze", "logs", "--out", "r", "--quiet"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: skipped ")
+            && err.contains("c.log: cannot determine the record format"),
+        "{err}"
+    );
+    let o = run(dir.path(), &["analyze", "logs", "--out", "r", "--strict"]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

@@ -15,6 +15,7 @@ fn read(paths: Vec<PathBuf>, strict: bool) -> vpce_advisor::Result<vpce_advisor:
         strict,
         progress: false,
         log_format: None,
+        flow_log_formats: Default::default(),
         local: None,
         hourly: false,
         classes: None,
@@ -264,11 +265,23 @@ fn truncated_and_corrupt_gzip_name_the_file() {
     let good = std::fs::read(fixture("flowlogs/grafana-loki/vpcflowlog.log.gz")).unwrap();
     let truncated = dir.path().join("cut.log.gz");
     std::fs::write(&truncated, &good[..good.len() / 2]).unwrap();
-    let err = read(vec![truncated], false)
+    let err = read(vec![truncated.clone()], true)
         .err()
-        .expect("truncated gz fails")
+        .expect("truncated gz fails under --strict")
         .to_string();
     assert!(err.contains("cut.log.gz") && err.contains("gzip"), "{err}");
+    // Without --strict the file is skipped and accounted for.
+    let got = read(vec![truncated], false).expect("skipped, not fatal");
+    assert_eq!(got.accounting.files, 0);
+    assert_eq!(got.accounting.records, 0);
+    assert_eq!(got.failed_files.len(), 1);
+    let f = &got.failed_files[0];
+    assert!(f.path.ends_with("cut.log.gz"), "{f:?}");
+    assert_eq!(f.bytes, (good.len() / 2) as u64);
+    assert!(
+        f.reason.starts_with("corrupt or truncated gzip data"),
+        "{f:?}"
+    );
 
     let corrupt = dir.path().join("bad.log.gz");
     let mut bytes = good.clone();
@@ -279,11 +292,13 @@ fn truncated_and_corrupt_gzip_name_the_file() {
         .unwrap()
         .write_all(&bytes)
         .unwrap();
-    let err = read(vec![corrupt], false)
+    let err = read(vec![corrupt.clone()], true)
         .err()
         .expect("corrupt gz fails")
         .to_string();
     assert!(err.contains("bad.log.gz"), "{err}");
+    let got = read(vec![corrupt], false).expect("skipped, not fatal");
+    assert_eq!(got.failed_files.len(), 1);
 }
 
 #[test]
@@ -294,10 +309,21 @@ fn a_header_without_addresses_is_an_error_naming_the_file() {
         "odd.log",
         "version interface-id bytes\n2 eni-1 100\n",
     );
-    let err = read(vec![p], false).err().expect("fails").to_string();
+    let err = read(vec![p.clone()], true)
+        .err()
+        .expect("fails")
+        .to_string();
     assert!(
         err.contains("odd.log") && err.contains("no source and destination address"),
         "{err}"
+    );
+    let got = read(vec![p], false).expect("skipped, not fatal");
+    assert!(
+        got.failed_files[0]
+            .reason
+            .contains("no source and destination address"),
+        "{:?}",
+        got.failed_files
     );
 }
 
@@ -432,7 +458,7 @@ fn overlong_lines_and_formats_are_bounded() {
         "wide.log",
         &format!("srcaddr dstaddr {}\n", many.join(" ")),
     );
-    let err = read(vec![p], false).err().expect("too wide").to_string();
+    let err = read(vec![p], true).err().expect("too wide").to_string();
     assert!(
         err.contains("wide.log") && err.contains("at most 64"),
         "{err}"
@@ -464,4 +490,53 @@ fn gaps_in_the_logs_are_reported() {
     let sample = analyze(vec![crate::common::data("sample/AWSLogs")]);
     assert_eq!(sample.assumptions.hours_with_records, 24);
     assert!(!sample.warnings.iter().any(|w| w.contains("cover only")));
+}
+
+#[test]
+fn hostile_values_read_correctly_or_are_malformed_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "hostile.log",
+        "VERSION ACCOUNT-ID INTERFACE-ID SRCADDR DSTADDR SRCPORT DSTPORT PROTOCOL PACKETS BYTES START END ACTION LOG-STATUS
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 1793491200 1793491260 accept ok
+2 1 eni-1 ::ffff:10.0.0.1 ::ffff:203.0.113.5 40000 443 6 1 200 1793491200000 1793491260000 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 -5 1793491200 1793491260 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 99999999999999999999 1793491200 1793491260 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 1793491260 1793491200 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 9793491200 9793491260 ACCEPT OK
+2 1 eni-1 fe80::1%eth0 203.0.113.5 40000 443 6 1 100 1793491200 1793491260 ACCEPT OK
+2 1 eni-1 10.0.0.1\0 203.0.113.5 40000 443 6 1 100 1793491200 1793491260 ACCEPT OK
+",
+    );
+    let mut bytes = std::fs::read(&p).unwrap();
+    bytes.extend_from_slice(
+        b"2 1 eni-1 10.0.0.1 203.0.113.\xff 40000 443 6 1 100 1793491200 1793491260 ACCEPT OK\n",
+    );
+    std::fs::write(&p, bytes).unwrap();
+    let got = read(vec![p], false).unwrap();
+    let a = &got.accounting;
+    assert_eq!(
+        (
+            a.header_lines,
+            a.records,
+            a.accepted,
+            a.accepted_bytes,
+            a.malformed
+        ),
+        (1, 9, 2, 300, 7)
+    );
+    assert_eq!(got.window, Some((1_793_491_200, 1_793_491_260)));
+    let reasons: Vec<String> = got.issues.iter().map(|i| i.reason.clone()).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            "non-numeric bytes '-5'",
+            "non-numeric bytes '99999999999999999999'",
+            "start 1793491260 is after end 1793491200",
+            "start 9793491200 is after 2100 as Unix seconds or milliseconds",
+            "bad address 'fe80::1%eth0' in srcaddr",
+        ]
+    );
+    // Only the first five reasons per file are kept; the last two are counted.
 }

@@ -8,6 +8,7 @@ mod classify;
 mod costs;
 mod end_to_end;
 mod engines;
+mod formats;
 mod html;
 mod ingest;
 mod outputs;

@@ -233,13 +233,21 @@ pub fn parse_log_format(text: &str) -> std::result::Result<RecordFormat, String>
     }
 }
 
-/// Recognises a header line: every token is a flow-log field name (unknown hyphenated
-/// lowercase names are allowed when at least two known ones are present).
+/// Recognises a header line: every token is a flow-log field name, in any case (unknown
+/// hyphenated names are allowed when at least two known ones are present).
 pub fn parse_header(line: &str) -> Option<RecordFormat> {
     let line = line.trim();
-    if line.is_empty() || !line.as_bytes()[0].is_ascii_lowercase() {
+    if line.is_empty() || !line.as_bytes()[0].is_ascii_alphabetic() {
         return None;
     }
+    // Upper-case names (a spreadsheet's doing) are the same fields.
+    let lower;
+    let line = if line.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = line.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        line
+    };
     let mut known = 0;
     for token in line.split_ascii_whitespace() {
         if KNOWN_FIELD_NAMES.contains(&token) {

@@ -4,7 +4,11 @@
 //! Files are scanned in parallel; each is aggregated as it is read (VPC x region x AZ x interface
 //! x remote address x direction), so memory follows the number of distinct flows, not of records.
 
+pub mod cloudwatch;
+mod csv_logs;
+pub mod dedupe;
 pub mod format;
+pub mod ocsf;
 mod parquet;
 pub mod scan;
 pub mod traffic_csv;
@@ -59,6 +63,8 @@ pub struct Accounting {
     /// public, e.g. an instance's traffic arriving at a NAT gateway ENI: kept in the private
     /// bucket so the public leg is not counted twice.
     pub relayed: u64,
+    /// CloudWatch Logs subscription CONTROL_MESSAGE documents (health checks): skipped, no records.
+    pub control_messages: u64,
 }
 
 impl Accounting {
@@ -77,6 +83,7 @@ impl Accounting {
         self.accepted_bytes = self.accepted_bytes.saturating_add(o.accepted_bytes);
         self.both_public += o.both_public;
         self.relayed += o.relayed;
+        self.control_messages += o.control_messages;
     }
 
     /// Sum of the record categories; equals `records` when every record is accounted for.
@@ -104,6 +111,19 @@ impl std::fmt::Display for LineIssue {
     }
 }
 
+/// A file that could not be read to its end (unreadable, corrupt or truncated gzip, a format
+/// that cannot be determined, not a flow log at all): skipped, nothing of it is in the totals.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct FailedFile {
+    pub path: String,
+    /// Its size on disk.
+    pub bytes: u64,
+    /// Records read before the fault (left out with the rest of the file).
+    pub records_before_fault: u64,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
 /// What to read and how.
 #[derive(Debug, Clone)]
 pub struct IngestConfig {
@@ -111,12 +131,17 @@ pub struct IngestConfig {
     pub inputs: Vec<PathBuf>,
     /// Region for records with neither a `region` field nor an S3-layout path.
     pub region: String,
-    /// First malformed line is an error.
+    /// First malformed line, or a file that cannot be read, is an error (else the file is
+    /// skipped and listed in [`Ingested::failed_files`]).
     pub strict: bool,
     /// Show progress on a terminal.
     pub progress: bool,
     /// Format of files without a header line (`--log-format`); default v2 when `None`.
     pub log_format: Option<format::RecordFormat>,
+    /// LogFormat per flow-log id (`fl-...`, from the inventory's describe-flow-logs): a file
+    /// whose S3 object name carries the id is read with its flow log's format when it has no
+    /// header line (over [`IngestConfig::log_format`]).
+    pub flow_log_formats: BTreeMap<String, format::RecordFormat>,
     /// The VPCs' own addresses beyond private space (from `--inventory`).
     pub local: Option<std::sync::Arc<crate::inventory::LocalAddrs>>,
     /// Keep record start hours apart (for the DNS join).
@@ -140,6 +165,11 @@ pub struct Ingested {
     pub issues: Vec<LineIssue>,
     /// Files found but not read (not flow logs by name).
     pub skipped_files: Vec<PathBuf>,
+    /// Files skipped because they could not be read to the end, in path order: every total is
+    /// then a lower bound.
+    pub failed_files: Vec<FailedFile>,
+    /// Files not read because an earlier one has the same content.
+    pub duplicate_files: Vec<dedupe::DuplicateFile>,
     /// Observed window (min start, max end), Unix seconds.
     pub window: Option<(u64, u64)>,
     /// Record formats seen, with record counts.
@@ -171,6 +201,13 @@ struct Merged {
     hours: rustc_hash::FxHashSet<u32>,
     direct: rustc_hash::FxHashSet<(u32, std::net::IpAddr)>,
     series: FxHashMap<SeriesKey, u64>,
+    failed: Vec<FailedFile>,
+}
+
+/// One file's outcome.
+enum FileOutcome {
+    Read(PathBuf, Box<FileScan>),
+    Failed(FailedFile),
 }
 
 impl Merged {
@@ -247,6 +284,7 @@ impl Merged {
         big.accounting.files -= 1;
         big.detections.pop();
         big.detections.extend(small.detections);
+        big.failed.extend(small.failed);
         big
     }
 }
@@ -280,9 +318,9 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
         config.progress && std::io::stderr().is_terminal(),
         &found.files,
     );
-    let pipeline = found.files.len() < rayon::current_num_threads();
-    let jobs: Vec<(&PathBuf, bool)> = found
-        .files
+    let (files, duplicate_files) = dedupe::split(&found.files);
+    let pipeline = files.len() < rayon::current_num_threads();
+    let jobs: Vec<(&PathBuf, bool)> = files
         .iter()
         .map(|p| (p, false))
         .chain(aggregates.iter().map(|p| (p, true)))
@@ -291,29 +329,57 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
         .par_iter()
         .map(|&(path, aggregate)| {
             let region = scan::region_from_path(path).unwrap_or_else(|| config.region.clone());
+            let flow_log = flow_log_id(path);
+            let own_format = flow_log.and_then(|id| config.flow_log_formats.get(id));
             let settings = ScanSettings {
                 region,
                 strict: config.strict,
-                log_format: config.log_format.clone(),
+                log_format: own_format.or(config.log_format.as_ref()).cloned(),
                 progress: progress.bar.clone(),
                 pipeline,
                 local: config.local.clone(),
                 hourly: config.hourly,
                 classes: config.classes.clone(),
             };
-            let scan = if aggregate {
-                traffic_csv::read_aggregate(path, &settings)?
-            } else {
-                scan::scan_file(path, &settings)?
-            };
-            progress.file_done(&scan.accounting);
-            Ok((path.clone(), scan))
+            if aggregate {
+                // An engine's result the user named: a bad row is an error that names its line.
+                let scan = traffic_csv::read_aggregate(path, &settings)?;
+                progress.file_done(&scan.accounting);
+                return Ok(FileOutcome::Read(path.clone(), Box::new(scan)));
+            }
+            match scan::scan_file_partial(path, &settings) {
+                Ok(scan) => {
+                    progress.file_done(&scan.accounting);
+                    Ok(FileOutcome::Read(path.clone(), Box::new(scan)))
+                }
+                Err((e, _)) if config.strict || matches!(e, crate::Error::Interrupted) => Err(e),
+                Err((e, records)) => Ok(FileOutcome::Failed(FailedFile {
+                    path: path.display().to_string(),
+                    bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+                    records_before_fault: records,
+                    reason: match flow_log {
+                        Some(id) if own_format.is_none() => format!(
+                            "{} (the object of flow log {id}: --inventory with its describe-flow-logs gives its LogFormat)",
+                            reason_without_path(&e, path)
+                        ),
+                        _ => reason_without_path(&e, path),
+                    },
+                })),
+            }
         })
-        .try_fold(Merged::default, |acc, scan: Result<(PathBuf, FileScan)>| {
-            Ok::<Merged, crate::Error>(acc.absorb(scan?))
+        .try_fold(Merged::default, |mut acc, outcome: Result<FileOutcome>| {
+            Ok::<Merged, crate::Error>(match outcome? {
+                FileOutcome::Read(path, scan) => acc.absorb((path, *scan)),
+                FileOutcome::Failed(f) => {
+                    acc.failed.push(f);
+                    acc
+                }
+            })
         })
         .try_reduce(Merged::default, |a, b| Ok(a.combine(b)))?;
     progress.finish();
+    let mut failed_files = merged.failed;
+    failed_files.sort();
     let mut issues = merged.issues;
     issues.sort();
     issues.truncate(MAX_ISSUES);
@@ -333,6 +399,8 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
         accounting: merged.accounting,
         issues,
         skipped_files: found.skipped,
+        failed_files,
+        duplicate_files,
         window: merged.window,
         formats: merged.formats,
         default_region: config.region.clone(),
@@ -341,6 +409,23 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
         direct_paths,
         series,
     })
+}
+
+/// The flow-log id an S3 object name carries
+/// (`<account>_vpcflowlogs_<region>_fl-0123456789abcdef0_<time>_<hash>.log.gz`).
+pub fn flow_log_id(path: &std::path::Path) -> Option<&str> {
+    let name = path.file_name()?.to_str()?;
+    name.split(['_', '.']).find(|part| {
+        part.strip_prefix("fl-")
+            .is_some_and(|hex| hex.len() >= 8 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    })
+}
+
+/// An error's message without the leading `path: ` (the report lists the path beside it).
+fn reason_without_path(e: &crate::Error, path: &std::path::Path) -> String {
+    let text = e.to_string();
+    let prefix = format!("{}: ", path.display());
+    text.strip_prefix(&prefix).unwrap_or(&text).to_string()
 }
 
 /// Builds the aggregated flow frame with the declared schema.

@@ -269,7 +269,7 @@ impl<R: Read> Read for Counting<R> {
 pub(super) struct Scanner<'a> {
     path: &'a Path,
     settings: &'a ScanSettings,
-    format: RecordFormat,
+    pub(super) format: RecordFormat,
     /// A header (or the Parquet schema) gave the format, rather than a default.
     format_known: bool,
     /// A data record has been read in this file.
@@ -277,7 +277,7 @@ pub(super) struct Scanner<'a> {
     /// Hour of the last record's start (to skip redundant coverage inserts).
     last_hour: u32,
     format_records: u64,
-    out: FileScan,
+    pub(super) out: FileScan,
     region_fallback: u32,
     unattributed: u32,
     unknown_az: u32,
@@ -299,6 +299,22 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// optionally prefixed by an ISO timestamp as in CloudWatch exports) or CloudWatch Logs JSON
 /// (`aws logs filter-log-events` output, or JSON lines with a `message` field).
 pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
+    scan_file_partial(path, settings).map_err(|(e, _)| e)
+}
+
+/// [`scan_file`], also saying on failure how many records were read before the fault.
+pub fn scan_file_partial(
+    path: &Path,
+    settings: &ScanSettings,
+) -> std::result::Result<FileScan, (Error, u64)> {
+    let mut scanner = Scanner::new(path, settings);
+    match scan_into(path, settings, &mut scanner) {
+        Ok(()) => Ok(scanner.finish()),
+        Err(e) => Err((e, scanner.out.accounting.categorised())),
+    }
+}
+
+fn scan_into(path: &Path, settings: &ScanSettings, scanner: &mut Scanner<'_>) -> Result<()> {
     let read_err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
@@ -312,15 +328,14 @@ pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
     let mut magic = [0u8; 4];
     let got = read_full(&mut file, &mut magic).map_err(read_err)?;
     let head = &magic[..got];
-    let mut scanner = Scanner::new(path, settings);
     if head == b"PAR1" {
         let size = file.inner.metadata().map(|m| m.len()).unwrap_or(0);
         drop(file);
-        super::parquet::scan(path, &mut scanner)?;
+        super::parquet::scan(path, scanner)?;
         if let Some(bar) = &settings.progress {
             bar.inc(size.saturating_sub(4));
         }
-        return Ok(scanner.finish());
+        return Ok(());
     }
     let gz = head.len() >= 2 && head[..2] == [0x1f, 0x8b];
     let chained = std::io::Cursor::new(head.to_vec()).chain(file);
@@ -338,7 +353,7 @@ pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
         let mut reader = chained;
         scanner.run(&mut reader, read_err, "plain")?;
     }
-    Ok(scanner.finish())
+    Ok(())
 }
 
 /// Strips a CloudWatch export's leading ISO timestamp (`2026-11-01T00:00:00.000Z `), if any.
@@ -465,11 +480,15 @@ impl<'a> Scanner<'a> {
         if buf[..filled]
             .iter()
             .find(|b| !b.is_ascii_whitespace())
-            .is_some_and(|&b| b == b'{')
+            .is_some_and(|&b| b == b'{' || b == b'[')
         {
             let mut all = buf[..filled].to_vec();
             reader.read_to_end(&mut all).map_err(&err)?;
             return self.json(&all, compression);
+        }
+        if let Some(format) = super::csv_logs::header(&buf[..filled]) {
+            let head = std::io::Cursor::new(buf[..filled].to_vec());
+            return super::csv_logs::scan(self, head.chain(reader), format, compression, &err);
         }
         self.out.detected = format!("{compression}, flow-log text");
         let mut line_no = 0u64;
@@ -534,6 +553,12 @@ impl<'a> Scanner<'a> {
 
     /// A CloudWatch Logs JSON export: each event's `message` is one record line.
     fn json(&mut self, bytes: &[u8], compression: &str) -> Result<()> {
+        if super::cloudwatch::is_subscription(bytes) {
+            return super::cloudwatch::scan(self, bytes, compression);
+        }
+        if super::ocsf::is_ocsf(bytes) {
+            return super::ocsf::scan(self, bytes, compression);
+        }
         let messages: Vec<String> = match serde_json::from_slice::<CloudWatchEvents>(bytes) {
             Ok(doc) => {
                 self.out.detected = format!(
@@ -581,6 +606,18 @@ impl<'a> Scanner<'a> {
         self.out.detected = detected;
     }
 
+    /// Switches to `format` for the records that follow (a reader that knows better than the
+    /// default, e.g. with an interface-id column it supplies), keeping whether it is known.
+    pub(super) fn replace_format(&mut self, format: RecordFormat) {
+        self.close_format();
+        self.format = format;
+    }
+
+    /// The file being read.
+    pub(super) fn path(&self) -> &Path {
+        self.path
+    }
+
     /// Counts lines read from a source without lines (Parquet rows).
     pub(super) fn add_lines(&mut self, n: u64) {
         self.out.accounting.lines += n;
@@ -605,14 +642,14 @@ impl<'a> Scanner<'a> {
         self.format_records = 0;
     }
 
-    fn line(&mut self, raw: &[u8], line_no: u64) -> Result<()> {
+    pub(super) fn line(&mut self, raw: &[u8], line_no: u64) -> Result<()> {
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             self.out.accounting.blank_lines += 1;
             return Ok(());
         }
         let line = strip_timestamp_prefix(line);
-        if line[0].is_ascii_lowercase() {
+        if line[0].is_ascii_alphabetic() {
             if let Some(format) = std::str::from_utf8(line).ok().and_then(parse_header) {
                 if let Some(reason) = format.unusable_reason() {
                     return Err(Error::Format {
@@ -670,7 +707,7 @@ impl<'a> Scanner<'a> {
 
     /// Counts a malformed record (already counted in `records`), keeps the first few examples,
     /// and fails in strict mode.
-    fn malformed(&mut self, line_no: u64, reason: String) -> Result<()> {
+    pub(super) fn malformed(&mut self, line_no: u64, reason: String) -> Result<()> {
         self.out.accounting.malformed += 1;
         if self.settings.strict {
             return Err(Error::Malformed {
@@ -692,9 +729,14 @@ impl<'a> Scanner<'a> {
     fn record_fields(&mut self, fields: &[&[u8]]) -> std::result::Result<(), String> {
         let format = &self.format;
         let get = |f: Field| format.index(f).map(|i| fields[i]);
-        let start = parse_opt_u64(get(Field::Start), "start")?;
-        let end = parse_opt_u64(get(Field::End), "end")?;
-        match get(Field::LogStatus) {
+        let start = epoch_seconds(parse_opt_u64(get(Field::Start), "start")?, "start")?;
+        let end = epoch_seconds(parse_opt_u64(get(Field::End), "end")?, "end")?;
+        if let (Some(s), Some(e)) = (start, end) {
+            if s > e {
+                return Err(format!("start {s} is after end {e}"));
+            }
+        }
+        match get(Field::LogStatus).map(|v| canonical(v, &[b"OK", b"NODATA", b"SKIPDATA"])) {
             None | Some(b"OK") | Some(b"-") => {}
             Some(b"NODATA") => {
                 widen(&mut self.out, &mut self.last_hour, start, end);
@@ -713,7 +755,7 @@ impl<'a> Scanner<'a> {
                 ))
             }
         }
-        let rejected = match get(Field::Action) {
+        let rejected = match get(Field::Action).map(|v| canonical(v, &[b"ACCEPT", b"REJECT"])) {
             None | Some(b"ACCEPT") | Some(b"-") => false,
             Some(b"REJECT") => true,
             Some(other) => {
@@ -746,11 +788,12 @@ impl<'a> Scanner<'a> {
             self.out.accounting.accepted_without_bytes += 1;
             return Ok(());
         };
-        let flow_direction = match get(Field::FlowDirection) {
-            Some(b"egress") => Some(Direction::Egress),
-            Some(b"ingress") => Some(Direction::Ingress),
-            _ => None,
-        };
+        let flow_direction =
+            match get(Field::FlowDirection).map(|v| canonical(v, &[b"egress", b"ingress"])) {
+                Some(b"egress") => Some(Direction::Egress),
+                Some(b"ingress") => Some(Direction::Ingress),
+                _ => None,
+            };
         let (src, dst) = (unmap_nat64(src), unmap_nat64(dst));
         let local = self.settings.local.as_deref();
         let is_local = |a: IpAddr| is_private(a) || local.is_some_and(|l| l.contains(a));
@@ -900,6 +943,39 @@ pub(super) struct FlowFields<'f> {
     pub sums: FlowSums,
 }
 
+/// `value`, or the word of `words` it equals ignoring ASCII case (`accept` -> `ACCEPT`).
+#[inline]
+fn canonical<'v>(value: &'v [u8], words: &[&'static [u8]]) -> &'v [u8] {
+    if words.contains(&value) {
+        return value;
+    }
+    words
+        .iter()
+        .find(|w| w.eq_ignore_ascii_case(value))
+        .map_or(value, |w| w)
+}
+
+/// Latest Unix time accepted as a record time: 2100-01-01T00:00:00Z.
+const LAST_EPOCH_SECOND: u64 = 4_102_444_800;
+
+/// A record time in Unix seconds: values in milliseconds (as some exports write them) are
+/// divided by 1000; a time after 2100 is refused with the reason.
+fn epoch_seconds(value: Option<u64>, name: &str) -> std::result::Result<Option<u64>, String> {
+    match value {
+        Some(v) if v > LAST_EPOCH_SECOND => {
+            let ms = v / 1000;
+            if (1_000_000_000..=LAST_EPOCH_SECOND).contains(&ms) {
+                Ok(Some(ms))
+            } else {
+                Err(format!(
+                    "{name} {v} is after 2100 as Unix seconds or milliseconds"
+                ))
+            }
+        }
+        other => Ok(other),
+    }
+}
+
 /// Shortens a format description for messages, at a word boundary.
 fn abbreviate(s: &str) -> String {
     if s.len() <= 60 {
@@ -966,12 +1042,16 @@ fn optional_address(
     }
 }
 
-/// NAT64: an IPv6 address in 64:ff9b::/96 is the IPv4 address a NAT gateway translates it to.
+/// NAT64: an IPv6 address in 64:ff9b::/96 is the IPv4 address a NAT gateway translates it to;
+/// an IPv4-mapped address (::ffff:a.b.c.d) is its IPv4 address.
 pub fn unmap_nat64(addr: IpAddr) -> IpAddr {
     match addr {
         IpAddr::V6(v6) => {
             let s = v6.segments();
-            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                // IPv4-mapped (::ffff:a.b.c.d): the IPv4 address itself.
+                IpAddr::V4(v4)
+            } else if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
                 let o = v6.octets();
                 IpAddr::V4(std::net::Ipv4Addr::new(o[12], o[13], o[14], o[15]))
             } else {

@@ -12,12 +12,34 @@ pub struct Discovery {
     pub skipped: Vec<PathBuf>,
 }
 
-/// Whether a file found while walking a folder is a flow-log text file by name.
+/// Endings of the files read when found in a folder. Plain `.json` is not among them (folders
+/// hold expected totals, inventories...): name such a file on the command line to read it.
+pub const LOG_ENDINGS: &[&str] = &[
+    ".log", ".gz", ".txt", ".parquet", ".jsonl", ".ndjson", ".csv",
+];
+
+/// Whether a file found while walking a folder is a flow-log file by name: one of
+/// [`LOG_ENDINGS`], or a Data Firehose S3 object (no extension when Firehose does not compress:
+/// `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>`).
 pub fn is_log_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".log", ".log.gz", ".gz", ".txt", ".parquet"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+    LOG_ENDINGS.iter().any(|ext| lower.ends_with(ext)) || is_firehose_object(&lower)
+}
+
+/// `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<8-4-4-4-12 hex uuid>`.
+fn is_firehose_object(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    if parts.len() < 13 {
+        return false;
+    }
+    let n = parts.len();
+    let uuid = &parts[n - 5..];
+    let time = &parts[n - 11..n - 5];
+    let hex = |p: &str, len: usize| p.len() == len && p.bytes().all(|b| b.is_ascii_hexdigit());
+    let digits = |p: &str, len: usize| p.len() == len && p.bytes().all(|b| b.is_ascii_digit());
+    [8, 4, 4, 4, 12].iter().zip(uuid).all(|(&l, p)| hex(p, l))
+        && digits(time[0], 4)
+        && time[1..].iter().all(|p| digits(p, 2))
 }
 
 /// Walks inputs: a file named on the command line is always read; inside folders only log files
@@ -70,4 +92,22 @@ fn walk_dir(dir: &Path, out: &mut Discovery) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_names() {
+        assert!(is_log_name("x.log.gz"));
+        assert!(is_log_name("events.JSONL"));
+        assert!(!is_log_name("expected-totals.json"));
+        assert!(is_log_name("athena.csv"));
+        assert!(is_log_name(
+            "flowlogs-stream-1-2021-04-08-10-18-00-0f8a1d5e-3c2b-4e6f-9a7d-1b2c3d4e5f60"
+        ));
+        assert!(!is_log_name("README.md"));
+        assert!(!is_log_name("a-1-2021-04-08-10-18-00-nothex"));
+    }
 }

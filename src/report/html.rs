@@ -570,6 +570,39 @@ fn write_accounting(o: &mut String, r: &Report) -> std::fmt::Result {
                 .join(", ")
         )?;
     }
+    if !r.inputs.failed_files.is_empty() {
+        writeln!(
+            o,
+            "<p>{} file(s) could not be read and were skipped (nothing of them is in the totals, which are lower bounds):</p>\n<ul>",
+            r.inputs.failed_files.len()
+        )?;
+        for f in &r.inputs.failed_files {
+            writeln!(
+                o,
+                "<li><code>{}</code>: {} ({} bytes, {} record(s) read before the fault)</li>",
+                escape(&f.path),
+                escape(&f.reason),
+                f.bytes,
+                f.records_before_fault
+            )?;
+        }
+        writeln!(o, "</ul>")?;
+    }
+    if !r.inputs.duplicate_files.is_empty() {
+        writeln!(
+            o,
+            "<p>Files with the same content as another, read once:</p>\n<ul>"
+        )?;
+        for d in &r.inputs.duplicate_files {
+            writeln!(
+                o,
+                "<li><code>{}</code> (same as <code>{}</code>)</li>",
+                escape(&d.path),
+                escape(&d.same_as)
+            )?;
+        }
+        writeln!(o, "</ul>")?;
+    }
     writeln!(o, "<p>Record formats seen:</p>\n<ul>")?;
     for (f, n) in &r.inputs.formats {
         writeln!(o, "<li>{} records: <code>{}</code></li>", n, escape(f))?;

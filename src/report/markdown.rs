@@ -464,6 +464,31 @@ fn write_accounting(o: &mut String, r: &Report) -> std::fmt::Result {
                 .join(", ")
         )?;
     }
+    if !r.inputs.failed_files.is_empty() {
+        writeln!(
+            o,
+            "{} file(s) could not be read and were skipped (nothing of them is in the totals, which are lower bounds):\n",
+            r.inputs.failed_files.len()
+        )?;
+        for f in &r.inputs.failed_files {
+            writeln!(
+                o,
+                "- {}: {} ({} bytes, {} record(s) read before the fault)",
+                escape(&f.path),
+                escape(&f.reason),
+                f.bytes,
+                f.records_before_fault
+            )?;
+        }
+        writeln!(o)?;
+    }
+    if !r.inputs.duplicate_files.is_empty() {
+        writeln!(o, "Files with the same content as another, read once:\n")?;
+        for d in &r.inputs.duplicate_files {
+            writeln!(o, "- {} (same as {})", escape(&d.path), escape(&d.same_as))?;
+        }
+        writeln!(o)?;
+    }
     writeln!(o, "Record formats seen:\n")?;
     for (f, n) in &r.inputs.formats {
         writeln!(o, "- {} records: `{}`", n, f.replace('`', "'"))?;

@@ -91,6 +91,11 @@ pub struct Assumptions {
 pub struct Inputs {
     pub paths: Vec<String>,
     pub skipped_files: Vec<String>,
+    /// Files that could not be read to the end (corrupt, truncated, unrecognisable): skipped,
+    /// so every total is a lower bound.
+    pub failed_files: Vec<crate::ingest::FailedFile>,
+    /// Files not read because an earlier one has the same content.
+    pub duplicate_files: Vec<crate::ingest::dedupe::DuplicateFile>,
     /// Record formats (field lists) seen, with record counts.
     pub formats: BTreeMap<String, u64>,
     /// Traffic CSVs read (`--traffic`).
