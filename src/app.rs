@@ -727,7 +727,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             let s = match build_scenarios_in(&t, region_prices, scenario_config, ctx) {
                 Ok(s) => s,
                 // A growth point beyond a price table that stops early is left out, not guessed.
-                Err(e @ crate::Error::IncompleteTiers { .. }) => {
+                Err(e @ crate::Error::IncompleteTiers(_)) => {
                     notes.push(format!(
                         "{}: the growth table leaves out x{} traffic: {e}",
                         traffic.vpc_id.replace('`', "'"),

@@ -269,14 +269,14 @@ pub fn price_tiers<'a>(
         if to > end {
             match fallback {
                 TierFallback::Refuse => {
-                    return Err(Error::IncompleteTiers {
+                    return Err(Error::IncompleteTiers(Box::new(crate::error::TierGap {
                         region: prices.region.clone(),
                         item: item.name().to_string(),
                         usage_type: last.price.usage_type.clone(),
                         end_gb: end,
                         usd: last.price.usd,
                         needed_gb: to,
-                    })
+                    })))
                 }
                 TierFallback::LastPrice => parts.push(TierPart {
                     gb: to - end.max(offset_gb),
