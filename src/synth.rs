@@ -18,12 +18,14 @@ use serde::Serialize;
 
 use crate::classify::address::is_private;
 use crate::classify::ipranges::{lookup_brute_force, IpRanges, PrefixEntry};
-use crate::cli::{SynthArgs, SynthDelivery, SynthVersion};
+use crate::cli::{SynthArgs, SynthDelivery, SynthPreset, SynthVersion};
 use crate::error::{Error, Result};
 use crate::traffic::DestClass;
 
 /// 2026-11-01T00:00:00Z.
 pub const DEFAULT_START: u64 = 1_793_491_200;
+
+pub mod realistic;
 
 const ACCOUNT: &str = "123456789012";
 const FLOW_LOG_ID: &str = "fl-0a1b2c3d4e5f67890";
@@ -40,6 +42,9 @@ pub struct SynthConfig {
     pub delivery: SynthDelivery,
     pub start: u64,
     pub hours: u32,
+    pub preset: SynthPreset,
+    /// Knobs of the realistic preset.
+    pub realistic: realistic::Knobs,
 }
 
 impl SynthConfig {
@@ -53,7 +58,20 @@ impl SynthConfig {
             gzip: !a.plain,
             delivery: a.delivery,
             start: DEFAULT_START,
-            hours: a.hours.max(1),
+            hours: a
+                .hours
+                .unwrap_or(match a.preset {
+                    SynthPreset::Classic => 24,
+                    SynthPreset::Realistic => 4,
+                })
+                .max(1),
+            preset: a.preset,
+            realistic: realistic::Knobs {
+                enis_per_subnet: a.enis_per_subnet,
+                remote_addresses: a.remote_addresses,
+                flows: a.flows.unwrap_or((a.records / 10).max(1)),
+                ephemeral_ports: a.ephemeral_ports,
+            },
         }
     }
 }
@@ -197,6 +215,9 @@ pub struct ExpectedTotals {
     pub window_end: u64,
     /// (VPC as the tool attributes it, region) -> destination class -> totals.
     pub vpcs: BTreeMap<String, BTreeMap<String, ClassTotals>>,
+    /// What the data set holds (realistic preset only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cardinality: Option<realistic::Cardinality>,
 }
 
 struct Pools {
@@ -423,6 +444,9 @@ fn write_parquet(path: &Path, lines: &[String]) -> Result<()> {
 
 /// Generates the data set; returns a one-paragraph summary.
 pub fn run(config: &SynthConfig) -> Result<String> {
+    if config.preset == SynthPreset::Realistic {
+        return realistic::run(config);
+    }
     let table = IpRanges::embedded()?;
     let entries = table.entries();
     let mut rng = Rng::new(config.seed);

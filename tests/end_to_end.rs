@@ -646,3 +646,103 @@ fn traffic_csv_rows_by_address_or_class_and_errors_with_lines() {
         "{err}"
     );
 }
+
+#[test]
+fn realistic_preset_matches_its_ground_truth_in_v5_gz_and_v2_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, extra) in [("v5", vec![]), ("v2", vec!["--version", "v2", "--plain"])] {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "synth",
+            "--preset",
+            "realistic",
+            "--out",
+            out.to_str().unwrap(),
+            "--records",
+            "20001",
+            "--files",
+            "7",
+            "--seed",
+            "5",
+            "--remote-addresses",
+            "3000",
+        ];
+        args.extend(extra.iter());
+        let o = run(dir.path(), &args);
+        assert!(o.status.success(), "{}", text(&o));
+        let totals: Value =
+            serde_json::from_slice(&std::fs::read(out.join("expected-totals.json")).unwrap())
+                .unwrap();
+        assert_eq!(totals["records"], 20001);
+        let card = &totals["cardinality"];
+        assert_eq!(card["vpcs"], 5);
+        assert_eq!(card["accounts"], 2);
+        assert_eq!(card["interfaces"], 72);
+        assert_eq!(card["remote_addresses"], 3000);
+        assert!(card["distinct_flows"].as_u64().unwrap() > 2000);
+        assert!(
+            card["distinct_flow_hours"].as_u64().unwrap()
+                >= card["distinct_flows"].as_u64().unwrap()
+        );
+        let report_dir = format!("r-{name}");
+        let report = analyze_json(
+            dir.path(),
+            &[
+                "analyze",
+                out.to_str().unwrap(),
+                "--out",
+                &report_dir,
+                "--quiet",
+                "--strict",
+            ],
+        );
+        check_against_truth(&report, &totals);
+        if name == "v5" {
+            // A custom field order: the header is not AWS's default v5 order.
+            assert_ne!(card["header"], vpce_advisor::synth::V5_FIELDS);
+            // Five VPCs, each with its traffic.
+            assert_eq!(report["vpcs"].as_array().unwrap().len(), 5);
+        }
+    }
+    // Same seed, same bytes (files are written in parallel).
+    let again = dir.path().join("again");
+    let o = run(
+        dir.path(),
+        &[
+            "synth",
+            "--preset",
+            "realistic",
+            "--out",
+            again.to_str().unwrap(),
+            "--records",
+            "20001",
+            "--files",
+            "7",
+            "--seed",
+            "5",
+            "--remote-addresses",
+            "3000",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let files = |root: &Path| {
+        let mut v: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    v.push((
+                        p.strip_prefix(root).unwrap().display().to_string(),
+                        std::fs::read(&p).unwrap(),
+                    ));
+                }
+            }
+        }
+        v.sort();
+        v
+    };
+    assert_eq!(files(&dir.path().join("v5")), files(&again));
+}
