@@ -142,6 +142,13 @@ fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> 
     })
 }
 
+fn print_stages(verbose: bool) {
+    let stages = crate::stages::take();
+    if verbose && !stages.is_empty() {
+        eprint!("{}", crate::stages::render(&stages));
+    }
+}
+
 fn print_detections(verbose: bool, detections: &[(PathBuf, String)]) {
     if verbose {
         for (path, how) in detections {
@@ -155,6 +162,9 @@ fn run_traffic(args: TrafficArgs) -> anyhow::Result<()> {
         &args.input,
         args.output.is_none() && args.format != TrafficFormat::Table,
     )?;
+    if args.input.verbose {
+        crate::stages::start();
+    }
     let ip_ranges = load_ip_ranges(&config)?;
     let obs = observe(&config, &ip_ranges)?;
     print_detections(args.input.verbose, &obs.ingested.detections);
@@ -204,6 +214,8 @@ fn run_traffic(args: TrafficArgs) -> anyhow::Result<()> {
             out.flush()?;
         }
     }
+    crate::stages::mark("render");
+    print_stages(args.input.verbose);
     Ok(())
 }
 
@@ -339,6 +351,9 @@ fn load_ip_ranges(config: &AnalyzeConfig) -> Result<std::sync::Arc<IpRanges>> {
 }
 
 fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
+    if args.input.verbose {
+        crate::stages::start();
+    }
     let mut config = config_from(&args.input, args.quiet)?;
     config.prices = args.prices.clone();
     config.scenario = ScenarioConfig {
@@ -361,6 +376,8 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         report::folder::FolderOptions { force: args.force },
         &report.known_ids,
     )?;
+    crate::stages::mark("render");
+    print_stages(args.input.verbose);
     if args.quiet {
         return Ok(());
     }
@@ -476,8 +493,10 @@ pub fn observe(
         dns.as_mut(),
         &ingested.direct_paths,
     )?;
+    crate::stages::mark("vantage");
     let (classified, class_stats) = classify_flows(flows, ip_ranges)?;
     let mut observed = traffic_rows(classified)?;
+    crate::stages::mark("classify");
     let mut bounds = ingested.window;
     let mut traffic_csv_rows = 0;
     for path in &config.traffic {
@@ -539,6 +558,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         prices = prices.overlay(PriceBook::from_path(p)?);
     }
     let observation = observe(config, &ip_ranges)?;
+    crate::stages::mark("traffic");
     let Observation {
         ingested,
         observed,
@@ -810,6 +830,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         vpcs: vpc_reports,
         summary,
     };
+    crate::stages::mark("price");
     Ok((report, detections))
 }
 

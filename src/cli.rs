@@ -166,7 +166,8 @@ pub struct InputArgs {
     /// [default: the default version-2 format]
     #[arg(long, value_name = "FORMAT")]
     pub log_format: Option<String>,
-    /// Say how each file was recognised (on stderr).
+    /// Say how each file was recognised, and per stage (scan, merge, vantage, classify, price,
+    /// render) the wall time and the peak memory (on stderr).
     #[arg(long, short)]
     pub verbose: bool,
     /// Stop at the first malformed line instead of counting and skipping it.

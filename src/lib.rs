@@ -16,6 +16,7 @@ pub mod recommend;
 pub mod report;
 pub mod scenario;
 pub mod schema;
+pub mod stages;
 pub mod synth;
 pub mod timeseries;
 pub mod traffic;

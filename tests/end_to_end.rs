@@ -746,3 +746,31 @@ fn realistic_preset_matches_its_ground_truth_in_v5_gz_and_v2_plain() {
     };
     assert_eq!(files(&dir.path().join("v5")), files(&again));
 }
+
+#[test]
+fn verbose_prints_each_stage_with_its_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = data("sample/AWSLogs");
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            sample.to_str().unwrap(),
+            "--out",
+            "r",
+            "--quiet",
+            "--verbose",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for stage in [
+        "scan", "merge", "vantage", "classify", "price", "render", "total",
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(stage) && l.contains(" s ")),
+            "no {stage} line in:\n{err}"
+        );
+    }
+}

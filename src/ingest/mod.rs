@@ -299,6 +299,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         })
         .try_reduce(Merged::default, |a, b| Ok(a.combine(b)))?;
     progress.finish();
+    crate::stages::mark("scan");
     let mut issues = merged.issues;
     issues.sort();
     issues.truncate(MAX_ISSUES);
@@ -312,6 +313,7 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
         .map(|(i, ip)| (merged.interner.name(*i).to_string(), ip.to_string()))
         .collect();
     let flows = to_frame(&merged.interner, merged.flows)?.lazy();
+    crate::stages::mark("merge");
     Ok(Ingested {
         flows,
         flow_rows,
