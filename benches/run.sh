@@ -86,6 +86,7 @@ for records in $sizes; do
     fi
     read -r tw tu tr < <(measure "$n" "$bin" analyze "$data/AWSLogs" --out target/bench-report --quiet)
     row "vpce-advisor analyze" "$tw" "$tu" "$tr" "$( [ -n "${fw:-}" ] && echo "$tw / $fw" | bc -l | xargs printf '%.2fx floor')"
+    echo "  $(python3 benches/check_truth.py target/bench-report/report.json "$data/expected-totals.json" || true)"
     if [ $have_duckdb = 1 ]; then
       glob="$data/AWSLogs/*/*/*/*/*/*/*.log*"
       read -r dw du dr < <(measure "$n" python3 benches/duckdb_classify.py data/ip-ranges.json "$glob")

@@ -728,14 +728,7 @@ pub fn run(config: &SynthConfig) -> Result<String> {
             sink.finish()?;
         }
     }
-    let totals_path = config.out.join("expected-totals.json");
-    let mut json = serde_json::to_vec_pretty(&expected)
-        .map_err(|e| Error::Invalid(format!("cannot serialise totals: {e}")))?;
-    json.push(b'\n');
-    std::fs::write(&totals_path, json).map_err(|source| Error::Write {
-        path: totals_path.clone(),
-        source,
-    })?;
+    let totals_path = write_totals(config, &expected)?;
     Ok(format!(
         "wrote {} records ({} accepted, {} rejected, {} NODATA, {} SKIPDATA) in {} files under {}; expected totals in {}{}",
         expected.records,
@@ -754,6 +747,19 @@ pub fn run(config: &SynthConfig) -> Result<String> {
             _ => String::new(),
         }
     ))
+}
+
+/// Writes `expected-totals.json` into the output folder; returns its path.
+fn write_totals(config: &SynthConfig, expected: &ExpectedTotals) -> Result<PathBuf> {
+    let totals_path = config.out.join("expected-totals.json");
+    let mut json = serde_json::to_vec_pretty(expected)
+        .map_err(|e| Error::Invalid(format!("cannot serialise totals: {e}")))?;
+    json.push(b'\n');
+    std::fs::write(&totals_path, json).map_err(|source| Error::Write {
+        path: totals_path.clone(),
+        source,
+    })?;
+    Ok(totals_path)
 }
 
 fn table_service(entries: &[PrefixEntry], addr: IpAddr) -> String {

@@ -647,11 +647,29 @@ fn traffic_csv_rows_by_address_or_class_and_errors_with_lines() {
     );
 }
 
+/// Every file under `root` (relative path, bytes), sorted.
+fn tree_bytes(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                v.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
 #[test]
 fn realistic_preset_matches_its_ground_truth_in_v5_gz_and_v2_plain() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, extra) in [("v5", vec![]), ("v2", vec!["--version", "v2", "--plain"])] {
-        let out = dir.path().join(name);
+    let synth = |out: &Path, extra: &[&str]| {
         let mut args = vec![
             "synth",
             "--preset",
@@ -667,9 +685,13 @@ fn realistic_preset_matches_its_ground_truth_in_v5_gz_and_v2_plain() {
             "--remote-addresses",
             "3000",
         ];
-        args.extend(extra.iter());
+        args.extend(extra);
         let o = run(dir.path(), &args);
         assert!(o.status.success(), "{}", text(&o));
+    };
+    for (name, extra) in [("v5", vec![]), ("v2", vec!["--version", "v2", "--plain"])] {
+        let out = dir.path().join(name);
+        synth(&out, &extra);
         let totals: Value =
             serde_json::from_slice(&std::fs::read(out.join("expected-totals.json")).unwrap())
                 .unwrap();
@@ -706,45 +728,8 @@ fn realistic_preset_matches_its_ground_truth_in_v5_gz_and_v2_plain() {
     }
     // Same seed, same bytes (files are written in parallel).
     let again = dir.path().join("again");
-    let o = run(
-        dir.path(),
-        &[
-            "synth",
-            "--preset",
-            "realistic",
-            "--out",
-            again.to_str().unwrap(),
-            "--records",
-            "20001",
-            "--files",
-            "7",
-            "--seed",
-            "5",
-            "--remote-addresses",
-            "3000",
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    let files = |root: &Path| {
-        let mut v: Vec<(String, Vec<u8>)> = Vec::new();
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    v.push((
-                        p.strip_prefix(root).unwrap().display().to_string(),
-                        std::fs::read(&p).unwrap(),
-                    ));
-                }
-            }
-        }
-        v.sort();
-        v
-    };
-    assert_eq!(files(&dir.path().join("v5")), files(&again));
+    synth(&again, &[]);
+    assert_eq!(tree_bytes(&dir.path().join("v5")), tree_bytes(&again));
 }
 
 #[test]

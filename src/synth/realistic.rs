@@ -641,14 +641,7 @@ pub fn run(config: &SynthConfig) -> Result<String> {
     };
     drop(keys);
     expected.cardinality = Some(cardinality.clone());
-    let totals_path = config.out.join("expected-totals.json");
-    let mut json = serde_json::to_vec_pretty(&expected)
-        .map_err(|e| Error::Invalid(format!("cannot serialise totals: {e}")))?;
-    json.push(b'\n');
-    std::fs::write(&totals_path, json).map_err(|source| Error::Write {
-        path: totals_path.clone(),
-        source,
-    })?;
+    let totals_path = super::write_totals(config, &expected)?;
     Ok(format!(
         "wrote {} records ({} accepted, {} rejected, {} NODATA, {} SKIPDATA) in {} files under {}: {} VPCs, {} interfaces, {} remote addresses, {} distinct (interface, srcaddr, dstaddr), {} with the start hour; expected totals in {}",
         expected.records,
