@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use vpce_advisor::classify::{classify_flows, IpRanges};
-use vpce_advisor::cli::{SynthDelivery, SynthVersion};
+use vpce_advisor::cli::{SynthDelivery, SynthPreset, SynthVersion};
 use vpce_advisor::ingest::{ingest, IngestConfig};
 use vpce_advisor::synth::{Rng, SynthConfig, DEFAULT_START};
 use vpce_advisor::traffic::traffic_rows;
@@ -27,6 +27,8 @@ fn synth(dir: &Path, gzip: bool) -> PathBuf {
         start: DEFAULT_START,
         hours: 24,
         long_tail: false,
+        preset: SynthPreset::Classic,
+        realistic: Default::default(),
     })
     .expect("synth");
     out.join("AWSLogs")

@@ -1,58 +1,97 @@
 #!/usr/bin/env bash
-# Whole-run benchmark: `vpce-advisor analyze` on synthetic data sets against the floor of merely
-# reading/decompressing them, and against DuckDB doing the same classify-and-total job
-# (benches/duckdb_classify.py; skipped when `python3 -c 'import duckdb'` fails: pip install duckdb).
+# Whole-run benchmark: `vpce-advisor analyze` on the realistic synthetic preset against the floor of
+# merely decompressing/reading the same files, and against DuckDB doing the same classify-and-total
+# job (benches/duckdb_classify.py), all in the same run.
 #
-# Usage: benches/run.sh [RECORDS] [FILES] [RUNS]     (defaults: 5000000 32 5)
-# Data sets (generated once under target/bench-data/, seed 42):
-#   gz-v5:    RECORDS v5 records in FILES .log.gz files (S3 delivery)
-#   plain-v2: RECORDS v2 records in FILES plain .log files
-# Prints median wall times over RUNS runs and peak RSS (GNU time), with the machine.
+# Usage: benches/run.sh [RUNS]              (default 3; the 50M sets are always run once)
+#   SIZES="5000000 50000000" benches/run.sh (default; 32 files at 5M, 64 files above)
+# Data sets (generated once under target/bench-data/, seed 42, `synth --preset realistic`):
+#   gz-v5:    v5 records, shuffled custom field order, .log.gz files (S3 delivery)
+#   plain-v2: v2 records, default field order, plain .log files
+# Needs: GNU time (/usr/bin/time); pip install duckdb isal (installed when missing; DuckDB and the
+# ISA-L floor are skipped when that fails). Prints median wall time, user CPU and peak RSS per job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-records=${1:-5000000}
-files=${2:-32}
-runs=${3:-5}
+runs=${1:-3}
+sizes=${SIZES:-"5000000 50000000"}
 cargo build --release --locked -q
 bin=target/release/vpce-advisor
 cores=$(nproc)
-echo "machine: $cores cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-seconds() { # command... -> wall seconds
-  local s e
-  s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
-  echo "$e - $s" | bc
-}
-peak_mib() { # command... -> peak RSS in MiB
-  /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%d", $1/1024}'
-}
+python3 -c 'import duckdb' 2>/dev/null || pip install -q duckdb >/dev/null 2>&1 || true
+python3 -c 'import isal' 2>/dev/null || pip install -q isal >/dev/null 2>&1 || true
 have_duckdb=0
 python3 -c 'import duckdb' 2>/dev/null && have_duckdb=1
+have_isal=0
+python3 -c 'import isal' 2>/dev/null && have_isal=1
+echo "machine: $cores cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "vpce-advisor $(git rev-parse --short HEAD 2>/dev/null || echo '?'); duckdb $(python3 -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || echo '-')"
 
-for set in gz-v5 plain-v2; do
-  data=target/bench-data/$set-r$records-f$files
-  case $set in
-    gz-v5) flags=(--version v5); reader=zcat ;;
-    plain-v2) flags=(--version v2 --plain); reader=cat ;;
-  esac
-  if [ ! -f "$data/expected-totals.json" ]; then
-    echo "generating $set: $records records in $files files under $data ..."
-    "$bin" synth --out "$data" --records "$records" --files "$files" --seed 42 "${flags[@]}" >/dev/null
+# measure N command... -> "median_wall median_user max_rss_mib" over N runs
+measure() {
+  local n=$1
+  shift
+  local out
+  out=$(for _ in $(seq "$n"); do
+    /usr/bin/time -f '%e %U %M' "$@" 2>&1 >/dev/null | tail -1
+  done)
+  local wall user rss
+  wall=$(echo "$out" | awk '{print $1}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  user=$(echo "$out" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  rss=$(echo "$out" | awk '{print $3}' | sort -n | tail -1 | awk '{printf "%d", $1/1024}')
+  echo "$wall $user $rss"
+}
+
+# Reads files in $cores parallel processes: ISA-L inflate for .gz (python -m isal), cat for plain.
+floor_job() { # files...
+  local per=$(( ($# + cores - 1) / cores ))
+  if [[ $1 == *.gz ]]; then
+    printf '%s\n' "$@" | xargs -P "$cores" -n "$per" python3 -c '
+import sys
+from isal import igzip
+for f in sys.argv[1:]:
+    with igzip.open(f, "rb") as g:
+        while g.read(1 << 20):
+            pass'
+  else
+    printf '%s\n' "$@" | xargs -P "$cores" -n "$per" cat >/dev/null
   fi
-  mapfile -t logs < <(find "$data/AWSLogs" -name '*.log*' | sort)
-  per=$(( (${#logs[@]} + cores - 1) / cores ))
-  floor=$(for _ in $(seq "$runs"); do seconds bash -c "printf '%s\n' ${logs[*]} | xargs -P $cores -n $per $reader > /dev/null"; done | median)
-  tool=$(for _ in $(seq "$runs"); do seconds "$bin" analyze "$data/AWSLogs" --out target/bench-report --quiet; done | median)
-  tool_rss=$(peak_mib "$bin" analyze "$data/AWSLogs" --out target/bench-report --quiet)
-  echo
-  echo "$set: ${#logs[@]} files, $(du -sh "$data/AWSLogs" | cut -f1) on disk"
-  printf '  %-34s %8ss\n' "floor ($cores parallel $reader)" "$floor"
-  printf '  %-34s %8ss  peak %s MiB  (%.2fx floor)\n' "vpce-advisor analyze" "$tool" "$tool_rss" "$(echo "$tool / $floor" | bc -l)"
-  if [ $have_duckdb = 1 ]; then
-    glob="$data/AWSLogs/*/*/*/*/*/*/*.log*"
-    duck=$(for _ in $(seq "$runs"); do seconds python3 benches/duckdb_classify.py data/ip-ranges.json "$glob"; done | median)
-    duck_rss=$(peak_mib python3 benches/duckdb_classify.py data/ip-ranges.json "$glob")
-    printf '  %-34s %8ss  peak %s MiB  (vpce-advisor %.2fx faster)\n' "duckdb read_csv + range join" "$duck" "$duck_rss" "$(echo "$duck / $tool" | bc -l)"
-  fi
+}
+export -f floor_job
+export cores
+
+row() { # label wall user rss [note]
+  printf '  %-40s %8ss wall %8ss user  peak %5s MiB  %s\n' "$1" "$2" "$3" "$4" "${5:-}"
+}
+
+for records in $sizes; do
+  if [ "$records" -gt 5000000 ]; then files=64; n=1; else files=32; n=$runs; fi
+  for set in gz-v5 plain-v2; do
+    data=target/bench-data/realistic-$set-r$records-f$files
+    case $set in
+      gz-v5) flags=(--version v5) ;;
+      plain-v2) flags=(--version v2 --plain) ;;
+    esac
+    if [ ! -f "$data/expected-totals.json" ]; then
+      echo "generating $set: $records records in $files files under $data ..."
+      /usr/bin/time -f '  generated in %e s wall, %U s user' nice -n 10 "$bin" synth --preset realistic \
+        --out "$data" --records "$records" --files "$files" --seed 42 "${flags[@]}" >/dev/null
+    fi
+    mapfile -t logs < <(find "$data/AWSLogs" -name '*.log*' | sort)
+    echo
+    echo "$set, $records records: ${#logs[@]} files, $(du -sh "$data/AWSLogs" | cut -f1) on disk, $(grep -o '"distinct_flows": [0-9]*' "$data/expected-totals.json" | cut -d' ' -f2) distinct (interface, srcaddr, dstaddr), runs: $n"
+    if [ "$set" = plain-v2 ] || [ $have_isal = 1 ]; then
+      read -r fw fu fr < <(measure "$n" bash -c 'floor_job "$@"' _ "${logs[@]}")
+      what=$([ "$set" = gz-v5 ] && echo "ISA-L inflate" || echo "cat")
+      row "floor ($cores x $what)" "$fw" "$fu" "$fr"
+    fi
+    read -r tw tu tr < <(measure "$n" "$bin" analyze "$data/AWSLogs" --out target/bench-report --quiet)
+    row "vpce-advisor analyze" "$tw" "$tu" "$tr" "$( [ -n "${fw:-}" ] && echo "$tw / $fw" | bc -l | xargs printf '%.2fx floor')"
+    echo "  $(python3 benches/check_truth.py target/bench-report/report.json "$data/expected-totals.json" || true)"
+    if [ $have_duckdb = 1 ]; then
+      glob="$data/AWSLogs/*/*/*/*/*/*/*.log*"
+      read -r dw du dr < <(measure "$n" python3 benches/duckdb_classify.py data/ip-ranges.json "$glob")
+      row "duckdb read_csv + range join" "$dw" "$du" "$dr" "$(echo "$tw / $dw" | bc -l | xargs printf 'vpce-advisor at %.2fx DuckDB')"
+    fi
+    unset fw
+  done
 done

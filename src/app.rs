@@ -198,6 +198,13 @@ fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> 
     })
 }
 
+fn print_stages(verbose: bool) {
+    let stages = crate::stages::take();
+    if verbose && !stages.is_empty() {
+        eprint!("{}", crate::stages::render(&stages));
+    }
+}
+
 fn print_detections(verbose: bool, detections: &[(PathBuf, String)]) {
     if verbose {
         for (path, how) in detections {
@@ -211,6 +218,9 @@ fn run_traffic(args: TrafficArgs) -> anyhow::Result<Outcome> {
         &args.input,
         args.output.is_none() && args.format != TrafficFormat::Table,
     )?;
+    if args.input.verbose {
+        crate::stages::start();
+    }
     let ip_ranges = load_ip_ranges(&config)?;
     let obs = observe(&config, &ip_ranges)?;
     print_detections(args.input.verbose, &obs.ingested.detections);
@@ -260,6 +270,8 @@ fn run_traffic(args: TrafficArgs) -> anyhow::Result<Outcome> {
             out.flush()?;
         }
     }
+    crate::stages::mark("render");
+    print_stages(args.input.verbose);
     Ok(Outcome::of(&obs.ingested))
 }
 
@@ -436,6 +448,9 @@ fn outcome_of(report: &Report) -> Outcome {
 }
 
 fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
+    if args.input.verbose {
+        crate::stages::start();
+    }
     let mut config = config_from(&args.input, args.quiet)?;
     config.prices = args.prices.clone();
     config.scenario = ScenarioConfig {
@@ -473,6 +488,8 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         report::folder::FolderOptions { force: args.force },
         &report.known_ids,
     )?;
+    crate::stages::mark("render");
+    print_stages(args.input.verbose);
     if args.quiet {
         return Ok(outcome_of(&report));
     }
@@ -607,8 +624,10 @@ pub fn observe(
         dns.as_mut(),
         &ingested.direct_paths,
     )?;
+    crate::stages::mark("vantage");
     let (classified, class_stats) = classify_flows(flows, ip_ranges)?;
     let mut observed = traffic_rows(classified)?;
+    crate::stages::mark("classify");
     let mut bounds = ingested.window;
     let mut traffic_csv_rows = 0;
     for path in &traffic_csvs {
@@ -667,6 +686,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         prices = prices.overlay(PriceBook::from_path(p)?);
     }
     let observation = observe(config, &ip_ranges)?;
+    crate::stages::mark("traffic");
     let Observation {
         ingested,
         observed,
@@ -999,6 +1019,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         vpcs: vpc_reports,
         summary,
     };
+    crate::stages::mark("price");
     Ok((report, detections))
 }
 

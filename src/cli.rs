@@ -215,7 +215,8 @@ pub struct InputArgs {
     /// [default: the default version-2 format]
     #[arg(long, value_name = "FORMAT")]
     pub log_format: Option<String>,
-    /// Say how each file was recognised (on stderr).
+    /// Say how each file was recognised, and per stage (scan, merge, vantage, classify, price,
+    /// render) the wall time and the peak memory (on stderr).
     #[arg(long, short)]
     pub verbose: bool,
     /// Stop at the first malformed line, or the first file that cannot be read (corrupt or
@@ -350,12 +351,42 @@ pub struct SynthArgs {
     /// Delivery format.
     #[arg(long, value_enum, default_value_t = SynthDelivery::S3)]
     pub delivery: SynthDelivery,
-    /// Hours of traffic, starting 2026-11-01T00:00Z.
-    #[arg(long, default_value_t = 24)]
-    pub hours: u32,
+    /// Hours of traffic, starting 2026-11-01T00:00Z [default: 24; 4 with --preset realistic].
+    #[arg(long)]
+    pub hours: Option<u32>,
+    /// Shape of the data set. `classic`: 3 VPCs, 12 interfaces, a few hundred remote addresses.
+    /// `realistic`: a busy estate (5 VPCs in 2 accounts and 2 regions, 72 interfaces, 132,000
+    /// remote addresses, random ephemeral ports, about 1,000,000 distinct (interface, srcaddr,
+    /// dstaddr) triples per 5M records, v5 with a shuffled custom field order), written in
+    /// parallel with fast gzip; the knobs below tune it.
+    #[arg(long, value_enum, default_value_t = SynthPreset::Classic)]
+    pub preset: SynthPreset,
+    /// realistic: network interfaces per subnet (12 subnets).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=3200))]
+    pub enis_per_subnet: u32,
+    /// realistic: distinct remote addresses, split by class (70% internet, 8% S3, 8% other AWS
+    /// services, 8% EC2 public addresses, 2% DynamoDB, 2% S3 in another region, 2% private).
+    #[arg(long, default_value_t = 132_000, value_parser = clap::value_parser!(u64).range(100..=16_000_000))]
+    pub remote_addresses: u64,
+    /// realistic: distinct (interface, remote address) conversations drawn from [default: one
+    /// per 10 records].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub flows: Option<u64>,
+    /// realistic: client ephemeral ports in use (from 32768 up).
+    #[arg(long, default_value_t = 28_232, value_parser = clap::value_parser!(u32).range(1..=32_767))]
+    pub ephemeral_ports: u32,
     /// Add a long tail of small AWS services (codebuild, execute-api, elasticfilesystem, states,
     /// xray, sts, kms, secretsmanager) and a Route 53 Resolver query log naming them in
     /// OUT/dns/: analyse with --dns-logs OUT/dns.
     #[arg(long)]
     pub long_tail: bool,
+}
+
+/// Shape of a generated data set (`synth --preset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SynthPreset {
+    /// Small and regular: 3 VPCs, 12 interfaces, a few hundred remote addresses.
+    Classic,
+    /// Cardinality of a busy real estate (see `--preset` above).
+    Realistic,
 }

@@ -18,6 +18,7 @@ pub mod report;
 pub mod scenario;
 pub mod schema;
 pub mod sql;
+pub mod stages;
 pub mod synth;
 pub mod timeseries;
 pub mod traffic;

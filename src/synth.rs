@@ -18,12 +18,14 @@ use serde::Serialize;
 
 use crate::classify::address::is_private;
 use crate::classify::ipranges::{lookup_brute_force, IpRanges, PrefixEntry};
-use crate::cli::{SynthArgs, SynthDelivery, SynthVersion};
+use crate::cli::{SynthArgs, SynthDelivery, SynthPreset, SynthVersion};
 use crate::error::{Error, Result};
 use crate::traffic::DestClass;
 
 /// 2026-11-01T00:00:00Z.
 pub const DEFAULT_START: u64 = 1_793_491_200;
+
+pub mod realistic;
 
 const ACCOUNT: &str = "123456789012";
 const FLOW_LOG_ID: &str = "fl-0a1b2c3d4e5f67890";
@@ -43,6 +45,9 @@ pub struct SynthConfig {
     /// Add a long tail of small AWS services on AMAZON addresses, named by a Route 53 Resolver
     /// query log under `dns/` (see [`LONG_TAIL`]).
     pub long_tail: bool,
+    pub preset: SynthPreset,
+    /// Knobs of the realistic preset.
+    pub realistic: realistic::Knobs,
 }
 
 impl SynthConfig {
@@ -56,8 +61,21 @@ impl SynthConfig {
             gzip: !a.plain,
             delivery: a.delivery,
             start: DEFAULT_START,
-            hours: a.hours.max(1),
             long_tail: a.long_tail,
+            hours: a
+                .hours
+                .unwrap_or(match a.preset {
+                    SynthPreset::Classic => 24,
+                    SynthPreset::Realistic => 4,
+                })
+                .max(1),
+            preset: a.preset,
+            realistic: realistic::Knobs {
+                enis_per_subnet: a.enis_per_subnet,
+                remote_addresses: a.remote_addresses,
+                flows: a.flows.unwrap_or((a.records / 10).max(1)),
+                ephemeral_ports: a.ephemeral_ports,
+            },
         }
     }
 }
@@ -201,6 +219,9 @@ pub struct ExpectedTotals {
     pub window_end: u64,
     /// (VPC as the tool attributes it, region) -> destination class -> totals.
     pub vpcs: BTreeMap<String, BTreeMap<String, ClassTotals>>,
+    /// What the data set holds (realistic preset only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cardinality: Option<realistic::Cardinality>,
 }
 
 struct Pools {
@@ -427,6 +448,9 @@ fn write_parquet(path: &Path, lines: &[String]) -> Result<()> {
 
 /// Generates the data set; returns a one-paragraph summary.
 pub fn run(config: &SynthConfig) -> Result<String> {
+    if config.preset == SynthPreset::Realistic {
+        return realistic::run(config);
+    }
     let table = IpRanges::embedded()?;
     let entries = table.entries();
     let mut rng = Rng::new(config.seed);
@@ -720,14 +744,7 @@ pub fn run(config: &SynthConfig) -> Result<String> {
     if config.long_tail {
         write_long_tail_dns(&config.out, &tails, config.start)?;
     }
-    let totals_path = config.out.join("expected-totals.json");
-    let mut json = serde_json::to_vec_pretty(&expected)
-        .map_err(|e| Error::Invalid(format!("cannot serialise totals: {e}")))?;
-    json.push(b'\n');
-    std::fs::write(&totals_path, json).map_err(|source| Error::Write {
-        path: totals_path.clone(),
-        source,
-    })?;
+    let totals_path = write_totals(config, &expected)?;
     Ok(format!(
         "wrote {} records ({} accepted, {} rejected, {} NODATA, {} SKIPDATA) in {} files under {}; expected totals in {}{}",
         expected.records,
@@ -811,6 +828,19 @@ fn write_long_tail_dns(
     }
     let path = dir.join("long-tail-queries.log");
     std::fs::write(&path, text).map_err(|source| Error::Write { path, source })
+}
+
+/// Writes `expected-totals.json` into the output folder; returns its path.
+fn write_totals(config: &SynthConfig, expected: &ExpectedTotals) -> Result<PathBuf> {
+    let totals_path = config.out.join("expected-totals.json");
+    let mut json = serde_json::to_vec_pretty(expected)
+        .map_err(|e| Error::Invalid(format!("cannot serialise totals: {e}")))?;
+    json.push(b'\n');
+    std::fs::write(&totals_path, json).map_err(|source| Error::Write {
+        path: totals_path.clone(),
+        source,
+    })?;
+    Ok(totals_path)
 }
 
 fn table_service(entries: &[PrefixEntry], addr: IpAddr) -> String {

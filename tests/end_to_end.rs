@@ -667,3 +667,116 @@ fn traffic_csv_rows_by_address_or_class_and_errors_with_lines() {
         "{err}"
     );
 }
+
+/// Every file under `root` (relative path, bytes), sorted.
+fn tree_bytes(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                v.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+#[test]
+fn realistic_preset_matches_its_ground_truth_in_v5_gz_and_v2_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let synth = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "synth",
+            "--preset",
+            "realistic",
+            "--out",
+            out.to_str().unwrap(),
+            "--records",
+            "20001",
+            "--files",
+            "7",
+            "--seed",
+            "5",
+            "--remote-addresses",
+            "3000",
+        ];
+        args.extend(extra);
+        let o = run(dir.path(), &args);
+        assert!(o.status.success(), "{}", text(&o));
+    };
+    for (name, extra) in [("v5", vec![]), ("v2", vec!["--version", "v2", "--plain"])] {
+        let out = dir.path().join(name);
+        synth(&out, &extra);
+        let totals: Value =
+            serde_json::from_slice(&std::fs::read(out.join("expected-totals.json")).unwrap())
+                .unwrap();
+        assert_eq!(totals["records"], 20001);
+        let card = &totals["cardinality"];
+        assert_eq!(card["vpcs"], 5);
+        assert_eq!(card["accounts"], 2);
+        assert_eq!(card["interfaces"], 72);
+        assert_eq!(card["remote_addresses"], 3000);
+        assert!(card["distinct_flows"].as_u64().unwrap() > 2000);
+        assert!(
+            card["distinct_flow_hours"].as_u64().unwrap()
+                >= card["distinct_flows"].as_u64().unwrap()
+        );
+        let report_dir = format!("r-{name}");
+        let report = analyze_json(
+            dir.path(),
+            &[
+                "analyze",
+                out.to_str().unwrap(),
+                "--out",
+                &report_dir,
+                "--quiet",
+                "--strict",
+            ],
+        );
+        check_against_truth(&report, &totals);
+        if name == "v5" {
+            // A custom field order: the header is not AWS's default v5 order.
+            assert_ne!(card["header"], vpce_advisor::synth::V5_FIELDS);
+            // Five VPCs, each with its traffic.
+            assert_eq!(report["vpcs"].as_array().unwrap().len(), 5);
+        }
+    }
+    // Same seed, same bytes (files are written in parallel).
+    let again = dir.path().join("again");
+    synth(&again, &[]);
+    assert_eq!(tree_bytes(&dir.path().join("v5")), tree_bytes(&again));
+}
+
+#[test]
+fn verbose_prints_each_stage_with_its_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = data("sample/AWSLogs");
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            sample.to_str().unwrap(),
+            "--out",
+            "r",
+            "--quiet",
+            "--verbose",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for stage in [
+        "scan", "merge", "vantage", "classify", "price", "render", "total",
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(stage) && l.contains(" s ")),
+            "no {stage} line in:\n{err}"
+        );
+    }
+}

@@ -378,6 +378,7 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
         })
         .try_reduce(Merged::default, |a, b| Ok(a.combine(b)))?;
     progress.finish();
+    crate::stages::mark("scan");
     let mut failed_files = merged.failed;
     failed_files.sort();
     let mut issues = merged.issues;
@@ -393,6 +394,7 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
         .map(|(i, ip)| (merged.interner.name(*i).to_string(), ip.to_string()))
         .collect();
     let flows = to_frame(&merged.interner, merged.flows)?.lazy();
+    crate::stages::mark("merge");
     Ok(Ingested {
         flows,
         flow_rows,
@@ -428,33 +430,41 @@ fn reason_without_path(e: &crate::Error, path: &std::path::Path) -> String {
     text.strip_prefix(&prefix).unwrap_or(&text).to_string()
 }
 
-/// Builds the aggregated flow frame with the declared schema.
+/// Builds the aggregated flow frame with the declared schema. Interned strings are borrowed
+/// and addresses are formatted into one reused buffer: no allocation per row beyond the
+/// columns themselves.
 fn to_frame(interner: &Interner, flows: FxHashMap<FlowKey, FlowSums>) -> Result<DataFrame> {
+    use std::fmt::Write as _;
     let n = flows.len();
-    let mut vpc = Vec::with_capacity(n);
-    let mut region = Vec::with_capacity(n);
-    let mut az = Vec::with_capacity(n);
-    let mut interface = Vec::with_capacity(n);
-    let mut remote = Vec::with_capacity(n);
+    let mut vpc: Vec<&str> = Vec::with_capacity(n);
+    let mut region: Vec<&str> = Vec::with_capacity(n);
+    let mut az: Vec<&str> = Vec::with_capacity(n);
+    let mut interface: Vec<&str> = Vec::with_capacity(n);
+    let mut remote = StringChunkedBuilder::new(schema::REMOTE_ADDR.into(), n);
     let mut direction = Vec::with_capacity(n);
-    let mut hint = Vec::with_capacity(n);
+    let mut hint: Vec<&str> = Vec::with_capacity(n);
     let mut bytes = Vec::with_capacity(n);
     let mut packets = Vec::with_capacity(n);
     let mut records = Vec::with_capacity(n);
     let mut hour: Vec<u32> = Vec::with_capacity(n);
+    let mut text = String::with_capacity(48);
     for (k, v) in flows {
-        vpc.push(interner.name(k.vpc).to_string());
-        region.push(interner.name(k.region).to_string());
-        az.push(interner.name(k.az).to_string());
-        interface.push(interner.name(k.interface).to_string());
-        remote.push(match k.remote {
-            Remote::Private => String::new(),
-            Remote::Relayed => schema::RELAYED.to_string(),
-            Remote::Ip(ip) => ip.to_string(),
-        });
+        vpc.push(interner.name(k.vpc));
+        region.push(interner.name(k.region));
+        az.push(interner.name(k.az));
+        interface.push(interner.name(k.interface));
+        match k.remote {
+            Remote::Private => remote.append_value(""),
+            Remote::Relayed => remote.append_value(schema::RELAYED),
+            Remote::Ip(ip) => {
+                text.clear();
+                let _ = write!(text, "{ip}");
+                remote.append_value(&text);
+            }
+        }
         hour.push(k.hour);
         direction.push(k.direction.as_str());
-        hint.push(interner.name(k.hint).to_string());
+        hint.push(interner.name(k.hint));
         bytes.push(v.bytes);
         packets.push(v.packets);
         records.push(v.records);
@@ -464,7 +474,7 @@ fn to_frame(interner: &Interner, flows: FxHashMap<FlowKey, FlowSums>) -> Result<
         Column::new(schema::REGION.into(), region),
         Column::new(schema::AZ_ID.into(), az),
         Column::new(schema::INTERFACE_ID.into(), interface),
-        Column::new(schema::REMOTE_ADDR.into(), remote),
+        remote.finish().into_column(),
         Column::new(schema::DIRECTION.into(), direction),
         Column::new(schema::AWS_SERVICE_HINT.into(), hint),
         Column::new(schema::BYTES.into(), bytes),
