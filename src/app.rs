@@ -247,8 +247,8 @@ fn run_traffic(args: TrafficArgs) -> anyhow::Result<Outcome> {
                 })
                 .collect();
             let doc = serde_json::json!({
-                "window_start": report::iso_utc(obs.window.start),
-                "window_end": report::iso_utc(obs.window.end),
+                "window_start": crate::text::iso_utc(obs.window.start),
+                "window_end": crate::text::iso_utc(obs.window.end),
                 "rows": rows,
             });
             let mut out = serde_json::to_vec_pretty(&doc)?;
@@ -833,7 +833,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         warnings.push(format!(
             "{} record(s) ({} GB) come from {} interface(s) the inventory does not list (e.g. {}) and carry no vpc-id: analysed as VPC `unattributed`. Refresh the inventory (deleted ENIs stay in old logs) or log ${{vpc-id}}.",
             vantage.unattributed_records,
-            report::fmt_gb(units::gb(vantage.unattributed_bytes)),
+            crate::text::fmt_gb(units::gb(vantage.unattributed_bytes)),
             vantage.unattributed_interfaces.len(),
             vantage.unattributed_interfaces.first().map(String::as_str).unwrap_or("-")
         ));
@@ -967,8 +967,8 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         assumptions: Assumptions {
             hours_per_month: units::HOURS_PER_MONTH,
             bytes_per_gb: units::BYTES_PER_GB,
-            window_start: report::iso_utc(window.start),
-            window_end: report::iso_utc(window.end),
+            window_start: crate::text::iso_utc(window.start),
+            window_end: crate::text::iso_utc(window.end),
             window_seconds: window.seconds,
             hours_with_records: ingested.hours_covered,
             month_factor: window.month_factor(),
@@ -1232,7 +1232,7 @@ fn time_series_note(unmapped: &crate::timeseries::Unmapped) -> String {
 
 fn assumption_notes(config: &AnalyzeConfig, vantage: &crate::vantage::Vantage) -> Vec<String> {
     let inventory = vantage.inventory;
-    let gb = |b: u64| report::fmt_gb(units::gb(b));
+    let gb = |b: u64| crate::text::fmt_gb(units::gb(b));
     let mut notes = vec![
         "Both directions of every flow count: NAT gateways and interface endpoints charge per GB processed in either direction.".to_string(),
         if inventory || vantage.internet_gateway_records > 0 {

@@ -20,6 +20,7 @@ pub mod schema;
 pub mod sql;
 pub mod stages;
 pub mod synth;
+pub mod text;
 pub mod timeseries;
 pub mod traffic;
 pub mod units;

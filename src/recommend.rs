@@ -336,11 +336,11 @@ fn pick(scenarios: &[Scenario], ok: impl Fn(&Scenario) -> bool) -> &Scenario {
 }
 
 fn usd(d: Decimal) -> String {
-    crate::report::fmt_usd(d)
+    crate::text::fmt_usd(d)
 }
 
 fn gb(d: Decimal) -> String {
-    crate::report::fmt_gb(d)
+    crate::text::fmt_gb(d)
 }
 
 fn reasons(

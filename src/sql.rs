@@ -130,7 +130,7 @@ fn validate_day(flag: &str, day: &str) -> Result<u64, String> {
 
 /// Days since 1970-01-01 -> (year, month, day).
 fn civil(days: u64) -> (i64, u32, u32) {
-    let iso = crate::report::iso_utc(days * 86_400);
+    let iso = crate::text::iso_utc(days * 86_400);
     let part = |a: usize, b: usize| iso.get(a..b).and_then(|p| p.parse().ok()).unwrap_or(0);
     (part(0, 4) as i64, part(5, 7), part(8, 10))
 }

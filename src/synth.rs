@@ -361,7 +361,7 @@ impl Sink {
         match self.delivery {
             SynthDelivery::S3 | SynthDelivery::Parquet => self.raw(line.as_bytes()),
             SynthDelivery::CloudwatchText => {
-                let ts = crate::report::iso_utc(start).replace('Z', ".000Z");
+                let ts = crate::text::iso_utc(start).replace('Z', ".000Z");
                 self.raw(format!("{ts} {line}").as_bytes())
             }
             SynthDelivery::CloudwatchJson => {
@@ -1025,7 +1025,7 @@ pub const V5_FIELDS: &str = "version account-id interface-id srcaddr dstaddr src
 
 /// (year, month, day, hour, minute) of Unix seconds, UTC.
 fn civil(secs: u64) -> (u64, u64, u64, u64, u64) {
-    let iso = crate::report::iso_utc(secs);
+    let iso = crate::text::iso_utc(secs);
     let n = |a: usize, b: usize| iso[a..b].parse::<u64>().unwrap_or(0);
     (n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16))
 }

@@ -171,7 +171,7 @@ pub fn reconcile(raw: &RawSeries, vpcs: &[VpcTraffic]) -> (Vec<Vec<HourBytes>>, 
             .map(|((h, _), cs)| {
                 let unix = u64::from(*h) * 3600;
                 HourBytes {
-                    start: crate::report::iso_utc(unix),
+                    start: crate::text::iso_utc(unix),
                     unix,
                     bytes: DestClass::ALL
                         .iter()
@@ -316,7 +316,7 @@ pub fn daily_when_long(series: Vec<HourBytes>) -> Vec<HourBytes> {
     }
     days.into_iter()
         .map(|(unix, bytes)| HourBytes {
-            start: crate::report::iso_utc(unix),
+            start: crate::text::iso_utc(unix),
             unix,
             bytes,
         })
@@ -330,7 +330,7 @@ mod daily_tests {
     #[test]
     fn long_series_are_summed_per_day() {
         let hour = |h: u64, b: u64| HourBytes {
-            start: crate::report::iso_utc(h * 3600),
+            start: crate::text::iso_utc(h * 3600),
             unix: h * 3600,
             bytes: [(DestClass::Internet, b)].into(),
         };

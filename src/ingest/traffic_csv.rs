@@ -500,8 +500,8 @@ pub fn write(rows: &[TrafficRow], window: Window) -> Result<Vec<u8>> {
     header.push(ENDPOINT_SERVICE_COLUMN);
     w.write_record(header).map_err(cerr)?;
     let (start, end) = (
-        crate::report::iso_utc(window.start),
-        crate::report::iso_utc(window.end),
+        crate::text::iso_utc(window.start),
+        crate::text::iso_utc(window.end),
     );
     for r in rows {
         w.write_record([

@@ -1037,8 +1037,8 @@ fn fewer_azs_option(
 /// setups change against zonal NAT gateways, cross-region PrivateLink endpoints, and IPv6
 /// traffic to S3 that bypasses an IPv4-only gateway endpoint.
 pub fn setup_reasons(traffic: &VpcTraffic, scenarios: &[Scenario]) -> Vec<String> {
-    let usd = crate::report::fmt_usd;
-    let gb = crate::report::fmt_gb;
+    let usd = crate::text::fmt_usd;
+    let gb = crate::text::fmt_gb;
     let mut out = Vec::new();
     let find = |k: ScenarioKind| scenarios.iter().find(|s| s.kind == k);
     let sum = |s: &Scenario, c: Component| -> Decimal {
