@@ -355,12 +355,17 @@ pub fn traffic_data(r: &Report) -> BarChart {
         }
     }
     let keys: Vec<_> = keys.into_iter().collect();
+    // One palette for destination classes in every chart (the time chart uses the same):
+    // several services of one class get lighter shades of the class's colour.
     let series = keys
         .iter()
         .enumerate()
-        .map(|(k, (class, service))| Series {
-            name: dest_series_name(*class, service),
-            colour: PALETTE[k % PALETTE.len()],
+        .map(|(k, (class, service))| {
+            let shade = keys[..k].iter().filter(|(c, _)| c == class).count();
+            Series {
+                name: dest_series_name(*class, service),
+                colour: lighter(class_colour(*class), shade),
+            }
         })
         .collect();
     let bars = shown
@@ -799,7 +804,15 @@ impl BreakEvenChart {
     }
 }
 
-/// Colour of a destination class in the traffic-over-time chart (fixed per class).
+/// `c` mixed with white, a fifth more per step (at most four steps), so shades of one class stay
+/// recognisable and distinct.
+fn lighter(c: RGBColor, steps: usize) -> RGBColor {
+    let t = (steps.min(4) as u16) * 20; // percent of white
+    let mix = |v: u8| ((v as u16 * (100 - t) + 255 * t) / 100) as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// The colour of a destination class, the same in every chart.
 fn class_colour(class: DestClass) -> RGBColor {
     match class {
         DestClass::S3 => PALETTE[2],
