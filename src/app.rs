@@ -149,6 +149,10 @@ pub struct AnalyzeConfig {
     pub dns_logs: Vec<PathBuf>,
     /// Seconds a DNS answer names later flows (`--dns-window`).
     pub dns_window: u64,
+    /// FOCUS / CUR 2.0 exports to check the model against (`--bill`).
+    pub bill: Vec<PathBuf>,
+    /// Scale the traffic to the bill's NAT GB (`--calibrate`).
+    pub calibrate: bool,
 }
 
 /// The sample analysed when `analyze` gets no input: `data/sample/AWSLogs` in the working
@@ -188,6 +192,8 @@ fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> 
         inventory: input.inventory.clone(),
         dns_logs: input.dns_logs.clone(),
         dns_window: input.dns_window,
+        bill: Vec::new(),
+        calibrate: false,
         log_format: match &input.log_format {
             Some(text) => Some(
                 crate::ingest::format::parse_log_format(text)
@@ -466,6 +472,8 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         policy_services: None,
     };
     config.policy = args.policy;
+    config.bill = args.bill.clone();
+    config.calibrate = args.calibrate;
     let (report, detections) = analyze_with_detections(&config)?;
     print_detections(args.input.verbose, &detections);
     if args.quiet || args.format != OutputFormat::Table {
@@ -535,6 +543,8 @@ pub struct Observation {
     pub vantage: crate::vantage::Vantage,
     /// The inventory, when given.
     pub inventory: Option<crate::inventory::Inventory>,
+    /// Interfaces with records in the logs (collected only with `--bill`, to explain a gap).
+    pub interfaces_logged: std::collections::BTreeSet<String>,
 }
 
 /// Reads flow logs and traffic CSVs into classified traffic rows and the observed window.
@@ -618,6 +628,11 @@ pub fn observe(
     };
     let mut ingested = crate::ingest::ingest_with(&ingest_config, &aggregates)?;
     let flows = std::mem::take(&mut ingested.flows);
+    let interfaces_logged = if config.bill.is_empty() {
+        Default::default()
+    } else {
+        crate::bill::interfaces_in(&flows)?
+    };
     let (flows, vantage) = crate::vantage::apply(
         flows,
         inventory.as_ref(),
@@ -670,6 +685,7 @@ pub fn observe(
         warnings,
         vantage,
         inventory,
+        interfaces_logged,
     })
 }
 
@@ -685,6 +701,11 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     if let Some(p) = &config.prices {
         prices = prices.overlay(PriceBook::from_path(p)?);
     }
+    let bill = if config.bill.is_empty() {
+        None
+    } else {
+        Some(crate::bill::Bill::load(&config.bill)?)
+    };
     let observation = observe(config, &ip_ranges)?;
     crate::stages::mark("traffic");
     let Observation {
@@ -696,9 +717,10 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         mut warnings,
         vantage,
         inventory,
+        interfaces_logged,
     } = observation;
     let detections = ingested.detections.clone();
-    let vpcs = per_vpc(&observed, window);
+    let mut vpcs = per_vpc(&observed, window);
     let traffic_rows = observed.rows;
 
     let mut vpc_reports = Vec::with_capacity(vpcs.len());
@@ -787,6 +809,37 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     let mut contexts = Vec::with_capacity(vpcs.len());
     let mut region_gb: std::collections::BTreeMap<String, Decimal> = Default::default();
     let (hourly, unmapped) = crate::timeseries::reconcile(&ingested.series, &vpcs);
+    let bill_check = match &bill {
+        Some(bill) => {
+            let facts = crate::bill::LogFacts {
+                window: (window.start, window.end),
+                interfaces_logged,
+                skipdata: ingested.accounting.skipdata,
+                nodata: ingested.accounting.nodata,
+            };
+            let (check, factors) = crate::bill::check(
+                bill,
+                inventory.as_ref(),
+                &vpcs,
+                &facts,
+                config.calibrate,
+                |t| {
+                    let ctx = inventory
+                        .as_ref()
+                        .map(|inv| vpc_context(inv, &t.vpc_id))
+                        .unwrap_or_default();
+                    build_scenarios_in(t, prices.region(&t.region)?, &with_policy, &ctx)
+                },
+            )?;
+            for t in &mut vpcs {
+                if let Some(f) = factors.get(&t.vpc_id) {
+                    *t = crate::scenario::scaled(t, *f);
+                }
+            }
+            Some(check)
+        }
+        None => None,
+    };
     for (traffic, hours) in vpcs.iter().zip(&hourly) {
         regions_used.insert(traffic.region.clone());
         let mut ctx = inventory
@@ -926,6 +979,9 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         notes.push(format!("--beyond-last-tier last-price: a price table stops before the modelled volume; {f}. The lines priced so are marked FALLBACK. For exact figures import the full table (`vpce-advisor prices import`)."));
     }
     notes.push(time_series_note(&unmapped));
+    if let Some(check) = bill_check.as_ref().filter(|c| c.calibrated) {
+        notes.push(check.calibration_note());
+    }
     let prices_used = PricesUsed {
         origin: prices.origin.clone(),
         regions: regions_used
@@ -1018,6 +1074,7 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
             .unwrap_or_default(),
         vpcs: vpc_reports,
         summary,
+        bill: bill_check,
     };
     crate::stages::mark("price");
     Ok((report, detections))

@@ -4,6 +4,7 @@
 //! -> [`traffic`] -> [`scenario`] x [`pricing`] -> [`recommend`] -> [`report`].
 
 pub mod app;
+pub mod bill;
 pub mod classify;
 pub mod cli;
 pub mod dns;
