@@ -458,3 +458,58 @@ fn report_with_a_bill_validates_against_the_schema() {
     let r = analyze(dir.path(), &[&focus()], &["--calibrate"]);
     assert_eq!(crate::schema::errors_of(&r), Vec::<String>::new());
 }
+
+#[test]
+fn vpc_endpoint_rows_join_through_describe_vpc_endpoints() {
+    // A CUR 2.0 export over exactly 730 hours (2026-11-01T00:00Z to 2026-12-01T10:00Z, so per
+    // month = as billed): an interface endpoint in 2 AZs, 1460 endpoint-hours for $14.60 and
+    // 100 GB for $1.00, plus a GWLB endpoint's 50 GB ($0.175) and a row on an endpoint the
+    // inventory lacks. The inventory adds the two endpoints to VPC B of the fixture.
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inv");
+    std::fs::create_dir(&inv).unwrap();
+    std::fs::write(
+        inv.join("vpc-endpoints.json"),
+        r#"{"VpcEndpoints": [
+            {"VpcEndpointId": "vpce-0e100000000000001", "VpcEndpointType": "Interface",
+             "VpcId": "vpc-0bbb0000000000002", "ServiceName": "com.amazonaws.us-east-1.sqs",
+             "State": "available", "SubnetIds": ["subnet-0bbb00000000000b1", "subnet-0bbb00000000000b4"],
+             "NetworkInterfaceIds": [], "RouteTableIds": []},
+            {"VpcEndpointId": "vpce-0e100000000000002", "VpcEndpointType": "GatewayLoadBalancer",
+             "VpcId": "vpc-0bbb0000000000002", "ServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0123",
+             "State": "available", "SubnetIds": ["subnet-0bbb00000000000b1"],
+             "NetworkInterfaceIds": [], "RouteTableIds": []}]}"#,
+    )
+    .unwrap();
+    let bill = dir.path().join("cur.csv");
+    std::fs::write(
+        &bill,
+        "line_item_usage_start_date,line_item_usage_end_date,line_item_usage_type,line_item_operation,line_item_resource_id,line_item_usage_amount,line_item_unblended_cost,pricing_unit,product_region_code,line_item_usage_account_id,line_item_product_code\n\
+         2026-11-01T00:00:00Z,2026-12-01T10:00:00Z,VpcEndpoint-Hours,VpcEndpoint,arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-0e100000000000001,1460,14.60,Hrs,us-east-1,111122223333,AmazonVPC\n\
+         2026-11-01T00:00:00Z,2026-12-01T10:00:00Z,VpcEndpoint-Bytes,VpcEndpoint,arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-0e100000000000001,100,1.00,GB,us-east-1,111122223333,AmazonVPC\n\
+         2026-11-01T00:00:00Z,2026-12-01T10:00:00Z,VpcEndpoint-GWLBE-Bytes,VpcEndpoint,vpce-0e100000000000002,50,0.175,GB,us-east-1,111122223333,AmazonVPC\n\
+         2026-11-01T00:00:00Z,2026-12-01T10:00:00Z,VpcEndpoint-Hours,VpcEndpoint,vpce-0ffffffffffffffff,730,7.30,Hrs,us-east-1,111122223333,AmazonVPC\n",
+    )
+    .unwrap();
+    // `analyze` passes the fixture's inventory; this adds the endpoints.
+    let r = analyze(
+        dir.path(),
+        &[&bill],
+        &["--inventory", inv.to_str().unwrap()],
+    );
+    assert_eq!(dec(&r["bill"]["month_factor"]), dec!(1));
+    let b = bill_vpc(&r, VPC_B);
+    assert_eq!(
+        b["resources"],
+        serde_json::json!(["vpce-0e100000000000001", "vpce-0e100000000000002"])
+    );
+    // Hours 1460; GB 100 + 50 = 150; $14.60 + $1.00 + $0.175 = $15.775.
+    assert_eq!(dec(&b["billed"]["endpoint_hours"]), dec!(1460));
+    assert_eq!(dec(&b["billed"]["endpoint_gb"]), dec!(150));
+    assert_eq!(dec(&b["billed"]["endpoint_usd"]), dec!(15.775));
+    assert_eq!(dec(&b["billed_monthly_usd"]), dec!(15.775));
+    let un = r["bill"]["unattributed"].as_array().unwrap();
+    assert_eq!(un.len(), 1);
+    assert_eq!(un[0]["resource_id"], "vpce-0ffffffffffffffff");
+    assert_eq!(un[0]["category"], "endpoint-hours");
+}
