@@ -513,3 +513,101 @@ fn vpc_endpoint_rows_join_through_describe_vpc_endpoints() {
     assert_eq!(un[0]["resource_id"], "vpce-0ffffffffffffffff");
     assert_eq!(un[0]["category"], "endpoint-hours");
 }
+
+mod arithmetic {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+    use vpce_advisor::bill::{compare, Bill, Category, Figures, LogFacts, Modelled, ResourceUsage};
+    use vpce_advisor::inventory::{Inventory, NatGateway};
+
+    const CATEGORIES: [Category; 6] = Category::USED;
+    /// nat-a is in vpc-1, nat-b in vpc-2; nat-x and i-y are unknown to the inventory.
+    const RESOURCES: [&str; 4] = ["nat-a", "nat-b", "nat-x", "i-y"];
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::default();
+        for (id, vpc) in [("nat-a", "vpc-1"), ("nat-b", "vpc-2")] {
+            inv.nat_gateways.insert(
+                id.to_string(),
+                NatGateway {
+                    id: id.to_string(),
+                    vpc_id: vpc.to_string(),
+                    ..Default::default()
+                },
+            );
+        }
+        inv
+    }
+
+    proptest! {
+        #[test]
+        fn every_billed_dollar_lands_once_and_calibration_matches_the_bill(
+            rows in prop::collection::vec((0usize..4, 0usize..6, 0i64..10_000_000, 0i64..1_000_000), 1..40),
+            hours in 1u64..3000,
+            gb in prop::collection::vec(1i64..100_000_000, 3),
+        ) {
+            let mut bill = Bill {
+                window: Some((0, hours * 3600)),
+                ..Default::default()
+            };
+            let mut total = Decimal::ZERO;
+            for (r, c, q, usd) in &rows {
+                let usd = Decimal::new(*usd, 6);
+                total += usd;
+                bill.usage.push(ResourceUsage {
+                    resource_id: RESOURCES[*r].to_string(),
+                    category: CATEGORIES[*c],
+                    region: "us-east-1".into(),
+                    account: String::new(),
+                    quantity: Decimal::new(*q, 6),
+                    usd,
+                    rows: 1,
+                });
+            }
+            let modelled: Vec<Modelled> = ["vpc-1", "vpc-2", "vpc-3"]
+                .iter()
+                .zip(&gb)
+                .map(|(id, g)| Modelled {
+                    vpc_id: id.to_string(),
+                    region: "us-east-1".into(),
+                    today: Figures { nat_gb: Decimal::new(*g, 3), ..Default::default() },
+                })
+                .collect();
+            let inv = inventory();
+            let logs = LogFacts { window: (0, 3600), ..Default::default() };
+            let mut check = compare(&bill, Some(&inv), &modelled, &logs);
+            // Every dollar is in a VPC's billed figures, its NAT transfer, or unattributed.
+            let placed: Decimal = check.vpcs.iter().map(|v| v.billed_usd + v.nat_data_transfer_usd).sum();
+            let un: Decimal = check.unattributed.iter().map(|u| u.usd).sum();
+            prop_assert_eq!(placed + un, total);
+            let month = Decimal::from(730) / Decimal::from(hours);
+            for v in &check.vpcs {
+                prop_assert_eq!(v.billed_monthly.nat_gb, v.billed.nat_gb * month);
+                prop_assert_eq!(v.gap_usd, v.modelled_usd - v.billed_monthly_usd);
+            }
+            let factors = check.calibrate();
+            let tolerance = Decimal::new(1, 18);
+            let mut overall_model = Decimal::ZERO;
+            for v in &check.vpcs {
+                let Some(f) = v.calibration_factor else { continue };
+                prop_assert_eq!(factors[&v.vpc_id], f);
+                if v.calibration_basis == "vpc" {
+                    prop_assert!((f * v.modelled.nat_gb - v.billed_monthly.nat_gb).abs() <= tolerance);
+                } else {
+                    overall_model += f * v.modelled.nat_gb;
+                }
+            }
+            // VPCs on the overall factor share out exactly the unattributed NAT GB.
+            if check.vpcs.iter().any(|v| v.calibration_basis == "overall") {
+                let unclaimed: Decimal = check
+                    .unattributed
+                    .iter()
+                    .filter(|u| u.category == Category::NatGb)
+                    .map(|u| u.quantity)
+                    .sum::<Decimal>()
+                    * month;
+                prop_assert!((overall_model - unclaimed).abs() <= tolerance);
+            }
+        }
+    }
+}

@@ -60,6 +60,8 @@ pub struct Bill {
     pub usage: Vec<ResourceUsage>,
     /// Earliest charge-period start and latest end of all rows.
     pub window: Option<(u64, u64)>,
+    /// Paths given more than once (the same file): read once.
+    pub repeated: Vec<String>,
 }
 
 fn number(text: &str) -> Option<Decimal> {
@@ -78,7 +80,12 @@ impl Bill {
         type Key = (String, Category, String, String);
         let mut sums: BTreeMap<Key, (Decimal, Decimal, u64)> = BTreeMap::new();
         let mut bill = Bill::default();
+        let mut seen = BTreeSet::new();
         for path in paths {
+            if !seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())) {
+                bill.repeated.push(path.display().to_string());
+                continue;
+            }
             let mut file = BillFile {
                 path: path.display().to_string(),
                 kind: String::new(),
@@ -447,6 +454,9 @@ pub fn compare(
         .round_dp(4)
         .normalize()
     )];
+    for p in &bill.repeated {
+        notes.push(format!("{p} was given more than once: read once."));
+    }
     if !overlap {
         notes.push("The bill's period and the logs' window do not overlap: the traffic may have changed between them.".to_string());
     }
