@@ -454,6 +454,9 @@ pub fn compare(
         .round_dp(4)
         .normalize()
     )];
+    if bill.window.is_none() {
+        notes.push("No bill row carries a readable charge period (ChargePeriodStart/End, line_item_usage_start/end_date): the bill is taken to cover the logs' window.".to_string());
+    }
     for p in &bill.repeated {
         notes.push(format!("{p} was given more than once: read once."));
     }
