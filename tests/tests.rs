@@ -11,6 +11,7 @@ mod engines;
 mod formats;
 mod html;
 mod ingest;
+mod modules;
 mod outputs;
 mod policy;
 mod schema;
