@@ -161,6 +161,8 @@ fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> 
         inventory: input.inventory.clone(),
         dns_logs: input.dns_logs.clone(),
         dns_window: input.dns_window,
+        bill: Vec::new(),
+        calibrate: false,
         log_format: match &input.log_format {
             Some(text) => Some(
                 crate::ingest::format::parse_log_format(text)
@@ -432,6 +434,8 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         policy_services: None,
     };
     config.policy = args.policy;
+    config.bill = args.bill.clone();
+    config.calibrate = args.calibrate;
     let (report, detections) = analyze_with_detections(&config)?;
     print_detections(args.input.verbose, &detections);
     if args.quiet || args.format != OutputFormat::Table {
