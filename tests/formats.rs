@@ -525,10 +525,40 @@ fn headerless_objects_get_their_flow_logs_format_from_the_inventory() {
     );
     assert!(
         failed["reason"].as_str().unwrap().contains(
-            "the object of flow log fl-0fffffffffffffff0: --inventory with its describe-flow-logs gives its LogFormat"
+            "the object of flow log fl-0fffffffffffffff0: --inventory with its describe-flow-logs output gives its LogFormat, or name the format with --log-format"
         ),
         "{failed}"
     );
+    // The warning says the same.
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("flow log fl-0fffffffffffffff0: --inventory"),
+        "{stderr}"
+    );
+
+    // --strict stops at that file, and the error names the flow log and what to pass.
+    let o = crate::common::run(
+        dir.path(),
+        &[
+            "analyze",
+            "AWSLogs",
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--strict",
+            "--out",
+            "s",
+            "--quiet",
+        ],
+    );
+    assert!(!o.status.success());
+    assert_ne!(o.status.code(), Some(3), "a hard error, not a lower bound");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains(unknown), "{stderr}");
+    assert!(
+        stderr.contains("the object of flow log fl-0fffffffffffffff0: --inventory with its describe-flow-logs output gives its LogFormat, or name the format with --log-format"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("s/report.json").exists());
 }
 
 mod never_panics {
