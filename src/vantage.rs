@@ -233,7 +233,9 @@ pub fn apply(
     //    out of the NAT rules.
     let mut bypass = Vec::new();
     rows.retain(|r| {
-        if !r.public() {
+        // A NAT gateway's own public leg leaves through the internet gateway too (its records
+        // say traffic-path 8): it is what NAT processed, not a bypass.
+        if !r.public() || nat_rule.contains_key(&r.interface) {
             return true;
         }
         let via = if matches!(
@@ -694,6 +696,44 @@ mod tests {
 #[cfg(test)]
 mod traffic_path_tests {
     use super::*;
+
+    /// Regression: a NAT gateway ENI's public leg logged with traffic-path 8 (it leaves through
+    /// the internet gateway) was set aside as internet-gateway traffic, so NAT bytes vanished
+    /// from the prices.
+    #[test]
+    fn a_nat_interfaces_public_leg_stays_nat_traffic() {
+        let df = DataFrame::new(
+            3,
+            vec![
+                Column::new(schema::VPC_ID.into(), vec!["vpc-1"; 3]),
+                Column::new(schema::REGION.into(), vec!["us-east-1"; 3]),
+                Column::new(schema::AZ_ID.into(), vec!["-"; 3]),
+                Column::new(schema::INTERFACE_ID.into(), vec!["eni-nat"; 3]),
+                Column::new(
+                    schema::REMOTE_ADDR.into(),
+                    vec!["203.0.113.5", "203.0.113.5", schema::RELAYED],
+                ),
+                Column::new(
+                    schema::DIRECTION.into(),
+                    vec!["egress", "ingress", "egress"],
+                ),
+                Column::new(schema::AWS_SERVICE_HINT.into(), vec![""; 3]),
+                Column::new(schema::BYTES.into(), vec![100u64, 900, 100]),
+                Column::new(schema::PACKETS.into(), vec![1u64; 3]),
+                Column::new(schema::RECORDS.into(), vec![1u64; 3]),
+                Column::new(schema::HOUR.into(), vec![0u32; 3]),
+            ],
+        )
+        .unwrap();
+        let direct: BTreeMap<(String, String), u8> =
+            [(("eni-nat".to_string(), "203.0.113.5".to_string()), 4)].into();
+        let (out, v) = apply(df.lazy(), None, None, &direct).unwrap();
+        let out = out.collect().unwrap();
+        assert_eq!(v.bypass_bytes, 0);
+        assert_eq!(v.nat_leg_bytes, 1000);
+        let via = out.column(schema::PATH_HINT).unwrap().str().unwrap();
+        assert!(via.iter().all(|h| h == Some("")));
+    }
 
     #[test]
     fn traffic_path_sets_both_directions_aside() {

@@ -1103,7 +1103,10 @@ fn parse_opt_u64(b: Option<&[u8]>, name: &str) -> std::result::Result<Option<u64
 pub fn region_from_path(path: &Path) -> Option<String> {
     let mut parts = path.iter().map(|p| p.to_string_lossy());
     for part in path.iter().map(|p| p.to_string_lossy()) {
-        if let Some(region) = part.strip_prefix("aws-region=") {
+        if let Some(region) = part
+            .strip_prefix("aws-region=")
+            .or_else(|| part.strip_prefix("region="))
+        {
             if looks_like_region(region) {
                 return Some(region.to_string());
             }
