@@ -1,9 +1,11 @@
 //! vpce-advisor: VPC flow logs in, per-VPC NAT gateway vs VPC endpoint cost model and recommendation out.
 //!
 //! Data flow: files -> [`ingest`] -> [`vantage`] (with [`inventory`] and [`dns`]) -> [`classify`]
-//! -> [`traffic`] -> [`scenario`] x [`pricing`] -> [`recommend`] -> [`report`].
+//! -> [`traffic`] -> [`scenario`] x [`pricing`] -> [`recommend`] -> [`report`], run in that order
+//! by [`pipeline`]; [`app`] turns a command line into pipeline calls and writes the outputs.
 
 pub mod app;
+pub mod bill;
 pub mod classify;
 pub mod cli;
 pub mod dns;
@@ -11,6 +13,7 @@ pub mod error;
 pub mod ingest;
 pub mod interrupt;
 pub mod inventory;
+pub mod pipeline;
 pub mod policy;
 pub mod pricing;
 pub mod recommend;

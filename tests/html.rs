@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vpce_advisor::app::{analyze, AnalyzeConfig};
+use vpce_advisor::pipeline::{analyze, AnalyzeConfig};
 use vpce_advisor::recommend::Policy;
 use vpce_advisor::report::charts::{self, ChartFormat, ChartKind};
 use vpce_advisor::report::Report;
@@ -51,6 +51,8 @@ fn hand_made_report(dir: &Path, vpc_id: &str) -> Report {
         inventory: Vec::new(),
         dns_logs: Vec::new(),
         dns_window: 3600,
+        bill: Vec::new(),
+        calibrate: false,
     })
     .expect("hand-made report")
 }

@@ -4,6 +4,7 @@
 mod common;
 
 mod account;
+mod bill;
 mod classify;
 mod costs;
 mod end_to_end;
@@ -11,6 +12,7 @@ mod engines;
 mod formats;
 mod html;
 mod ingest;
+mod modules;
 mod outputs;
 mod policy;
 mod schema;

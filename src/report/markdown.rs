@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{fmt_gb, fmt_usd, Report, VpcReport};
+use crate::text::is_invisible;
 use crate::traffic::DestClass;
 
 /// Escapes text taken from input files for Markdown (tables included): markup characters are
@@ -31,14 +32,6 @@ pub fn escape(s: &str) -> String {
         out = out.replace("www.", "www\\.").replace("WWW.", "WWW\\.");
     }
     out
-}
-
-/// Format and separator characters that can disguise text (bidi overrides, zero-width
-/// characters, line and paragraph separators).
-pub fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 /// Renders the Markdown report.
@@ -132,6 +125,7 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
     for v in &r.vpcs {
         write_vpc(o, v)?;
     }
+    write_bill(o, r)?;
     write_assumptions(o, r)?;
     write_accounting(o, r)?;
     write_vantage(o, r)?;
@@ -418,6 +412,18 @@ fn write_today(o: &mut String, v: &VpcReport) -> std::fmt::Result {
         write_view(o, &view)?;
     }
     if let Some(view) = super::views::paths(v) {
+        write_view(o, &view)?;
+    }
+    Ok(())
+}
+
+/// Billed against modelled (`--bill`).
+fn write_bill(o: &mut String, r: &Report) -> std::fmt::Result {
+    let views = super::views::bill(r);
+    if !views.is_empty() {
+        writeln!(o, "## Checked against the bill\n")?;
+    }
+    for view in views {
         write_view(o, &view)?;
     }
     Ok(())

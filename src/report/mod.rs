@@ -64,6 +64,8 @@ pub struct Report {
     pub inventory: Vec<crate::inventory::InventoryFile>,
     pub vpcs: Vec<VpcReport>,
     pub summary: Summary,
+    /// Billed against modelled, per VPC (`--bill`); null without a bill.
+    pub bill: Option<crate::bill::BillCheck>,
 }
 
 /// Conventions and choices the numbers rest on.
