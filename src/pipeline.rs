@@ -896,8 +896,8 @@ fn assumption_notes(config: &AnalyzeConfig, vantage: &crate::vantage::Vantage) -
     let gb = |b: u64| crate::text::fmt_gb(units::gb(b));
     let mut notes = vec![
         "Both directions of every flow count: NAT gateways and interface endpoints charge per GB processed in either direction.".to_string(),
-        if inventory || vantage.internet_gateway_records > 0 {
-            format!("Flows to public addresses that leave through an internet gateway (subnet route tables in the inventory, ENIs with a public IP when there are none, or the records' own traffic-path 2, 7 or 8) or an existing gateway endpoint pay no NAT charge and no endpoint would change their cost: {} GB ({} records) of them were set aside. Other public flows are taken to pass a NAT gateway.", gb(vantage.internet_gateway_bytes), vantage.internet_gateway_records)
+        if inventory || vantage.bypass_records > 0 {
+            format!("Flows to public addresses that leave through an internet gateway (subnet route tables in the inventory, ENIs with a public IP when there are none, or the records' own traffic-path 2, 7 or 8) or an existing gateway endpoint pay no NAT charge and no endpoint would change their cost: {} GB ({} records) of them are shown with their path (`gateway-endpoint`, `internet-gateway`, or `egress-only` for IPv6) and left out of the prices. Other public IPv4 flows are taken to pass a NAT gateway (path `nat`).", gb(vantage.bypass_bytes), vantage.bypass_records)
         } else {
             "Every accepted flow to a public address is assumed to leave through a NAT gateway (workloads in private subnets). Flows from public subnets use an internet gateway and pay no NAT charge; without --inventory (route tables) the logs cannot tell them apart.".to_string()
         },

@@ -33,6 +33,18 @@ pub const DNS_SERVICE: &str = "dns_service";
 /// Added by the vantage step: region of the DNS-named service, else empty.
 pub const DNS_REGION: &str = "dns_region";
 
+/// Added by the vantage step: why a public flow does not pass a NAT gateway, else empty:
+/// one of the `VIA_*` values below ([`crate::traffic::TrafficPath::of_hint`] names the path).
+pub const PATH_HINT: &str = "path_hint";
+/// The interface's subnet routes to an internet gateway (inventory).
+pub const VIA_IGW_ROUTE: &str = "igw-route";
+/// Egress records say `traffic-path` 8: an internet gateway (or, for IPv6, an egress-only one).
+pub const VIA_INTERNET_GATEWAY: &str = "internet-gateway";
+/// Egress records say `traffic-path` 7: a gateway endpoint.
+pub const VIA_GATEWAY_ENDPOINT: &str = "gateway-endpoint";
+/// Egress records say `traffic-path` 2: an internet gateway or a gateway endpoint.
+pub const VIA_EITHER_GATEWAY: &str = "igw-or-gateway-endpoint";
+
 /// Added by classify: `private`, `aws` or `internet`.
 pub const REMOTE_KIND: &str = "remote_kind";
 /// Added by classify: the ip-ranges service label (`S3`, `AMAZON`, ...), empty when not AWS.

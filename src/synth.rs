@@ -20,7 +20,7 @@ use crate::classify::address::is_private;
 use crate::classify::ipranges::{lookup_brute_force, IpRanges, PrefixEntry};
 use crate::cli::{SynthArgs, SynthDelivery, SynthPreset, SynthVersion};
 use crate::error::{Error, Result};
-use crate::traffic::DestClass;
+use crate::traffic::{DestClass, TrafficPath};
 
 /// 2026-11-01T00:00:00Z.
 pub const DEFAULT_START: u64 = 1_793_491_200;
@@ -130,7 +130,11 @@ struct VpcModel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Dest {
     S3,
+    /// S3 through the VPC's existing gateway endpoint (`traffic-path` 7): free today.
+    S3Gateway,
     S3v6,
+    /// A public IPv6 host through an egress-only internet gateway (`traffic-path` 8).
+    Ipv6Internet,
     Dynamodb,
     Amazon,
     Ec2,
@@ -193,6 +197,41 @@ const VPCS: &[VpcModel] = &[
         ],
         ipv6: false,
     },
+    // Already on an S3 gateway endpoint: its S3 traffic is logged with traffic-path 7.
+    VpcModel {
+        id: "vpc-0a1b2c3d4e5f60004",
+        region: "us-east-1",
+        azs: &["use1-az4", "use1-az6"],
+        net: 4,
+        enis_per_az: 2,
+        weight: 12,
+        mix: &[
+            (Dest::S3Gateway, 45, 50 * MB, 4 * MB),
+            (Dest::Dynamodb, 10, 2 * MB, MB / 2),
+            (Dest::Amazon, 15, 4 * MB, MB / 2),
+            (Dest::Internet, 20, 6 * MB, MB),
+            (Dest::Private, 10, 2 * MB, 2 * MB),
+        ],
+        ipv6: false,
+    },
+    // Dual-stack: public IPv6 peers through an egress-only internet gateway (traffic-path 8),
+    // IPv4 through NAT.
+    VpcModel {
+        id: "vpc-0a1b2c3d4e5f60005",
+        region: "eu-west-1",
+        azs: &["euw1-az1", "euw1-az2"],
+        net: 5,
+        enis_per_az: 2,
+        weight: 10,
+        mix: &[
+            (Dest::Ipv6Internet, 40, 20 * MB, MB),
+            (Dest::S3, 15, 10 * MB, MB),
+            (Dest::Amazon, 10, 2 * MB, MB / 4),
+            (Dest::Internet, 25, 8 * MB, MB),
+            (Dest::Private, 10, 2 * MB, 2 * MB),
+        ],
+        ipv6: true,
+    },
 ];
 
 /// Expected totals for one (VPC, destination class).
@@ -217,8 +256,14 @@ pub struct ExpectedTotals {
     pub accepted_bytes: u64,
     pub window_start: u64,
     pub window_end: u64,
-    /// (VPC as the tool attributes it, region) -> destination class -> totals.
+    /// (VPC as the tool attributes it, region) -> destination class -> totals of the traffic
+    /// the report prices (its `destinations`: every path but `gateway-endpoint` and
+    /// `internet-gateway`).
     pub vpcs: BTreeMap<String, BTreeMap<String, ClassTotals>>,
+    /// (VPC, region) -> path (`nat`, `gateway-endpoint`, `egress-only`, `private`) -> totals
+    /// of every accepted byte: they add up to `accepted_bytes`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub paths: BTreeMap<String, BTreeMap<String, ClassTotals>>,
     /// What the data set holds (realistic preset only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cardinality: Option<realistic::Cardinality>,
@@ -278,6 +323,18 @@ fn pool(
         }
     }
     out
+}
+
+/// A public IPv6 address in no AWS prefix (2000::/4, global unicast).
+fn internet_addr_v6(entries: &[PrefixEntry], rng: &mut Rng) -> IpAddr {
+    loop {
+        let high = (0x2000u128 | u128::from(rng.next_u64() as u16 & 0x0fff)) << 112;
+        let low = u128::from(rng.next_u64()) << 48 | u128::from(rng.next_u64() as u16);
+        let addr = IpAddr::V6(Ipv6Addr::from(high | low));
+        if !is_private(addr) && lookup_brute_force(entries, addr).is_none() {
+            return addr;
+        }
+    }
 }
 
 fn internet_addr(entries: &[PrefixEntry], rng: &mut Rng) -> IpAddr {
@@ -480,6 +537,11 @@ pub fn run(config: &SynthConfig) -> Result<String> {
         );
     }
     let internet: Vec<IpAddr> = (0..200).map(|_| internet_addr(entries, &mut rng)).collect();
+    let internet_v6: Vec<IpAddr> = (0..50)
+        .map(|_| internet_addr_v6(entries, &mut rng))
+        .collect();
+    // Without traffic-path (v2) a gateway endpoint's S3 traffic looks like any S3 traffic.
+    let paths_logged = config.version == SynthVersion::V5;
     let tails = if config.long_tail {
         long_tail_addresses(entries, &regions, &mut rng)
     } else {
@@ -632,7 +694,13 @@ pub fn run(config: &SynthConfig) -> Result<String> {
             let (dest, _, down, up) = *pick_weighted(&mut rng, vpc.mix, |m| m.1);
             let p = &pools[vpc.region];
             let (remote, local, class): (IpAddr, IpAddr, DestClass) = match dest {
-                Dest::S3 => (*rng.pick(&p.s3), eni.ipv4, DestClass::S3),
+                Dest::S3 | Dest::S3Gateway => (*rng.pick(&p.s3), eni.ipv4, DestClass::S3),
+                Dest::Ipv6Internet if vpc.ipv6 && !p.ec2v6_hosts.is_empty() => (
+                    *rng.pick(&internet_v6),
+                    eni.ipv6(&p.ec2v6_hosts),
+                    DestClass::Ipv6Direct,
+                ),
+                Dest::Ipv6Internet => (*rng.pick(&internet), eni.ipv4, DestClass::Internet),
                 Dest::S3v6 if vpc.ipv6 && !p.s3v6.is_empty() && !p.ec2v6_hosts.is_empty() => (
                     *rng.pick(&p.s3v6),
                     eni.ipv6(&p.ec2v6_hosts),
@@ -664,11 +732,12 @@ pub fn run(config: &SynthConfig) -> Result<String> {
             let download = spread(&mut rng, down);
             let upload = spread(&mut rng, up);
             // A third of S3 conversations are uploads.
-            let (egress, ingress) = if matches!(dest, Dest::S3) && rng.below(3) == 0 {
-                (download, upload)
-            } else {
-                (upload, download)
-            };
+            let (egress, ingress) =
+                if matches!(dest, Dest::S3 | Dest::S3Gateway) && rng.below(3) == 0 {
+                    (download, upload)
+                } else {
+                    (upload, download)
+                };
             let client_port = 32768 + rng.below(28000) as u16;
             let server_port = if matches!(dest, Dest::Private) {
                 5432
@@ -698,15 +767,41 @@ pub fn run(config: &SynthConfig) -> Result<String> {
             let hint = table_service(entries, remote);
             out.pkt_dst_service = hint.clone();
             back.pkt_src_service = hint;
-            let totals = expected
-                .vpcs
+            let path = match (dest, class) {
+                (Dest::S3Gateway, _) if paths_logged => {
+                    out.traffic_path = "7";
+                    TrafficPath::GatewayEndpoint
+                }
+                (_, DestClass::Ipv6Direct) => {
+                    if dest == Dest::Ipv6Internet {
+                        out.traffic_path = "8";
+                    }
+                    TrafficPath::EgressOnly
+                }
+                (_, DestClass::Private) => TrafficPath::Private,
+                _ => TrafficPath::Nat,
+            };
+            let mut books = vec![expected
+                .paths
                 .entry(attributed.clone())
                 .or_default()
-                .entry(class.key().to_string())
-                .or_default();
-            totals.egress_bytes += egress;
-            totals.ingress_bytes += ingress;
-            totals.records += 2;
+                .entry(path.key().to_string())
+                .or_default()];
+            if path.priced() {
+                books.push(
+                    expected
+                        .vpcs
+                        .entry(attributed.clone())
+                        .or_default()
+                        .entry(class.key().to_string())
+                        .or_default(),
+                );
+            }
+            for totals in books {
+                totals.egress_bytes += egress;
+                totals.ingress_bytes += ingress;
+                totals.records += 2;
+            }
             expected.accepted += 2;
             expected.accepted_bytes += egress + ingress;
             records.push(out);
@@ -714,13 +809,24 @@ pub fn run(config: &SynthConfig) -> Result<String> {
                 records.push(back);
             } else {
                 // Last slot: keep the count exact; the download record is the one dropped.
-                let totals = expected
-                    .vpcs
+                let mut books = vec![expected
+                    .paths
                     .get_mut(&attributed)
-                    .and_then(|m| m.get_mut(class.key()))
-                    .expect("just inserted");
-                totals.ingress_bytes -= ingress;
-                totals.records -= 1;
+                    .and_then(|m| m.get_mut(path.key()))
+                    .expect("just inserted")];
+                if path.priced() {
+                    books.push(
+                        expected
+                            .vpcs
+                            .get_mut(&attributed)
+                            .and_then(|m| m.get_mut(class.key()))
+                            .expect("just inserted"),
+                    );
+                }
+                for totals in books {
+                    totals.ingress_bytes -= ingress;
+                    totals.records -= 1;
+                }
                 expected.accepted -= 1;
                 expected.accepted_bytes -= ingress;
             }
@@ -917,6 +1023,8 @@ struct Rec {
     action: &'static str,
     status: &'static str,
     direction: &'static str,
+    /// `traffic-path` of an egress record (v5).
+    traffic_path: &'static str,
     pkt_src_service: String,
     pkt_dst_service: String,
 }
@@ -934,6 +1042,7 @@ impl Rec {
             action: "-",
             status,
             direction: "-",
+            traffic_path: "-",
             pkt_src_service: "-".into(),
             pkt_dst_service: "-".into(),
         }
@@ -961,6 +1070,7 @@ impl Rec {
             action: "ACCEPT",
             status: "OK",
             direction,
+            traffic_path: if direction == "egress" { "1" } else { "-" },
             pkt_src_service: "-".into(),
             pkt_dst_service: "-".into(),
         }
@@ -997,7 +1107,7 @@ impl Rec {
                     None => "-",
                 };
                 let flags = if flowing { "19" } else { "-" };
-                let path = if self.direction == "egress" { "1" } else { "-" };
+                let path = self.traffic_path;
                 let _ = writeln!(
                     o,
                     "5 {ACCOUNT} {} {src} {dst} {sp} {dp} {proto} {packets} {bytes} {} {} {} {} {} {} {} {flags} {ty} {src} {dst} {} {} - - {} {} {} {path}",

@@ -195,6 +195,7 @@ mod tests {
             region: "us-east-1".into(),
             azs_seen: Vec::new(),
             interfaces_seen: 1,
+            paths: Vec::new(),
             destinations: dests
                 .iter()
                 .map(|&(class, b)| crate::traffic::DestTraffic {

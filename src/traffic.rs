@@ -94,6 +94,111 @@ impl DestClass {
     }
 }
 
+/// The way traffic took, as far as the logs and the inventory tell: a closed set, written as the
+/// `path` column of traffic CSVs and report rows (README, "Traffic paths").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrafficPath {
+    /// A public IPv4 peer taken to pass a NAT gateway: what the cost model prices.
+    Nat,
+    /// Through an existing S3/DynamoDB gateway endpoint (`traffic-path` 7, or 2 to a
+    /// same-region S3/DynamoDB address): free today.
+    GatewayEndpoint,
+    /// Through an internet gateway (`traffic-path` 8, or 2 to any other address, or a subnet
+    /// that routes to an internet gateway in the inventory): no NAT charge.
+    InternetGateway,
+    /// A public IPv6 peer: an egress-only internet gateway (NAT gateways do not carry IPv6;
+    /// NAT64 is read as IPv4): no NAT charge.
+    EgressOnly,
+    /// A private peer (same VPC, peering, transit gateway, VPN, interface endpoints): never via
+    /// NAT.
+    Private,
+}
+
+impl TrafficPath {
+    pub const ALL: [TrafficPath; 5] = [
+        TrafficPath::Nat,
+        TrafficPath::GatewayEndpoint,
+        TrafficPath::InternetGateway,
+        TrafficPath::EgressOnly,
+        TrafficPath::Private,
+    ];
+
+    /// Machine name, as in report.json and traffic CSVs.
+    pub fn key(self) -> &'static str {
+        match self {
+            TrafficPath::Nat => "nat",
+            TrafficPath::GatewayEndpoint => "gateway-endpoint",
+            TrafficPath::InternetGateway => "internet-gateway",
+            TrafficPath::EgressOnly => "egress-only",
+            TrafficPath::Private => "private",
+        }
+    }
+
+    /// A name at most 11 characters wide, for the terminal table.
+    pub fn short(self) -> &'static str {
+        match self {
+            TrafficPath::GatewayEndpoint => "gw-endpoint",
+            TrafficPath::InternetGateway => "igw",
+            other => other.key(),
+        }
+    }
+
+    /// The path with machine name `key`.
+    pub fn from_key(key: &str) -> Option<TrafficPath> {
+        TrafficPath::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// Label used in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            TrafficPath::Nat => "NAT gateway",
+            TrafficPath::GatewayEndpoint => "existing gateway endpoint (free)",
+            TrafficPath::InternetGateway => "internet gateway (no NAT charge)",
+            TrafficPath::EgressOnly => "IPv6 egress-only gateway (no NAT charge)",
+            TrafficPath::Private => "private (VPC, peering, TGW, VPN)",
+        }
+    }
+
+    /// The path of a row of class `class` that the vantage step did not set aside.
+    pub fn of_class(class: DestClass) -> TrafficPath {
+        match class {
+            DestClass::Private => TrafficPath::Private,
+            DestClass::Ipv6Direct => TrafficPath::EgressOnly,
+            _ => TrafficPath::Nat,
+        }
+    }
+
+    /// The path of a row the vantage step set aside with `hint` ([`schema::PATH_HINT`]), or
+    /// [`TrafficPath::of_class`] when the hint is empty.
+    pub fn of_hint(hint: &str, class: DestClass) -> TrafficPath {
+        let gateway_service = matches!(class, DestClass::S3 | DestClass::Dynamodb);
+        match hint {
+            schema::VIA_IGW_ROUTE => TrafficPath::InternetGateway,
+            schema::VIA_GATEWAY_ENDPOINT => TrafficPath::GatewayEndpoint,
+            schema::VIA_EITHER_GATEWAY if gateway_service => TrafficPath::GatewayEndpoint,
+            schema::VIA_INTERNET_GATEWAY | schema::VIA_EITHER_GATEWAY => {
+                if class == DestClass::Ipv6Direct {
+                    TrafficPath::EgressOnly
+                } else {
+                    TrafficPath::InternetGateway
+                }
+            }
+            _ => TrafficPath::of_class(class),
+        }
+    }
+
+    /// Whether the cost model counts this traffic (it is in [`VpcTraffic::destinations`]).
+    /// Traffic already through an internet gateway or a gateway endpoint is shown, not priced:
+    /// no setup changes its cost.
+    pub fn priced(self) -> bool {
+        !matches!(
+            self,
+            TrafficPath::GatewayEndpoint | TrafficPath::InternetGateway
+        )
+    }
+}
+
 /// Traffic of one VPC to one destination group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DestTraffic {
@@ -134,8 +239,25 @@ pub struct VpcTraffic {
     /// AZ ids seen in the VPC's records (empty when the logs have no az-id).
     pub azs_seen: Vec<String>,
     pub interfaces_seen: u64,
-    /// Destination groups, sorted by class then service then region.
+    /// Destination groups, sorted by class then service then region: the traffic the cost
+    /// model prices ([`TrafficPath::priced`]).
     pub destinations: Vec<DestTraffic>,
+    /// Every byte by the way it took and its destination class, priced or not (what already
+    /// runs without NAT shows here).
+    pub paths: Vec<PathTraffic>,
+}
+
+/// Traffic of one VPC along one path to one destination class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathTraffic {
+    pub path: TrafficPath,
+    pub class: DestClass,
+    /// Both directions, in the window.
+    pub bytes: u64,
+    pub records: u64,
+    /// `bytes` scaled to a 730-hour month, in GB.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monthly_gb: Decimal,
 }
 
 impl VpcTraffic {
@@ -198,6 +320,8 @@ pub struct TrafficRow {
     pub service_region: String,
     /// Endpoint service named by DNS (`ssm`, `sts`...), empty when not named.
     pub endpoint_service: String,
+    /// The way the traffic took.
+    pub path: TrafficPath,
     pub bytes: u64,
     pub records: u64,
 }
@@ -227,6 +351,7 @@ pub fn traffic_rows(classified: LazyFrame) -> Result<Observed> {
             col(schema::DIRECTION),
             col(schema::DNS_SERVICE),
             col(schema::DNS_REGION),
+            col(schema::PATH_HINT),
         ])
         .agg([col(schema::BYTES).sum(), col(schema::RECORDS).sum()])
         .collect()?;
@@ -239,12 +364,13 @@ pub fn traffic_rows(classified: LazyFrame) -> Result<Observed> {
     let direction = grouped.column(schema::DIRECTION)?.str()?;
     let dns_service = grouped.column(schema::DNS_SERVICE)?.str()?;
     let dns_region = grouped.column(schema::DNS_REGION)?.str()?;
+    let path_hint = grouped.column(schema::PATH_HINT)?.str()?;
     let bytes = grouped.column(schema::BYTES)?.u64()?;
     let records = grouped.column(schema::RECORDS)?.u64()?;
     let mut merged: BTreeMap<TrafficRow, (u64, u64)> = BTreeMap::new();
     for i in 0..grouped.height() {
         let vpc_region = region.get(i).unwrap_or("").to_string();
-        let row = classified_row(
+        let mut row = classified_row(
             vpc.get(i).unwrap_or(""),
             &vpc_region,
             az.get(i).unwrap_or("-"),
@@ -255,6 +381,7 @@ pub fn traffic_rows(classified: LazyFrame) -> Result<Observed> {
             dns_service.get(i).unwrap_or(""),
             dns_region.get(i).unwrap_or(""),
         );
+        row.path = TrafficPath::of_hint(path_hint.get(i).unwrap_or(""), row.class);
         let e = merged.entry(row).or_default();
         e.0 += bytes.get(i).unwrap_or(0);
         e.1 += records.get(i).unwrap_or(0);
@@ -332,6 +459,7 @@ pub fn classified_row(
         service,
         service_region,
         endpoint_service,
+        path: TrafficPath::of_class(class),
         bytes: 0,
         records: 0,
     }
@@ -340,6 +468,18 @@ pub fn classified_row(
 /// Sums the classified flows per VPC and destination, scaled to a month over `window`.
 pub fn monthly_traffic(classified: LazyFrame, window: Window) -> Result<Vec<VpcTraffic>> {
     Ok(per_vpc(&traffic_rows(classified)?, window))
+}
+
+/// Records and bytes per path over `rows`, every path of [`TrafficPath::ALL`] present.
+pub fn path_totals(rows: &[TrafficRow]) -> BTreeMap<TrafficPath, (u64, u64)> {
+    let mut out: BTreeMap<TrafficPath, (u64, u64)> =
+        TrafficPath::ALL.into_iter().map(|p| (p, (0, 0))).collect();
+    for r in rows {
+        let e = out.entry(r.path).or_default();
+        e.0 += r.records;
+        e.1 = e.1.saturating_add(r.bytes);
+    }
+    out
 }
 
 /// (class, ip-ranges service, service region, DNS-named endpoint service).
@@ -352,12 +492,19 @@ pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
         azs: BTreeSet<String>,
         dests: BTreeMap<DestKey, (u64, u64, u64)>,
         dest_azs: BTreeMap<DestKey, BTreeMap<String, u64>>,
+        paths: BTreeMap<(TrafficPath, DestClass), (u64, u64)>,
     }
     let mut vpcs: BTreeMap<(String, String), Acc> = BTreeMap::new();
     for row in &observed.rows {
         let acc = vpcs
             .entry((row.vpc_id.clone(), row.region.clone()))
             .or_default();
+        let p = acc.paths.entry((row.path, row.class)).or_default();
+        p.0 = p.0.saturating_add(row.bytes);
+        p.1 += row.records;
+        if !row.path.priced() {
+            continue;
+        }
         if row.az_id != "-" && !row.az_id.is_empty() {
             acc.azs.insert(row.az_id.clone());
         }
@@ -433,12 +580,24 @@ pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
                 .get(&(vpc_id.clone(), region.clone()))
                 .copied()
                 .unwrap_or(0);
+            let paths = acc
+                .paths
+                .into_iter()
+                .map(|((path, class), (bytes, records))| PathTraffic {
+                    path,
+                    class,
+                    bytes,
+                    records,
+                    monthly_gb: units::gb(bytes) * factor,
+                })
+                .collect();
             VpcTraffic {
                 vpc_id,
                 region,
                 azs_seen: acc.azs.into_iter().collect(),
                 interfaces_seen,
                 destinations,
+                paths,
             }
         })
         .collect()

@@ -1,8 +1,9 @@
 //! Vantage: the aggregated flow frame in; one vantage point per byte out. Puts each ENI's
 //! records in its VPC, region and AZ (from the inventory when the logs lack `vpc-id`/`az-id`),
 //! finds NAT gateway interfaces (inventory, else evidence in the logs), counts NAT-processed
-//! bytes once (attributed to the client's AZ where a client ENI is logged), sets aside traffic
-//! that leaves through an internet gateway (no NAT charge), and names AWS services by DNS.
+//! bytes once (attributed to the client's AZ where a client ENI is logged), marks traffic that
+//! leaves through an internet gateway or an existing gateway endpoint (no NAT charge: kept with
+//! its path in [`schema::PATH_HINT`], outside the NAT rules), and names AWS services by DNS.
 //! Everything removed or moved is counted in [`Vantage`].
 //!
 //! NAT rule, per (VPC, region, remote address, direction, hour): the NAT ENI's public leg is
@@ -77,9 +78,10 @@ pub struct Vantage {
     pub relayed_bytes: u64,
     /// Public-address bytes that do not pass a NAT gateway: ENIs whose subnet routes to an
     /// internet gateway (inventory), or flows whose egress records say `traffic-path` 2, 7 or 8
-    /// (internet gateway or gateway endpoint). No NAT charge, no endpoint saving: set aside.
-    pub internet_gateway_bytes: u64,
-    pub internet_gateway_records: u64,
+    /// (internet gateway or gateway endpoint). No NAT charge, no endpoint saving: kept as
+    /// traffic with their path, left out of the NAT rules and the prices.
+    pub bypass_bytes: u64,
+    pub bypass_records: u64,
     /// DNS naming, when `--dns-logs` was given.
     pub dns: Option<DnsStats>,
 }
@@ -100,6 +102,8 @@ struct Row {
     remote: String,
     direction: String,
     hint: String,
+    /// [`schema::PATH_HINT`]: why the flow skips NAT, else empty.
+    via: &'static str,
     bytes: u64,
     packets: u64,
     records: u64,
@@ -118,7 +122,7 @@ pub fn apply(
     flows: LazyFrame,
     inventory: Option<&Inventory>,
     mut dns: Option<&mut DnsIndex>,
-    direct: &BTreeSet<(String, String)>,
+    direct: &BTreeMap<(String, String), u8>,
 ) -> Result<(LazyFrame, Vantage)> {
     let df = flows.collect()?;
     if inventory.is_none() && dns.is_none() && direct.is_empty() {
@@ -225,18 +229,32 @@ pub fn apply(
     });
 
     // 4. Egress through an internet gateway (inventory routes, or the records' own
-    //    traffic-path) or an existing gateway endpoint is set aside.
+    //    traffic-path) or an existing gateway endpoint is set apart: kept, with its path, but
+    //    out of the NAT rules.
+    let mut bypass = Vec::new();
     rows.retain(|r| {
-        let igw = matches!(
+        // A NAT gateway's own public leg leaves through the internet gateway too (its records
+        // say traffic-path 8): it is what NAT processed, not a bypass.
+        if !r.public() || nat_rule.contains_key(&r.interface) {
+            return true;
+        }
+        let via = if matches!(
             roles.get(&r.interface),
             Some(Role::Workload(Egress::InternetGateway(_)))
-        ) || (r.public() && direct.contains(&(r.interface.clone(), r.remote.clone())));
-        if igw && r.public() {
-            v.internet_gateway_bytes += r.bytes;
-            v.internet_gateway_records += r.records;
-            return false;
-        }
-        true
+        ) {
+            schema::VIA_IGW_ROUTE
+        } else {
+            match direct.get(&(r.interface.clone(), r.remote.clone())) {
+                None => return true,
+                Some(bits) => via_of(*bits),
+            }
+        };
+        v.bypass_bytes += r.bytes;
+        v.bypass_records += r.records;
+        let mut kept = r.clone();
+        kept.via = via;
+        bypass.push(kept);
+        false
     });
 
     // 5. One vantage point per NAT-processed byte.
@@ -344,8 +362,8 @@ pub fn apply(
         v.rules_used = rules.into_iter().collect();
     }
 
-    // 6. DNS names, then fold the hours away.
-    let mut dns_cols: Vec<(String, String)> = Vec::with_capacity(rows.len());
+    // 6. DNS names, then fold the hours away (flows that skip NAT keep their path, unnamed).
+    let mut dns_cols: Vec<(String, String)> = Vec::with_capacity(rows.len() + bypass.len());
     for r in &rows {
         let named = match (&mut dns, r.public()) {
             (Some(index), true) => r.remote.parse::<IpAddr>().ok().and_then(|ip| {
@@ -359,6 +377,8 @@ pub fn apply(
     if let Some(index) = dns {
         v.dns = Some(index.finish());
     }
+    dns_cols.resize(rows.len() + bypass.len(), Default::default());
+    rows.extend(bypass);
     let frame = fold(rows, dns_cols)?;
     Ok((frame.lazy(), v))
 }
@@ -430,6 +450,7 @@ fn without_nat_interfaces(df: &DataFrame) -> Result<Option<(LazyFrame, Vantage)>
             col(schema::AWS_SERVICE_HINT),
             lit("").alias(schema::DNS_SERVICE),
             lit("").alias(schema::DNS_REGION),
+            lit("").alias(schema::PATH_HINT),
             col(schema::BYTES),
             col(schema::PACKETS),
             col(schema::RECORDS),
@@ -462,12 +483,27 @@ fn read_rows(df: &DataFrame) -> Result<Vec<Row>> {
             remote: text(&remote, i),
             direction: text(&direction, i),
             hint: text(&hint, i),
+            via: "",
             bytes: bytes.get(i).unwrap_or(0),
             packets: packets.get(i).unwrap_or(0),
             records: records.get(i).unwrap_or(0),
             hour: hour.get(i).unwrap_or(0),
         })
         .collect())
+}
+
+/// The [`schema::PATH_HINT`] of `traffic-path` codes seen as [`direct_path_bit`] bits: a code 7
+/// names a gateway endpoint, else 8 an internet gateway, else 2 either of them.
+///
+/// [`direct_path_bit`]: crate::ingest::scan::direct_path_bit
+fn via_of(bits: u8) -> &'static str {
+    if bits & 2 != 0 {
+        schema::VIA_GATEWAY_ENDPOINT
+    } else if bits & 4 != 0 {
+        schema::VIA_INTERNET_GATEWAY
+    } else {
+        schema::VIA_EITHER_GATEWAY
+    }
 }
 
 /// Sums rows that differ only by hour, and builds the frame.
@@ -482,6 +518,7 @@ fn fold(rows: Vec<Row>, dns: Vec<(String, String)>) -> Result<DataFrame> {
         String,
         String,
         String,
+        &'static str,
     );
     let mut map: BTreeMap<Key, (u64, u64, u64)> = BTreeMap::new();
     for (r, (svc, reg)) in rows.into_iter().zip(dns) {
@@ -496,6 +533,7 @@ fn fold(rows: Vec<Row>, dns: Vec<(String, String)>) -> Result<DataFrame> {
                 r.hint,
                 svc,
                 reg,
+                r.via,
             ))
             .or_default();
         e.0 = e.0.saturating_add(r.bytes);
@@ -504,13 +542,15 @@ fn fold(rows: Vec<Row>, dns: Vec<(String, String)>) -> Result<DataFrame> {
     }
     let n = map.len();
     let mut cols: [Vec<String>; 9] = Default::default();
+    let mut via = Vec::with_capacity(n);
     let (mut bytes, mut packets, mut records) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
     for (k, (b, p, r)) in map {
-        let (a, b2, c, d, e, f, g, h, i) = k;
+        let (a, b2, c, d, e, f, g, h, i, path) = k;
+        via.push(path);
         for (col, val) in cols.iter_mut().zip([a, b2, c, d, e, f, g, h, i]) {
             col.push(val);
         }
@@ -534,6 +574,7 @@ fn fold(rows: Vec<Row>, dns: Vec<(String, String)>) -> Result<DataFrame> {
         .zip(cols)
         .map(|(name, values)| Column::new((*name).into(), values))
         .collect();
+    columns.push(Column::new(schema::PATH_HINT.into(), via));
     columns.push(Column::new(schema::BYTES.into(), bytes));
     columns.push(Column::new(schema::PACKETS.into(), packets));
     columns.push(Column::new(schema::RECORDS.into(), records));
@@ -625,7 +666,7 @@ mod tests {
                 .iter()
                 .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), *d))
                 .collect();
-            let (out, v) = apply(frame(&borrowed), None, None, &BTreeSet::new()).unwrap();
+            let (out, v) = apply(frame(&borrowed), None, None, &BTreeMap::new()).unwrap();
             let df = out.collect().unwrap();
             prop_assert_eq!(public_bytes(&df), expect_total);
             prop_assert_eq!(v.duplicates_removed(), expect_removed);
@@ -642,7 +683,7 @@ mod tests {
             ]),
             None,
             None,
-            &BTreeSet::new(),
+            &BTreeMap::new(),
         )
         .unwrap();
         let df = out.collect().unwrap();
@@ -655,6 +696,44 @@ mod tests {
 #[cfg(test)]
 mod traffic_path_tests {
     use super::*;
+
+    /// Regression: a NAT gateway ENI's public leg logged with traffic-path 8 (it leaves through
+    /// the internet gateway) was set aside as internet-gateway traffic, so NAT bytes vanished
+    /// from the prices.
+    #[test]
+    fn a_nat_interfaces_public_leg_stays_nat_traffic() {
+        let df = DataFrame::new(
+            3,
+            vec![
+                Column::new(schema::VPC_ID.into(), vec!["vpc-1"; 3]),
+                Column::new(schema::REGION.into(), vec!["us-east-1"; 3]),
+                Column::new(schema::AZ_ID.into(), vec!["-"; 3]),
+                Column::new(schema::INTERFACE_ID.into(), vec!["eni-nat"; 3]),
+                Column::new(
+                    schema::REMOTE_ADDR.into(),
+                    vec!["203.0.113.5", "203.0.113.5", schema::RELAYED],
+                ),
+                Column::new(
+                    schema::DIRECTION.into(),
+                    vec!["egress", "ingress", "egress"],
+                ),
+                Column::new(schema::AWS_SERVICE_HINT.into(), vec![""; 3]),
+                Column::new(schema::BYTES.into(), vec![100u64, 900, 100]),
+                Column::new(schema::PACKETS.into(), vec![1u64; 3]),
+                Column::new(schema::RECORDS.into(), vec![1u64; 3]),
+                Column::new(schema::HOUR.into(), vec![0u32; 3]),
+            ],
+        )
+        .unwrap();
+        let direct: BTreeMap<(String, String), u8> =
+            [(("eni-nat".to_string(), "203.0.113.5".to_string()), 4)].into();
+        let (out, v) = apply(df.lazy(), None, None, &direct).unwrap();
+        let out = out.collect().unwrap();
+        assert_eq!(v.bypass_bytes, 0);
+        assert_eq!(v.nat_leg_bytes, 1000);
+        let via = out.column(schema::PATH_HINT).unwrap().str().unwrap();
+        assert!(via.iter().all(|h| h == Some("")));
+    }
 
     #[test]
     fn traffic_path_sets_both_directions_aside() {
@@ -684,12 +763,22 @@ mod traffic_path_tests {
             ],
         )
         .unwrap();
-        let direct: BTreeSet<(String, String)> =
-            [("eni-web".to_string(), "8.8.8.8".to_string())].into();
+        let direct: BTreeMap<(String, String), u8> =
+            [(("eni-web".to_string(), "8.8.8.8".to_string()), 4)].into();
         let (out, v) = apply(df.lazy(), None, None, &direct).unwrap();
         let out = out.collect().unwrap();
-        assert_eq!(out.height(), 1, "only eni-app's flow stays");
-        assert_eq!(v.internet_gateway_bytes, 1000);
-        assert_eq!(v.internet_gateway_records, 2);
+        assert_eq!(out.height(), 3, "nothing vanishes");
+        let via = out.column(schema::PATH_HINT).unwrap().str().unwrap();
+        let iface = out.column(schema::INTERFACE_ID).unwrap().str().unwrap();
+        for i in 0..3 {
+            let expect = if iface.get(i) == Some("eni-web") {
+                schema::VIA_INTERNET_GATEWAY
+            } else {
+                ""
+            };
+            assert_eq!(via.get(i), Some(expect));
+        }
+        assert_eq!(v.bypass_bytes, 1000);
+        assert_eq!(v.bypass_records, 2);
     }
 }

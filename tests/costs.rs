@@ -43,6 +43,7 @@ fn vpc(
         region: "us-east-1".into(),
         azs_seen: vec!["use1-az1".into(), "use1-az2".into()],
         interfaces_seen: 2,
+        paths: Vec::new(),
         destinations: vec![
             dest(DestClass::S3, "S3", Some("s3"), s3),
             dest(DestClass::Dynamodb, "DYNAMODB", Some("dynamodb"), ddb),
@@ -424,6 +425,7 @@ fn vpc_by_az(azs: &[&str], dests: &[AzDest<'_>]) -> VpcTraffic {
         region: "us-east-1".into(),
         azs_seen: azs.iter().map(|a| a.to_string()).collect(),
         interfaces_seen: 2,
+        paths: Vec::new(),
         destinations,
     }
 }

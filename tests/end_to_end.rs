@@ -71,6 +71,41 @@ fn check_against_truth(report: &Value, totals: &Value) {
         assert_eq!(acc[k], totals[k], "accounting {k}");
     }
     assert_eq!(acc["malformed"], 0);
+    // Nothing vanishes: every accepted byte is on some path of some VPC (synth logs no NAT
+    // gateway ENI, so no byte is a duplicate), and each path holds what synth sent along it.
+    let mut by_path: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    for v in report["vpcs"].as_array().unwrap() {
+        let t = &v["traffic"];
+        let key = format!(
+            "{} {}",
+            t["vpc_id"].as_str().unwrap(),
+            t["region"].as_str().unwrap()
+        );
+        for p in t["paths"].as_array().unwrap() {
+            let e = by_path
+                .entry((key.clone(), p["path"].as_str().unwrap().to_string()))
+                .or_default();
+            e.0 += p["bytes"].as_u64().unwrap();
+            e.1 += p["records"].as_u64().unwrap();
+        }
+    }
+    let all: u64 = by_path.values().map(|v| v.0).sum();
+    assert_eq!(all, totals["accepted_bytes"].as_u64().unwrap());
+    if let Some(paths) = totals["paths"].as_object() {
+        let mut want = BTreeMap::new();
+        for (vpc, per_path) in paths {
+            for (path, t) in per_path.as_object().unwrap() {
+                want.insert(
+                    (vpc.clone(), path.clone()),
+                    (
+                        t["egress_bytes"].as_u64().unwrap() + t["ingress_bytes"].as_u64().unwrap(),
+                        t["records"].as_u64().unwrap(),
+                    ),
+                );
+            }
+        }
+        assert_eq!(by_path, want);
+    }
     assert_eq!(
         report["assumptions"]["window_seconds"].as_u64().unwrap(),
         totals["window_end"].as_u64().unwrap() - totals["window_start"].as_u64().unwrap()
@@ -95,7 +130,7 @@ fn the_sample_matches_its_ground_truth_and_the_report_is_complete() {
     assert_eq!(report["assumptions"]["bytes_per_gb"], 1_073_741_824u64);
     assert_eq!(report["assumptions"]["totals_are_lower_bound"], true);
     assert_eq!(report["ip_ranges"]["sync_token"], "1787411825");
-    assert_eq!(report["vpcs"].as_array().unwrap().len(), 3);
+    assert_eq!(report["vpcs"].as_array().unwrap().len(), 5);
     // Every scenario total equals the sum of its lines, in the JSON too.
     for v in report["vpcs"].as_array().unwrap() {
         for s in v["scenarios"].as_array().unwrap() {
@@ -131,6 +166,132 @@ fn the_sample_matches_its_ground_truth_and_the_report_is_complete() {
     ] {
         assert!(md.contains(needle), "report.md lacks {needle}");
     }
+}
+
+/// Sums a CSV column by name.
+fn csv_sum(csv: &[u8], column: &str) -> u64 {
+    let mut r = csv::Reader::from_reader(csv);
+    let at = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column}"));
+    r.records()
+        .map(|rec| rec.unwrap()[at].parse::<u64>().unwrap())
+        .sum()
+}
+
+/// The distinct values of a CSV column.
+fn csv_values(csv: &[u8], column: &str) -> std::collections::BTreeSet<String> {
+    let mut r = csv::Reader::from_reader(csv);
+    let at = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == column)
+        .unwrap();
+    r.records()
+        .map(|rec| rec.unwrap()[at].to_string())
+        .collect()
+}
+
+#[test]
+fn traffic_outputs_add_up_to_the_accepted_bytes_on_every_path() {
+    // The sample has a VPC on an S3 gateway endpoint (traffic-path 7) and a dual-stack VPC
+    // (public IPv6 through an egress-only gateway, traffic-path 8): their bytes are kept, with
+    // their path, in every traffic output.
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let totals: Value =
+        serde_json::from_slice(&std::fs::read(data("sample/expected-totals.json")).unwrap())
+            .unwrap();
+    let accepted = totals["accepted_bytes"].as_u64().unwrap();
+    let gateway = &totals["paths"]["vpc-0a1b2c3d4e5f60004 us-east-1"]["gateway-endpoint"];
+    assert!(gateway["egress_bytes"].as_u64().unwrap() > 0, "{totals}");
+    let ipv6 = &totals["paths"]["vpc-0a1b2c3d4e5f60005 eu-west-1"]["egress-only"];
+    assert!(ipv6["ingress_bytes"].as_u64().unwrap() > 0, "{totals}");
+
+    let o = run(root, &["traffic", "data/sample/AWSLogs", "--format", "csv"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(csv_sum(&o.stdout, "bytes"), accepted);
+    assert_eq!(
+        csv_values(&o.stdout, "path"),
+        ["egress-only", "gateway-endpoint", "nat", "private"]
+            .map(String::from)
+            .into()
+    );
+
+    let o = run(
+        root,
+        &["traffic", "data/sample/AWSLogs", "--format", "json"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = doc["rows"].as_array().unwrap();
+    let sum: u64 = rows.iter().map(|r| r["bytes"].as_u64().unwrap()).sum();
+    assert_eq!(sum, accepted);
+    let on_gateway: u64 = rows
+        .iter()
+        .filter(|r| r["path"] == "gateway-endpoint")
+        .map(|r| {
+            assert_eq!(r["vpc_id"], "vpc-0a1b2c3d4e5f60004");
+            assert_eq!(r["class"], "s3");
+            r["bytes"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(
+        on_gateway,
+        gateway["egress_bytes"].as_u64().unwrap() + gateway["ingress_bytes"].as_u64().unwrap()
+    );
+
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            data("sample/AWSLogs").to_str().unwrap(),
+            "--out",
+            "r",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = std::fs::read(dir.path().join("r/traffic.csv")).unwrap();
+    assert_eq!(
+        csv_sum(&csv, "egress_bytes") + csv_sum(&csv, "ingress_bytes"),
+        accepted
+    );
+    let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
+    for needle in [
+        "### Traffic not via NAT today",
+        "| existing gateway endpoint (free) | S3 (same region) |",
+        "| IPv6 egress-only gateway (no NAT charge) | IPv6 (egress-only gateway, not via NAT) |",
+        "traffic rows, path \\`gateway-endpoint\\`",
+    ] {
+        assert!(md.contains(needle), "report.md lacks {needle}");
+    }
+    // The gateway endpoint's S3 bytes are shown, not priced: the VPC's priced S3 is zero.
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/report.json")).unwrap()).unwrap();
+    let v4 = report["vpcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["traffic"]["vpc_id"] == "vpc-0a1b2c3d4e5f60004")
+        .unwrap();
+    assert!(v4["traffic"]["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["class"] != "s3"));
+    assert_eq!(
+        report["vantage"]["bypass_bytes"],
+        gateway["egress_bytes"].as_u64().unwrap()
+            + gateway["ingress_bytes"].as_u64().unwrap()
+            + ipv6["egress_bytes"].as_u64().unwrap()
+            + ipv6["ingress_bytes"].as_u64().unwrap(),
+        "set apart by traffic-path 7 and 8"
+    );
 }
 
 #[test]

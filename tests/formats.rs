@@ -369,13 +369,63 @@ fn a_folder_of_every_fixture_plus_broken_and_repeated_files_is_read_in_one_run()
     assert_eq!(acc["control_messages"], 1);
     assert_eq!(
         (a.files, a.records, a.accepted, a.nodata, a.accepted_bytes),
-        (17, 154, 120, 19, 56_932_002_229),
+        // 17 files before the Security Lake fixtures; these add 4 files (2 Parquet partitions,
+        // the JSON lines and the source log) of 8 + 8 + 7 records, 6 accepted in each,
+        // 6,888,500 accepted bytes in each.
+        (21, 177, 138, 19, 56_952_667_729),
         "exact figures"
     );
 
     // --strict stops at the first unreadable file.
     let o = crate::common::run(dir.path(), &["analyze", "logs", "--out", "r2", "--strict"]);
     assert_eq!(o.status.code(), Some(1), "{}", crate::common::text(&o));
+}
+
+#[test]
+fn security_lake_ocsf_parquet_reads_like_its_json_events_and_its_text_records() {
+    // tests/fixtures/ocsf/make_security_lake.py wrote security-lake-source.log's records and the
+    // ocsf/examples event as OCSF JSON lines and as Security Lake Parquet (nested structs, a
+    // list of intermediate_ips, microsecond timestamps, two rows per row group, one file per
+    // eventDay partition).
+    let parquet = read_with(vec![fixture("ocsf/security-lake")], None);
+    let json = read_with(vec![fixture("ocsf/security-lake-events.ocsf.jsonl")], None);
+    let text = read_with(
+        vec![
+            fixture("ocsf/security-lake-source.log"),
+            fixture("ocsf/vpcflowlog.ocsf.json"),
+        ],
+        None,
+    );
+    let a = &parquet.accounting;
+    assert_eq!(
+        (
+            a.files,
+            a.records,
+            a.accepted,
+            a.rejected,
+            a.relayed,
+            a.malformed
+        ),
+        (2, 8, 6, 2, 1, 0)
+    );
+    assert_eq!(
+        a.accepted_bytes,
+        1_200_000 + 5_600_000 + 3_000 + 3_000 + 81_000 + 1_500
+    );
+    assert_eq!(record_counts(a), record_counts(&json.accounting));
+    assert_eq!(record_counts(a), record_counts(&text.accounting));
+    assert_eq!(flow_rows(&parquet), flow_rows(&json));
+    assert_eq!(flow_rows(&parquet), flow_rows(&text));
+    assert_eq!(parquet.window, text.window);
+    assert_eq!(parquet.direct_paths, text.direct_paths);
+    assert!(
+        parquet.detections.iter().all(|(p, d)| p
+            .to_string_lossy()
+            .contains("/aws/VPC_FLOW/2.0/region=us-east-1/accountId=123456789012/eventDay=")
+            && d.contains("Security Lake OCSF Network Activity Parquet")),
+        "{:?}",
+        parquet.detections
+    );
 }
 
 #[test]
@@ -525,10 +575,40 @@ fn headerless_objects_get_their_flow_logs_format_from_the_inventory() {
     );
     assert!(
         failed["reason"].as_str().unwrap().contains(
-            "the object of flow log fl-0fffffffffffffff0: --inventory with its describe-flow-logs gives its LogFormat"
+            "the object of flow log fl-0fffffffffffffff0: --inventory with its describe-flow-logs output gives its LogFormat, or name the format with --log-format"
         ),
         "{failed}"
     );
+    // The warning says the same.
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("flow log fl-0fffffffffffffff0: --inventory"),
+        "{stderr}"
+    );
+
+    // --strict stops at that file, and the error names the flow log and what to pass.
+    let o = crate::common::run(
+        dir.path(),
+        &[
+            "analyze",
+            "AWSLogs",
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--strict",
+            "--out",
+            "s",
+            "--quiet",
+        ],
+    );
+    assert!(!o.status.success());
+    assert_ne!(o.status.code(), Some(3), "a hard error, not a lower bound");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains(unknown), "{stderr}");
+    assert!(
+        stderr.contains("the object of flow log fl-0fffffffffffffff0: --inventory with its describe-flow-logs output gives its LogFormat, or name the format with --log-format"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("s/report.json").exists());
 }
 
 mod never_panics {

@@ -690,17 +690,19 @@ fn report_html_renders_in_headless_chromium() {
     let dom = String::from_utf8_lossy(&o.stdout);
     assert!(dom.contains("Summary: what to do"), "DOM lacks the summary");
     assert!(
-        dom.contains("saving <strong>$218.56/month</strong>"),
+        dom.contains("saving <strong>$179.12/month</strong>"),
         "DOM lacks the saving"
     );
     for vpc in [
         "vpc-0a1b2c3d4e5f60001",
         "vpc-0a1b2c3d4e5f60002",
         "vpc-0a1b2c3d4e5f60003",
+        "vpc-0a1b2c3d4e5f60004",
+        "vpc-0a1b2c3d4e5f60005",
     ] {
         assert!(dom.contains(vpc), "DOM lacks {vpc}");
     }
-    for i in 1..=3 {
+    for i in 1..=5 {
         assert!(
             dom.contains(&format!("id=\"vpc-{i}\"")),
             "DOM lacks section vpc-{i}"

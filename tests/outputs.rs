@@ -164,9 +164,22 @@ fn sample_outputs_match_golden_files_and_add_up() {
         assert_eq!(recommended[&id], v["recommendation"]["recommended"]);
     }
 
-    // traffic.csv: the bytes per VPC and destination class are report.json's.
+    // traffic.csv: the bytes per VPC and destination class on priced paths are report.json's
+    // destinations; the rows on the other paths are its per-VPC paths.
     let mut bytes: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    let mut unpriced: BTreeMap<(String, String, String), u64> = BTreeMap::new();
     for row in csv_rows(&out.join("traffic.csv")) {
+        if row["path"] == "gateway-endpoint" || row["path"] == "internet-gateway" {
+            *unpriced
+                .entry((
+                    row["vpc_id"].clone(),
+                    row["path"].clone(),
+                    row["destination"].clone(),
+                ))
+                .or_default() += row["egress_bytes"].parse::<u64>().unwrap()
+                + row["ingress_bytes"].parse::<u64>().unwrap();
+            continue;
+        }
         let e = bytes
             .entry((row["vpc_id"].clone(), row["destination"].clone()))
             .or_default();
@@ -188,6 +201,26 @@ fn sample_outputs_match_golden_files_and_add_up() {
         }
     }
     assert_eq!(bytes, expected);
+    let mut expected_unpriced = BTreeMap::new();
+    for v in report["vpcs"].as_array().unwrap() {
+        for p in v["traffic"]["paths"].as_array().unwrap() {
+            if p["path"] == "gateway-endpoint" || p["path"] == "internet-gateway" {
+                expected_unpriced.insert(
+                    (
+                        v["traffic"]["vpc_id"].as_str().unwrap().to_string(),
+                        p["path"].as_str().unwrap().to_string(),
+                        p["class"].as_str().unwrap().to_string(),
+                    ),
+                    p["bytes"].as_u64().unwrap(),
+                );
+            }
+        }
+    }
+    assert!(
+        !unpriced.is_empty(),
+        "the sample has a VPC on a gateway endpoint"
+    );
+    assert_eq!(unpriced, expected_unpriced);
 
     // actions.sh: valid bash, a dry run by default, refuses placeholders, and runs one
     // create-vpc-endpoint per recommended endpoint once they are filled in.

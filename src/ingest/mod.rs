@@ -184,8 +184,9 @@ pub struct Ingested {
     /// Distinct hours in which some record starts.
     pub hours_covered: u64,
     /// (interface, remote address) pairs that leave through an internet gateway or a gateway
-    /// endpoint by their egress records' `traffic-path` (2, 7 or 8): no NAT gateway involved.
-    pub direct_paths: std::collections::BTreeSet<(String, String)>,
+    /// endpoint by their egress records' `traffic-path` (2, 7 or 8): no NAT gateway involved;
+    /// the codes seen as [`scan::direct_path_bit`] bits.
+    pub direct_paths: std::collections::BTreeMap<(String, String), u8>,
     /// Accepted bytes as logged per (VPC id, region), start hour (Unix seconds / 3600) and
     /// destination class (index in [`crate::traffic::DestClass::ALL`]); empty unless
     /// [`IngestConfig::classes`] was given.
@@ -201,7 +202,7 @@ struct Merged {
     issues: Vec<LineIssue>,
     detections: Vec<(PathBuf, String)>,
     hours: rustc_hash::FxHashSet<u32>,
-    direct: rustc_hash::FxHashSet<(u32, std::net::IpAddr)>,
+    direct: FxHashMap<(u32, std::net::IpAddr), u8>,
     series: FxHashMap<SeriesKey, u64>,
     failed: Vec<FailedFile>,
 }
@@ -222,8 +223,9 @@ impl Merged {
             .map(|n| self.interner.intern(n.as_bytes()))
             .collect();
         debug_assert!(scan.flows.is_empty(), "flows go to the shared aggregate");
-        self.direct
-            .extend(scan.direct.into_iter().map(|(i, ip)| (map[i as usize], ip)));
+        for ((i, ip), bits) in scan.direct {
+            *self.direct.entry((map[i as usize], ip)).or_default() |= bits;
+        }
         self.series.reserve(scan.series.len());
         for (k, v) in scan.series {
             let key = SeriesKey {
@@ -346,16 +348,19 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
                     progress.file_done(&scan.accounting);
                     Ok(FileOutcome::Read(path.clone(), Box::new(scan)))
                 }
-                Err((e, _)) if config.strict || matches!(e, crate::Error::Interrupted) => Err(e),
+                Err((e, _)) if matches!(e, crate::Error::Interrupted) => Err(e),
+                Err((e, _)) if config.strict => Err(match flow_log {
+                    Some(id) if own_format.is_none() => with_flow_log_hint(e, id),
+                    _ => e,
+                }),
                 Err((e, records)) => Ok(FileOutcome::Failed(FailedFile {
                     path: path.display().to_string(),
                     bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
                     records_before_fault: records,
                     reason: match flow_log {
-                        Some(id) if own_format.is_none() => format!(
-                            "{} (the object of flow log {id}: --inventory with its describe-flow-logs gives its LogFormat)",
-                            reason_without_path(&e, path)
-                        ),
+                        Some(id) if own_format.is_none() => {
+                            format!("{} ({})", reason_without_path(&e, path), flow_log_hint(id))
+                        }
                         _ => reason_without_path(&e, path),
                     },
                 })),
@@ -386,7 +391,12 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
     let direct_paths = merged
         .direct
         .iter()
-        .map(|(i, ip)| (merged.interner.name(*i).to_string(), ip.to_string()))
+        .map(|((i, ip), bits)| {
+            (
+                (merged.interner.name(*i).to_string(), ip.to_string()),
+                *bits,
+            )
+        })
         .collect();
     let flows = sink.into_frame()?.lazy();
     crate::stages::mark("merge");
@@ -416,6 +426,29 @@ pub fn flow_log_id(path: &std::path::Path) -> Option<&str> {
         part.strip_prefix("fl-")
             .is_some_and(|hex| hex.len() >= 8 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
     })
+}
+
+/// What a file of flow log `id` that could not be read needs: its flow log's format.
+fn flow_log_hint(id: &str) -> String {
+    format!("the object of flow log {id}: --inventory with its describe-flow-logs output gives its LogFormat, or name the format with --log-format")
+}
+
+/// `e` (a file of flow log `id` that could not be read) with [`flow_log_hint`] added.
+fn with_flow_log_hint(e: crate::Error, id: &str) -> crate::Error {
+    use crate::Error;
+    let hint = flow_log_hint(id);
+    match e {
+        Error::Malformed { path, line, reason } => Error::Malformed {
+            path,
+            line,
+            reason: format!("{reason} ({hint})"),
+        },
+        Error::Format { path, reason } => Error::Format {
+            path,
+            reason: format!("{reason} ({hint})"),
+        },
+        other => Error::Invalid(format!("{other} ({hint})")),
+    }
 }
 
 /// An error's message without the leading `path: ` (the report lists the path beside it).

@@ -1,6 +1,7 @@
 //! OCSF 1.1 Network Activity events (class_uid 4001: VPC flow logs as Amazon Security Lake and
-//! OCSF mappers write them) in, as JSON lines (or events one after another) or one JSON array; each event handed to the scanner
-//! as a flow-log record out. Mapping (ocsf/examples `mappings/markdown/AWS/v1.1.0/VPC Flowlogs`):
+//! OCSF mappers write them) in, as JSON lines (or events one after another) or one JSON array
+//! (Security Lake's Parquet rows come through [`event`] from `parquet.rs`); each event handed to
+//! the scanner as a flow-log record out. Mapping (ocsf/examples `mappings/markdown/AWS/v1.1.0/VPC Flowlogs`):
 //! `src_endpoint.ip`/`dst_endpoint.ip` hold the pkt-* address, the interface's own address in
 //! `intermediate_ips` when they differ; the interface and VPC sit on the src endpoint for egress
 //! (direction_id 2) and the dst endpoint for ingress (1); `connection_info.boundary_id` is the
@@ -26,31 +27,44 @@ pub(super) fn is_ocsf(bytes: &[u8]) -> bool {
     })
 }
 
+/// Tells `scanner` that records come in [`FIELDS`] order, described as `detected`.
+pub(super) fn begin(scanner: &mut Scanner<'_>, detected: String) {
+    scanner.set_known_format(RecordFormat::from_names(FIELDS.split(' ')), detected);
+}
+
+/// Hands one event (at line or row `line_no`) to `scanner`: a flow record, or a located
+/// malformed line when it is not Network Activity. Returns whether it was an event of 4001.
+pub(super) fn event(scanner: &mut Scanner<'_>, event: &Value, line_no: u64) -> Result<bool> {
+    scanner.out.accounting.lines += 1;
+    if event["class_uid"].as_u64() != Some(4001) {
+        // Not a network-activity event, so no flow record: counted as malformed, located.
+        scanner.out.accounting.records += 1;
+        scanner.malformed(
+            line_no,
+            format!(
+                "not an OCSF Network Activity event (class_uid {}, expected 4001)",
+                event["class_uid"]
+            ),
+        )?;
+        return Ok(false);
+    }
+    let fields = record(event);
+    let refs: Vec<&[u8]> = fields.iter().map(|f| f.as_bytes()).collect();
+    scanner.data(&refs, refs.len(), line_no)?;
+    Ok(true)
+}
+
 /// Reads every event of `bytes` (JSON lines or an array) into `scanner`.
 pub(super) fn scan(scanner: &mut Scanner<'_>, bytes: &[u8], compression: &str) -> Result<()> {
-    scanner.set_known_format(RecordFormat::from_names(FIELDS.split(' ')), String::new());
+    begin(scanner, String::new());
     let array = bytes
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|&b| b == b'[');
     let mut events = 0u64;
-    let mut one = |scanner: &mut Scanner<'_>, event: Value, line_no: u64| -> Result<()> {
-        scanner.out.accounting.lines += 1;
-        if event["class_uid"].as_u64() != Some(4001) {
-            // Not a network-activity event, so no flow record: counted as malformed, located.
-            scanner.out.accounting.records += 1;
-            return scanner.malformed(
-                line_no,
-                format!(
-                    "not an OCSF Network Activity event (class_uid {}, expected 4001)",
-                    event["class_uid"]
-                ),
-            );
-        }
-        events += 1;
-        let fields = record(&event);
-        let refs: Vec<&[u8]> = fields.iter().map(|f| f.as_bytes()).collect();
-        scanner.data(&refs, refs.len(), line_no)
+    let mut one = |scanner: &mut Scanner<'_>, e: Value, line_no: u64| -> Result<()> {
+        events += u64::from(event(scanner, &e, line_no)?);
+        Ok(())
     };
     if array {
         let all: Vec<Value> = serde_json::from_slice(bytes).map_err(|e| Error::Format {

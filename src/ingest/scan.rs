@@ -211,8 +211,9 @@ pub struct FileScan {
     /// Hours (Unix seconds / 3600) in which some record starts: the logs' coverage.
     pub hours: rustc_hash::FxHashSet<u32>,
     /// (interface, remote) pairs whose egress records say `traffic-path` 2, 7 or 8: out through
-    /// an internet gateway or a gateway endpoint, not a NAT gateway.
-    pub direct: rustc_hash::FxHashSet<(u32, IpAddr)>,
+    /// an internet gateway or a gateway endpoint, not a NAT gateway; the codes seen as
+    /// [`direct_path_bit`] bits.
+    pub direct: FxHashMap<(u32, IpAddr), u8>,
     /// Accepted bytes per (VPC, region, start hour, destination class) as logged (before NAT
     /// de-duplication); filled when [`ScanSettings::classes`] is given.
     pub series: FxHashMap<SeriesKey, u64>,
@@ -774,10 +775,10 @@ impl<'a> Scanner<'a> {
             (true, Some(s)) => (s / 3600) as u32,
             _ => 0,
         };
-        if let (Direction::Egress, Remote::Ip(ip), Some(b"2" | b"7" | b"8")) =
-            (direction, remote, f.traffic_path)
+        if let (Direction::Egress, Remote::Ip(ip), Some(bit)) =
+            (direction, remote, f.traffic_path.and_then(direct_path_bit))
         {
-            out.direct.insert((interface, ip));
+            *out.direct.entry((interface, ip)).or_default() |= bit;
         }
         out.accounting.accepted += f.sums.records;
         out.accounting.accepted_bytes = out.accounting.accepted_bytes.saturating_add(f.sums.bytes);
@@ -818,6 +819,17 @@ impl<'a> Scanner<'a> {
             })
             .or_default()
             .add(&f.sums);
+    }
+}
+
+/// The bit a `traffic-path` code that bypasses NAT sets in [`FileScan::direct`]: 2 (internet
+/// gateway or gateway endpoint) -> 1, 7 (gateway endpoint) -> 2, 8 (internet gateway) -> 4.
+pub fn direct_path_bit(code: &[u8]) -> Option<u8> {
+    match code {
+        b"2" => Some(1),
+        b"7" => Some(2),
+        b"8" => Some(4),
+        _ => None,
     }
 }
 
@@ -987,7 +999,10 @@ fn parse_opt_u64(b: Option<&[u8]>, name: &str) -> std::result::Result<Option<u64
 pub fn region_from_path(path: &Path) -> Option<String> {
     let mut parts = path.iter().map(|p| p.to_string_lossy());
     for part in path.iter().map(|p| p.to_string_lossy()) {
-        if let Some(region) = part.strip_prefix("aws-region=") {
+        if let Some(region) = part
+            .strip_prefix("aws-region=")
+            .or_else(|| part.strip_prefix("region="))
+        {
             if looks_like_region(region) {
                 return Some(region.to_string());
             }

@@ -20,7 +20,7 @@ use crate::ingest::scan::{
     looks_like_region, unmap_nat64, Direction, FileScan, FlowFields, FlowSums, Remote,
     ScanSettings, Scanner,
 };
-use crate::traffic::{classified_row, DestClass, TrafficRow, Window};
+use crate::traffic::{classified_row, DestClass, TrafficPath, TrafficRow, Window};
 
 /// The columns, in the order the writer uses.
 pub const TRAFFIC_COLUMNS: [&str; 12] = [
@@ -40,6 +40,10 @@ pub const TRAFFIC_COLUMNS: [&str; 12] = [
 
 /// Optional column: the endpoint service DNS named (`ssm`, `sts`...), empty when not named.
 pub const ENDPOINT_SERVICE_COLUMN: &str = "endpoint_service";
+/// Optional column: the way the traffic took ([`TrafficPath`]: `nat`, `gateway-endpoint`,
+/// `internet-gateway`, `egress-only`, `private`); when absent or empty, taken from the
+/// destination class. Rows on `gateway-endpoint` or `internet-gateway` are shown, not priced.
+pub const PATH_COLUMN: &str = "path";
 
 /// Schema-2 column: the network interface the records were logged on; its presence makes the
 /// file an aggregate read before vantage.
@@ -328,6 +332,7 @@ pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
         })?;
     }
     let named_at = headers.iter().position(|h| h == ENDPOINT_SERVICE_COLUMN);
+    let path_at = headers.iter().position(|h| h == PATH_COLUMN);
     let mut out = TrafficCsv::default();
     for record in reader.records() {
         let record =
@@ -335,7 +340,21 @@ pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let get = |k: usize| record.get(index[k]).unwrap_or("");
         let named = named_at.and_then(|k| record.get(k)).unwrap_or("");
-        let row = parse_row(&get, named, table).map_err(|reason| err(line, reason))?;
+        let mut row = parse_row(&get, named, table).map_err(|reason| err(line, reason))?;
+        match path_at.and_then(|k| record.get(k)).unwrap_or("") {
+            "" => {}
+            p => {
+                row.path = TrafficPath::from_key(p).ok_or_else(|| {
+                    err(
+                        line,
+                        format!(
+                            "path '{p}' is not one of {}",
+                            TrafficPath::ALL.map(TrafficPath::key).join(", ")
+                        ),
+                    )
+                })?
+            }
+        }
         let (start, end) = (
             parse_time(get(10)).map_err(|r| err(line, format!("window_start: {r}")))?,
             parse_time(get(11)).map_err(|r| err(line, format!("window_end: {r}")))?,
@@ -498,6 +517,7 @@ pub fn write(rows: &[TrafficRow], window: Window) -> Result<Vec<u8>> {
     let cerr = |e: csv::Error| Error::Invalid(format!("cannot write traffic CSV: {e}"));
     let mut header: Vec<&str> = TRAFFIC_COLUMNS.to_vec();
     header.push(ENDPOINT_SERVICE_COLUMN);
+    header.push(PATH_COLUMN);
     w.write_record(header).map_err(cerr)?;
     let (start, end) = (
         crate::text::iso_utc(window.start),
@@ -518,6 +538,7 @@ pub fn write(rows: &[TrafficRow], window: Window) -> Result<Vec<u8>> {
             &start,
             &end,
             &r.endpoint_service,
+            r.path.key(),
         ])
         .map_err(cerr)?;
     }

@@ -1,5 +1,5 @@
 //! CSV renderers for spreadsheets: a [`Report`] in, `costs.csv` (one row per VPC x scenario x
-//! cost line) and `traffic.csv` (one row per VPC x AZ x destination) bytes out.
+//! cost line) and `traffic.csv` (one row per VPC x AZ x path x destination) bytes out.
 //!
 //! Numbers are exact decimal strings (as in report.json), never rounded floats. Text cells that
 //! come from input (VPC ids, regions, AZ ids, price sources...) and start with `=`, `+`, `-`,
@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use super::Report;
 use crate::classify::{endpoint_fit, EndpointFit};
 use crate::error::{Error, Result};
-use crate::traffic::DestClass;
+use crate::traffic::{DestClass, TrafficPath};
 use crate::units;
 
 /// Columns of `costs.csv`.
@@ -33,10 +33,11 @@ pub const COSTS_HEADER: [&str; 12] = [
 ];
 
 /// Columns of `traffic.csv`.
-pub const TRAFFIC_HEADER: [&str; 12] = [
+pub const TRAFFIC_HEADER: [&str; 13] = [
     "vpc_id",
     "region",
     "az_id",
+    "path",
     "destination",
     "aws_service",
     "service_region",
@@ -109,10 +110,18 @@ fn serde_plain<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
-/// `traffic.csv`: observed bytes per VPC, AZ (empty when unknown) and destination (both
-/// directions), with the monthly GB they scale to.
+/// `traffic.csv`: observed bytes per VPC, AZ (empty when unknown), path and destination (both
+/// directions), with the monthly GB they scale to. Every accepted byte is in some row.
 pub fn render_traffic(report: &Report) -> Result<Vec<u8>> {
-    type Key<'a> = (&'a str, &'a str, &'a str, DestClass, &'a str, &'a str);
+    type Key<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        TrafficPath,
+        DestClass,
+        &'a str,
+        &'a str,
+    );
     let mut groups: BTreeMap<Key, (u64, u64, u64)> = BTreeMap::new();
     for r in &report.traffic_rows {
         let e = groups
@@ -120,6 +129,7 @@ pub fn render_traffic(report: &Report) -> Result<Vec<u8>> {
                 &r.vpc_id,
                 &r.region,
                 &r.az_id,
+                r.path,
                 r.class,
                 &r.service,
                 &r.service_region,
@@ -135,7 +145,7 @@ pub fn render_traffic(report: &Report) -> Result<Vec<u8>> {
     let factor: Decimal = report.assumptions.month_factor;
     let mut w = writer();
     w.write_record(TRAFFIC_HEADER).map_err(csv_err)?;
-    for ((vpc, region, az, class, service, service_region), (eg, ing, recs)) in groups {
+    for ((vpc, region, az, path, class, service, service_region), (eg, ing, recs)) in groups {
         let endpoint = if class.endpoint_eligible() {
             match endpoint_fit(service) {
                 EndpointFit::Gateway(n) | EndpointFit::Interface(n) => n,
@@ -148,11 +158,12 @@ pub fn render_traffic(report: &Report) -> Result<Vec<u8>> {
             text_cell(vpc),
             text_cell(region),
             text_cell(if az == "-" { "" } else { az }),
+            path.key().to_string(),
             class.key().to_string(),
             text_cell(service),
             text_cell(service_region),
             endpoint.to_string(),
-            class.nat_routed().to_string(),
+            (path == TrafficPath::Nat).to_string(),
             eg.to_string(),
             ing.to_string(),
             recs.to_string(),

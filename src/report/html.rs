@@ -677,6 +677,9 @@ fn write_today(o: &mut String, v: &VpcReport) -> std::fmt::Result {
     if let Some(view) = views::traffic_by_az(v) {
         write_view(o, &view, 3)?;
     }
+    if let Some(view) = views::paths(v) {
+        write_view(o, &view, 3)?;
+    }
     Ok(())
 }
 

@@ -411,6 +411,9 @@ fn write_today(o: &mut String, v: &VpcReport) -> std::fmt::Result {
     if let Some(view) = super::views::traffic_by_az(v) {
         write_view(o, &view)?;
     }
+    if let Some(view) = super::views::paths(v) {
+        write_view(o, &view)?;
+    }
     Ok(())
 }
 

@@ -52,10 +52,10 @@ pub fn traffic_table(
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{:<21} {:<12} {:<9} {:<3} {:<16} {:<20} {:>10}",
-        "VPC", "region", "AZ", "dir", "destination", "service", "GB/month"
+        "{:<21} {:<12} {:<9} {:<3} {:<11} {:<16} {:<12} {:>9}",
+        "VPC", "region", "AZ", "dir", "path", "destination", "service", "GB/month"
     );
-    let _ = writeln!(o, "{}", "-".repeat(97));
+    let _ = writeln!(o, "{}", "-".repeat(100));
     for r in rows {
         let service = if !r.endpoint_service.is_empty() {
             format!("{} (DNS)", r.endpoint_service)
@@ -66,7 +66,7 @@ pub fn traffic_table(
         };
         let _ = writeln!(
             o,
-            "{:<21} {:<12} {:<9} {:<3} {:<16} {:<20} {:>10}",
+            "{:<21} {:<12} {:<9} {:<3} {:<11} {:<16} {:<12} {:>9}",
             clip(&r.vpc_id, 21),
             clip(&r.region, 12),
             clip(&r.az_id, 9),
@@ -75,14 +75,15 @@ pub fn traffic_table(
             } else {
                 "out"
             },
+            r.path.short(),
             r.class.key(),
-            clip(&service, 20),
+            clip(&service, 12),
             super::fmt_gb(crate::units::gb(r.bytes) * factor)
         );
     }
     let _ = writeln!(
         o,
-        "\nwindow {} to {}; GB = 2^30 bytes, scaled to a 730-hour month",
+        "\nwindow {} to {}; GB = 2^30 bytes, scaled to a 730-hour month\npath: gw-endpoint = an existing gateway endpoint, igw = internet gateway, egress-only = IPv6",
         super::iso_utc(window.start),
         super::iso_utc(window.end)
     );
@@ -178,11 +179,13 @@ pub fn render_styled(r: &Report, color: bool) -> String {
             v.rules_used.join(", ")
         ));
     }
-    if v.internet_gateway_bytes > 0 {
-        seen.push(format!(
-            "{} GB through internet gateways set aside",
-            gb(v.internet_gateway_bytes)
-        ));
+    let free: Vec<String> = crate::traffic::path_totals(&r.traffic_rows)
+        .into_iter()
+        .filter(|(p, (_, bytes))| *p != crate::traffic::TrafficPath::Nat && *bytes > 0)
+        .map(|(p, (_, bytes))| format!("{} GB {}", gb(bytes), p.key()))
+        .collect();
+    if !free.is_empty() {
+        seen.push(format!("not via NAT: {}", free.join(", ")));
     }
     if let Some(d) = &v.dns {
         seen.push(format!(

@@ -102,6 +102,44 @@ pub fn traffic_by_az(v: &VpcReport) -> Option<View> {
     Some(view)
 }
 
+/// Traffic that does not pass a NAT gateway today, by path and destination (what already runs
+/// without NAT charges); `None` when all of the VPC's traffic goes through NAT.
+pub fn paths(v: &VpcReport) -> Option<View> {
+    use crate::traffic::TrafficPath;
+    let rows: Vec<_> = v
+        .traffic
+        .paths
+        .iter()
+        .filter(|p| p.path != TrafficPath::Nat)
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let mut view = View::new(
+        "Traffic not via NAT today",
+        &[
+            ("Path", false),
+            ("Destination", false),
+            ("Records", true),
+            ("GB (observed)", true),
+            ("GB/month", true),
+        ],
+    );
+    view.intro.push(
+        "No NAT charge today. Traffic through an existing gateway endpoint or an internet gateway is shown here only: no setup changes its cost, so it is not in the destinations below; private and IPv6 traffic is.".into(),
+    );
+    for p in rows {
+        view.rows.push(vec![
+            p.path.label().to_string(),
+            p.class.label().to_string(),
+            p.records.to_string(),
+            gb(p.bytes),
+            fmt_gb(p.monthly_gb),
+        ]);
+    }
+    Some(view)
+}
+
 /// Interface endpoints of the recommended setup that fewer AZs would make cheaper.
 pub fn fewer_azs(v: &VpcReport) -> Option<View> {
     let rec = v
@@ -232,11 +270,24 @@ pub fn vantage(r: &Report) -> Vec<View> {
         None,
         Some(v.relayed_bytes),
     );
-    row(
-        "internet-gateway egress, set aside (no NAT charge)".into(),
-        Some(v.internet_gateway_records),
-        Some(v.internet_gateway_bytes),
-    );
+    let paths = crate::traffic::path_totals(&r.traffic_rows);
+    for (path, (records, bytes)) in &paths {
+        row(
+            format!("traffic rows, path `{}`: {}", path.key(), path.label()),
+            Some(*records),
+            Some(*bytes),
+        );
+    }
+    if r.inputs.traffic_csvs.is_empty() {
+        let rows: u64 = paths.values().map(|p| p.1).sum();
+        counts.intro.push(format!(
+            "Accepted bytes as logged: {} GB = {} GB in traffic rows (every path) + {} GB of client legs on NAT ENIs + {} GB counted twice.",
+            gb(r.accounting.accepted_bytes),
+            gb(rows),
+            gb(v.relayed_bytes),
+            gb(v.duplicates_removed())
+        ));
+    }
     if !v.unattributed_interfaces.is_empty() {
         counts.intro.push(format!(
             "Interfaces of no known VPC: {}",

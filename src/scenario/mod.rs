@@ -330,6 +330,9 @@ pub fn scaled(traffic: &VpcTraffic, factor: Decimal) -> VpcTraffic {
             gb.0 *= factor;
         }
     }
+    for p in &mut t.paths {
+        p.monthly_gb *= factor;
+    }
     t
 }
 

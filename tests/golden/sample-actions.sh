@@ -53,10 +53,10 @@ run() {
 }
 
 # ================================================================================================
-# VPC vpc-0a1b2c3d4e5f60001 in us-east-1: gateway+interface, saves $179.85/month against NAT only
+# VPC vpc-0a1b2c3d4e5f60001 in us-east-1: gateway+interface, saves $143.23/month against NAT only
 # ================================================================================================
 
-# Gateway endpoint for s3 (3,116.11 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for s3 (2,502.14 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 run aws ec2 create-vpc-endpoint \
@@ -68,7 +68,7 @@ run aws ec2 create-vpc-endpoint \
   --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=vpce-advisor-s3},{Key=created-by,Value=vpce-advisor}]' \
   ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
 
-# Gateway endpoint for dynamodb (86.73 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for dynamodb (63.21 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 run aws ec2 create-vpc-endpoint \
@@ -80,7 +80,7 @@ run aws ec2 create-vpc-endpoint \
   --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=vpce-advisor-dynamodb},{Key=created-by,Value=vpce-advisor}]' \
   ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
 
-# Interface endpoint(s) for other AWS APIs (1,437.81 GB/month off NAT).
+# Interface endpoint(s) for other AWS APIs (1,211.15 GB/month off NAT).
 # The logs show AMAZON-range addresses only: name each service from DNS query logs (ssm,
 # ssmmessages, ec2messages, sts, sqs, kms, ecr.api, ecr.dkr, logs, monitoring...) and create one
 # endpoint per service, replacing <service>; each one is billed per AZ-hour.
@@ -98,10 +98,10 @@ run aws ec2 create-vpc-endpoint \
   ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
 
 # ================================================================================================
-# VPC vpc-0a1b2c3d4e5f60002 in eu-west-1: gateway-endpoints, saves $38.43/month against NAT only
+# VPC vpc-0a1b2c3d4e5f60002 in eu-west-1: gateway-endpoints, saves $32.70/month against NAT only
 # ================================================================================================
 
-# Gateway endpoint for s3 (784.73 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for s3 (669.33 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 run aws ec2 create-vpc-endpoint \
@@ -113,7 +113,7 @@ run aws ec2 create-vpc-endpoint \
   --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=vpce-advisor-s3},{Key=created-by,Value=vpce-advisor}]' \
   ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
 
-# Gateway endpoint for dynamodb (15.83 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for dynamodb (11.93 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 run aws ec2 create-vpc-endpoint \
@@ -126,15 +126,47 @@ run aws ec2 create-vpc-endpoint \
   ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
 
 # ================================================================================================
-# VPC vpc-0a1b2c3d4e5f60003 in eu-west-1: gateway-endpoints, saves $0.28/month against NAT only
+# VPC vpc-0a1b2c3d4e5f60003 in eu-west-1: gateway-endpoints, saves $0.24/month against NAT only
 # ================================================================================================
 
-# Gateway endpoint for s3 (5.87 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for s3 (5.06 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 run aws ec2 create-vpc-endpoint \
   --region eu-west-1 \
   --vpc-id vpc-0a1b2c3d4e5f60003 \
+  --vpc-endpoint-type Gateway \
+  --service-name com.amazonaws.eu-west-1.s3 \
+  --route-table-ids '<route-table-id>' \
+  --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=vpce-advisor-s3},{Key=created-by,Value=vpce-advisor}]' \
+  ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
+
+# ================================================================================================
+# VPC vpc-0a1b2c3d4e5f60004 in us-east-1: gateway-endpoints, saves $0.41/month against NAT only
+# ================================================================================================
+
+# Gateway endpoint for dynamodb (9.08 GB/month off NAT; no hourly or per-GB charge).
+# Associate it with the route tables of the subnets that reach the service today through a NAT
+# gateway.
+run aws ec2 create-vpc-endpoint \
+  --region us-east-1 \
+  --vpc-id vpc-0a1b2c3d4e5f60004 \
+  --vpc-endpoint-type Gateway \
+  --service-name com.amazonaws.us-east-1.dynamodb \
+  --route-table-ids '<route-table-id>' \
+  --tag-specifications 'ResourceType=vpc-endpoint,Tags=[{Key=Name,Value=vpce-advisor-dynamodb},{Key=created-by,Value=vpce-advisor}]' \
+  ${POLICY_ARGS[@]+"${POLICY_ARGS[@]}"}
+
+# ================================================================================================
+# VPC vpc-0a1b2c3d4e5f60005 in eu-west-1: gateway-endpoints, saves $2.54/month against NAT only
+# ================================================================================================
+
+# Gateway endpoint for s3 (52.90 GB/month off NAT; no hourly or per-GB charge).
+# Associate it with the route tables of the subnets that reach the service today through a NAT
+# gateway.
+run aws ec2 create-vpc-endpoint \
+  --region eu-west-1 \
+  --vpc-id vpc-0a1b2c3d4e5f60005 \
   --vpc-endpoint-type Gateway \
   --service-name com.amazonaws.eu-west-1.s3 \
   --route-table-ids '<route-table-id>' \

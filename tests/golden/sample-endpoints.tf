@@ -14,9 +14,9 @@ provider "aws" {
   region = "us-east-1"
 }
 
-# VPC vpc-0a1b2c3d4e5f60001 in us-east-1: gateway+interface, saves $179.85/month against NAT only
+# VPC vpc-0a1b2c3d4e5f60001 in us-east-1: gateway+interface, saves $143.23/month against NAT only
 
-# Gateway endpoint for s3 (3,116.11 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for s3 (2,502.14 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60001_s3" {
@@ -32,7 +32,7 @@ resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60001_s3" {
   }
 }
 
-# Gateway endpoint for dynamodb (86.73 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for dynamodb (63.21 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60001_dynamodb" {
@@ -48,7 +48,7 @@ resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60001_dynamodb" {
   }
 }
 
-# Interface endpoint(s) for other AWS APIs (1,437.81 GB/month off NAT).
+# Interface endpoint(s) for other AWS APIs (1,211.15 GB/month off NAT).
 # The logs show AMAZON-range addresses only: name each service from DNS query logs (ssm,
 # ssmmessages, ec2messages, sts, sqs, kms, ecr.api, ecr.dkr, logs, monitoring...) and create one
 # endpoint per service, replacing <service>; each one is billed per AZ-hour.
@@ -69,9 +69,9 @@ resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60001_other_aws" {
   }
 }
 
-# VPC vpc-0a1b2c3d4e5f60002 in eu-west-1: gateway-endpoints, saves $38.43/month against NAT only
+# VPC vpc-0a1b2c3d4e5f60002 in eu-west-1: gateway-endpoints, saves $32.70/month against NAT only
 
-# Gateway endpoint for s3 (784.73 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for s3 (669.33 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60002_s3" {
@@ -87,7 +87,7 @@ resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60002_s3" {
   }
 }
 
-# Gateway endpoint for dynamodb (15.83 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for dynamodb (11.93 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60002_dynamodb" {
@@ -103,14 +103,50 @@ resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60002_dynamodb" {
   }
 }
 
-# VPC vpc-0a1b2c3d4e5f60003 in eu-west-1: gateway-endpoints, saves $0.28/month against NAT only
+# VPC vpc-0a1b2c3d4e5f60003 in eu-west-1: gateway-endpoints, saves $0.24/month against NAT only
 
-# Gateway endpoint for s3 (5.87 GB/month off NAT; no hourly or per-GB charge).
+# Gateway endpoint for s3 (5.06 GB/month off NAT; no hourly or per-GB charge).
 # Associate it with the route tables of the subnets that reach the service today through a NAT
 # gateway.
 resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60003_s3" {
   provider          = aws.eu_west_1
   vpc_id            = "vpc-0a1b2c3d4e5f60003"
+  service_name      = "com.amazonaws.eu-west-1.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = ["<route-table-id>"]
+  # policy = file("${path.module}/endpoint-policy.json")
+  tags = {
+    Name         = "vpce-advisor-s3"
+    "created-by" = "vpce-advisor"
+  }
+}
+
+# VPC vpc-0a1b2c3d4e5f60004 in us-east-1: gateway-endpoints, saves $0.41/month against NAT only
+
+# Gateway endpoint for dynamodb (9.08 GB/month off NAT; no hourly or per-GB charge).
+# Associate it with the route tables of the subnets that reach the service today through a NAT
+# gateway.
+resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60004_dynamodb" {
+  provider          = aws.us_east_1
+  vpc_id            = "vpc-0a1b2c3d4e5f60004"
+  service_name      = "com.amazonaws.us-east-1.dynamodb"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = ["<route-table-id>"]
+  # policy = file("${path.module}/endpoint-policy.json")
+  tags = {
+    Name         = "vpce-advisor-dynamodb"
+    "created-by" = "vpce-advisor"
+  }
+}
+
+# VPC vpc-0a1b2c3d4e5f60005 in eu-west-1: gateway-endpoints, saves $2.54/month against NAT only
+
+# Gateway endpoint for s3 (52.90 GB/month off NAT; no hourly or per-GB charge).
+# Associate it with the route tables of the subnets that reach the service today through a NAT
+# gateway.
+resource "aws_vpc_endpoint" "vpc_0a1b2c3d4e5f60005_s3" {
+  provider          = aws.eu_west_1
+  vpc_id            = "vpc-0a1b2c3d4e5f60005"
   service_name      = "com.amazonaws.eu-west-1.s3"
   vpc_endpoint_type = "Gateway"
   route_table_ids   = ["<route-table-id>"]
