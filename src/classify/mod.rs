@@ -116,7 +116,7 @@ pub struct ClassifyStats {
 }
 
 /// Classifies the flows (schema of [`crate::vantage::apply`]'s result) and sums them per VPC,
-/// region, AZ, interface, direction, DNS name and classification: the result has the
+/// region, AZ, interface, direction, DNS name, path hint and classification: the result has the
 /// classification columns of [`schema::class_schema`] but no remote address, hint or hour.
 pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, ClassifyStats)> {
     // Each distinct (remote, hint) is classified once; each row then refers to its result by
@@ -180,7 +180,8 @@ pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, 
     drop(distinct);
     drop(classes);
     // Sum the rows per place and class: the remote address is no longer needed, and the
-    // frame that goes on has one row per (VPC, AZ, interface, direction, DNS name, class).
+    // frame that goes on has one row per (VPC, AZ, interface, direction, DNS name, path hint,
+    // class).
     let text = |name: &str| -> Result<&StringChunked> { Ok(flows.column(name)?.str()?) };
     let place = [
         text(schema::VPC_ID)?,
@@ -190,10 +191,11 @@ pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, 
         text(schema::DIRECTION)?,
         text(schema::DNS_SERVICE)?,
         text(schema::DNS_REGION)?,
+        text(schema::PATH_HINT)?,
     ];
     let bytes = flows.column(schema::BYTES)?.u64()?;
     let packets = flows.column(schema::PACKETS)?.u64()?;
-    type Place<'a> = [Option<&'a str>; 7];
+    type Place<'a> = [Option<&'a str>; 8];
     let mut sums: rustc_hash::FxHashMap<(Place<'_>, Option<IdxSize>), [u64; 3]> =
         rustc_hash::FxHashMap::default();
     let mut iters = place.map(|c| c.iter());
@@ -206,7 +208,7 @@ pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, 
         s[2] = s[2].saturating_add(records.get(i).unwrap_or(0));
     }
     let m = sums.len();
-    let mut place_cols: [Vec<Option<&str>>; 7] = std::array::from_fn(|_| Vec::with_capacity(m));
+    let mut place_cols: [Vec<Option<&str>>; 8] = std::array::from_fn(|_| Vec::with_capacity(m));
     let mut class_idx: Vec<Option<IdxSize>> = Vec::with_capacity(m);
     let mut totals: [Vec<u64>; 3] = std::array::from_fn(|_| Vec::with_capacity(m));
     for ((key, class), s) in sums {
@@ -226,7 +228,8 @@ pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, 
             .into_series()
             .into_column())
     };
-    let [vpc, vpc_region, az, interface, direction, dns_service, dns_region] = place_cols;
+    let [vpc, vpc_region, az, interface, direction, dns_service, dns_region, path_hint] =
+        place_cols;
     let [bytes, packets, records] = totals;
     let columns = vec![
         Column::new(schema::VPC_ID.into(), vpc),
@@ -236,6 +239,7 @@ pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, 
         Column::new(schema::DIRECTION.into(), direction),
         Column::new(schema::DNS_SERVICE.into(), dns_service),
         Column::new(schema::DNS_REGION.into(), dns_region),
+        Column::new(schema::PATH_HINT.into(), path_hint),
         gather(schema::REMOTE_KIND, kind.into_iter().map(Some).collect())?,
         gather(
             schema::AWS_SERVICE,
