@@ -9,6 +9,7 @@ mod costs;
 mod end_to_end;
 mod engines;
 mod formats;
+mod fuzzed;
 mod html;
 mod ingest;
 mod outputs;

@@ -116,7 +116,7 @@ fn malformed(path: &Path, line: u64, reason: String) -> Error {
 /// Reads a schema-2 traffic CSV (an engine's aggregate) into the scan of a flow-log file:
 /// each accepted row goes through [`Scanner::add_flow`] like a logged record, other rows count
 /// as the records they sum. Every bad row is an error naming its line.
-pub(super) fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
+pub fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
     let err = |line: u64, reason: String| malformed(path, line, reason);
     let mut reader = open(path)?;
     let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
