@@ -50,3 +50,53 @@ fn a_price_list_date_with_a_multibyte_character_is_imported_without_a_date() {
     assert_eq!(imported.prices.len(), 1);
     assert_eq!(imported.prices[0].as_of, "");
 }
+
+#[test]
+fn a_schema_2_traffic_csv_whose_records_overflow_is_an_error_naming_the_line() {
+    // Two rows of 2^64 - 1 records overflowed the per-file counts (a panic with overflow
+    // checks, wrapped totals without).
+    let dir = tempfile::tempdir().unwrap();
+    let head = "vpc_id,region,az_id,interface_id,direction,remote_addr,bytes,records,window_start,window_end\n";
+    let row =
+        "vpc-1,eu-west-1,,eni-1,egress,8.8.8.8,1,18446744073709551615,1793491260,1793491320\n";
+    let p = file(
+        dir.path(),
+        "agg.csv",
+        format!("{head}{row}{row}").as_bytes(),
+    );
+    let settings = vpce_advisor::ingest::scan::ScanSettings {
+        region: "us-east-1".into(),
+        strict: false,
+        log_format: None,
+        progress: None,
+        pipeline: false,
+        local: None,
+        hourly: false,
+        classes: None,
+    };
+    let e = vpce_advisor::ingest::traffic_csv::read_aggregate(&p, &settings).unwrap_err();
+    let e = e.to_string();
+    assert!(e.contains("agg.csv:2: "), "{e}");
+    assert!(
+        e.contains("records add up to more than 9007199254740992"),
+        "{e}"
+    );
+    // both_public counts some of the row's records, never more.
+    let row = "vpc-1,eu-west-1,,eni-1,egress,8.8.8.8,1,2,1793491260,1793491320,3\n";
+    let p = file(
+        dir.path(),
+        "bp.csv",
+        format!(
+            "{}{row}",
+            head.replace("window_end", "window_end,both_public")
+        )
+        .as_bytes(),
+    );
+    let e = vpce_advisor::ingest::traffic_csv::read_aggregate(&p, &settings)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("both_public 3 is more than the row's 2 records"),
+        "{e}"
+    );
+}
