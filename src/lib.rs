@@ -1,7 +1,8 @@
 //! vpce-advisor: VPC flow logs in, per-VPC NAT gateway vs VPC endpoint cost model and recommendation out.
 //!
 //! Data flow: files -> [`ingest`] -> [`vantage`] (with [`inventory`] and [`dns`]) -> [`classify`]
-//! -> [`traffic`] -> [`scenario`] x [`pricing`] -> [`recommend`] -> [`report`].
+//! -> [`traffic`] -> [`scenario`] x [`pricing`] -> [`recommend`] -> [`report`], run in that order
+//! by [`pipeline`]; [`app`] turns a command line into pipeline calls and writes the outputs.
 
 pub mod app;
 pub mod classify;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod ingest;
 pub mod interrupt;
 pub mod inventory;
+pub mod pipeline;
 pub mod policy;
 pub mod pricing;
 pub mod recommend;

@@ -1,4 +1,5 @@
-//! Text forms for display: money, GB and UTC times in; strings out. A leaf module: every layer
+//! Text forms for display: money, GB and UTC times in, strings out; and the characters that can
+//! disguise text, for the renderers' escaping. A leaf module: every layer
 //! (ingest, timeseries, recommend, scenario, report) may use it, and it uses none of them.
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -57,4 +58,12 @@ pub fn iso_utc(secs: u64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// Format and separator characters that can disguise text (bidi overrides, zero-width
+/// characters, line and paragraph separators).
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }

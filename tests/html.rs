@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vpce_advisor::app::{analyze, AnalyzeConfig};
+use vpce_advisor::pipeline::{analyze, AnalyzeConfig};
 use vpce_advisor::recommend::Policy;
 use vpce_advisor::report::charts::{self, ChartFormat, ChartKind};
 use vpce_advisor::report::Report;

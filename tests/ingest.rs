@@ -340,7 +340,7 @@ fn the_binary_reports_a_missing_input_clearly() {
 }
 
 pub(crate) fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
-    vpce_advisor::app::analyze(&vpce_advisor::app::AnalyzeConfig {
+    vpce_advisor::pipeline::analyze(&vpce_advisor::pipeline::AnalyzeConfig {
         inputs: paths,
         traffic: Vec::new(),
         region: "us-east-1".into(),

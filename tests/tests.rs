@@ -12,6 +12,7 @@ mod formats;
 mod fuzzed;
 mod html;
 mod ingest;
+mod modules;
 mod outputs;
 mod policy;
 mod schema;

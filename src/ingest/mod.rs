@@ -7,10 +7,12 @@
 pub mod cloudwatch;
 mod csv_logs;
 pub mod dedupe;
+pub mod detect;
 pub mod format;
 pub mod ocsf;
 mod parquet;
 pub mod scan;
+pub mod series;
 pub mod traffic_csv;
 pub mod walk;
 
@@ -186,7 +188,7 @@ pub struct Ingested {
     /// Accepted bytes as logged per (VPC id, region), start hour (Unix seconds / 3600) and
     /// destination class (index in [`crate::traffic::DestClass::ALL`]); empty unless
     /// [`IngestConfig::classes`] was given.
-    pub series: crate::timeseries::RawSeries,
+    pub series: series::RawSeries,
 }
 
 #[derive(Default)]
@@ -347,7 +349,7 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
                 progress.file_done(&scan.accounting);
                 return Ok(FileOutcome::Read(path.clone(), Box::new(scan)));
             }
-            match scan::scan_file_partial(path, &settings) {
+            match detect::scan_file_partial(path, &settings) {
                 Ok(scan) => {
                     progress.file_done(&scan.accounting);
                     Ok(FileOutcome::Read(path.clone(), Box::new(scan)))
@@ -385,7 +387,7 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
     issues.sort();
     issues.truncate(MAX_ISSUES);
     let flow_rows = merged.flows.len();
-    let series = crate::timeseries::raw_series(&merged.interner, merged.series);
+    let series = series::raw_series(&merged.interner, merged.series);
     let mut detections = merged.detections;
     detections.sort();
     let direct_paths = merged

@@ -188,7 +188,7 @@ pub fn label(s: &str, max: usize) -> String {
     let clean: String = s
         .chars()
         .map(|c| {
-            if c.is_control() || super::markdown::is_invisible(c) {
+            if c.is_control() || crate::text::is_invisible(c) {
                 ' '
             } else {
                 c

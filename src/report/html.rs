@@ -22,7 +22,7 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() || super::markdown::is_invisible(c) => out.push(' '),
+            c if c.is_control() || crate::text::is_invisible(c) => out.push(' '),
             c => out.push(c),
         }
     }

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{fmt_gb, fmt_usd, Report, VpcReport};
+use crate::text::is_invisible;
 use crate::traffic::DestClass;
 
 /// Escapes text taken from input files for Markdown (tables included): markup characters are
@@ -31,14 +32,6 @@ pub fn escape(s: &str) -> String {
         out = out.replace("www.", "www\\.").replace("WWW.", "WWW\\.");
     }
     out
-}
-
-/// Format and separator characters that can disguise text (bidi overrides, zero-width
-/// characters, line and paragraph separators).
-pub fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 /// Renders the Markdown report.

@@ -1,0 +1,216 @@
+//! Which reader a file needs: a path in, its kind recognised from its bytes (gzip or plain;
+//! Parquet; CSV; CloudWatch Logs export, subscription or OCSF JSON; flow-log text) and its
+//! records fed to that reader's [`Scanner`]; the file's [`FileScan`] out.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+use super::scan::{FileScan, ScanSettings, Scanner, MAX_LINE_BYTES};
+use super::{cloudwatch, csv_logs, ocsf, parquet};
+use crate::error::{Error, Result};
+
+/// Reads one file and aggregates its records. The kind is recognised from the content, not the
+/// name: gzip or plain; Parquet; flow-log text (header line, `--log-format` or default v2, lines
+/// optionally prefixed by an ISO timestamp as in CloudWatch exports) or CloudWatch Logs JSON
+/// (`aws logs filter-log-events` output, or JSON lines with a `message` field).
+pub fn scan_file(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
+    scan_file_partial(path, settings).map_err(|(e, _)| e)
+}
+
+/// [`scan_file`], also saying on failure how many records were read before the fault.
+pub fn scan_file_partial(
+    path: &Path,
+    settings: &ScanSettings,
+) -> std::result::Result<FileScan, (Error, u64)> {
+    let mut scanner = Scanner::new(path, settings);
+    match scan_into(path, settings, &mut scanner) {
+        Ok(()) => Ok(scanner.finish()),
+        Err(e) => Err((e, scanner.out.accounting.categorised())),
+    }
+}
+
+fn scan_into(path: &Path, settings: &ScanSettings, scanner: &mut Scanner<'_>) -> Result<()> {
+    let read_err = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    crate::interrupt::check()?;
+    let file = File::open(path).map_err(read_err)?;
+    let mut file = Counting {
+        inner: file,
+        bar: settings.progress.clone(),
+    };
+    let mut magic = [0u8; 4];
+    let got = read_full(&mut file, &mut magic).map_err(read_err)?;
+    let head = &magic[..got];
+    if head == b"PAR1" {
+        let size = file.inner.metadata().map(|m| m.len()).unwrap_or(0);
+        drop(file);
+        parquet::scan(path, scanner)?;
+        if let Some(bar) = &settings.progress {
+            bar.inc(size.saturating_sub(4));
+        }
+        return Ok(());
+    }
+    let gz = head.len() >= 2 && head[..2] == [0x1f, 0x8b];
+    let chained = std::io::Cursor::new(head.to_vec()).chain(file);
+    let gz_err = |source| Error::Gzip {
+        path: path.to_path_buf(),
+        source,
+    };
+    if gz && settings.pipeline {
+        let mut reader = Pipelined::new(MultiGzDecoder::new(chained));
+        read(scanner, &mut reader, gz_err, "gzip")?;
+    } else if gz {
+        let mut reader = MultiGzDecoder::new(chained);
+        read(scanner, &mut reader, gz_err, "gzip")?;
+    } else {
+        let mut reader = chained;
+        read(scanner, &mut reader, read_err, "plain")?;
+    }
+    Ok(())
+}
+
+/// Peeks at the first bytes of a decompressed stream and hands it to its reader.
+fn read<R: Read>(
+    scanner: &mut Scanner<'_>,
+    reader: &mut R,
+    err: impl Fn(std::io::Error) -> Error,
+    compression: &str,
+) -> Result<()> {
+    let mut buf = vec![0u8; MAX_LINE_BYTES];
+    let mut filled = 0usize;
+    // Peek at the first bytes: a JSON document is a CloudWatch Logs export.
+    while filled < 4096 {
+        match reader.read(&mut buf[filled..4096]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    if buf[..filled]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{' || b == b'[')
+    {
+        let mut all = buf[..filled].to_vec();
+        reader.read_to_end(&mut all).map_err(&err)?;
+        return json(scanner, &all, compression);
+    }
+    if let Some(format) = csv_logs::header(&buf[..filled]) {
+        let head = std::io::Cursor::new(buf[..filled].to_vec());
+        return csv_logs::scan(scanner, head.chain(reader), format, compression, &err);
+    }
+    scanner.text(reader, buf, filled, err, compression)
+}
+
+/// A JSON document: a CloudWatch Logs subscription payload, OCSF records, or an export.
+fn json(scanner: &mut Scanner<'_>, bytes: &[u8], compression: &str) -> Result<()> {
+    if cloudwatch::is_subscription(bytes) {
+        return cloudwatch::scan(scanner, bytes, compression);
+    }
+    if ocsf::is_ocsf(bytes) {
+        return ocsf::scan(scanner, bytes, compression);
+    }
+    scanner.cloudwatch_export(bytes, compression)
+}
+
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// A reader whose data is produced on another thread, 1 MiB at a time, so decompression and
+/// parsing overlap.
+struct Pipelined {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    current: Vec<u8>,
+    pos: usize,
+}
+
+impl Pipelined {
+    fn new<R: Read + Send + 'static>(mut inner: R) -> Pipelined {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        std::thread::spawn(move || loop {
+            let mut buf = vec![0u8; 1 << 20];
+            let mut filled = 0;
+            let result = loop {
+                match inner.read(&mut buf[filled..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        filled += n;
+                        if filled == buf.len() {
+                            break Ok(());
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            buf.truncate(filled);
+            let last = filled == 0;
+            let sent = match result {
+                Ok(()) => tx.send(Ok(buf)),
+                Err(e) => tx
+                    .send(Err(e))
+                    .and(Err(std::sync::mpsc::SendError(Ok(Vec::new())))),
+            };
+            // Stop at the end of the data, on an error, or when the reader is gone.
+            if last || sent.is_err() {
+                return;
+            }
+        });
+        Pipelined {
+            rx,
+            current: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for Pipelined {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.current.len() {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.current = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.current.len() - self.pos);
+        out[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Counts the bytes read from disk into the progress bar.
+struct Counting<R> {
+    inner: R,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(bar) = &self.bar {
+            bar.inc(n as u64);
+        }
+        Ok(n)
+    }
+}
