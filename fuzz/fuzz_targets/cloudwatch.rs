@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use vpce_advisor::ingest::cloudwatch::is_subscription;
-use vpce_advisor::ingest::scan::scan_file;
+use vpce_advisor::ingest::detect::scan_file;
 
 mod common;
 

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use vpce_advisor::ingest::detect::scan_file;
 use vpce_advisor::ingest::format::{parse_header, parse_log_format};
-use vpce_advisor::ingest::scan::scan_file;
 
 mod common;
 

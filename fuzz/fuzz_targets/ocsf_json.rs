@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use vpce_advisor::ingest::detect::scan_file;
 use vpce_advisor::ingest::ocsf::is_ocsf;
-use vpce_advisor::ingest::scan::scan_file;
 
 mod common;
 
