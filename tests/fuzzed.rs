@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use vpce_advisor::ingest::{ingest, IngestConfig, Ingested};
+use vpce_advisor::ingest::Ingested;
 
 /// Writes `bytes` as `name` in `dir`.
 fn file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -14,18 +14,7 @@ fn file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 
 /// Reads one file as `analyze` does without `--strict`.
 fn read(path: PathBuf) -> Ingested {
-    ingest(&IngestConfig {
-        inputs: vec![path],
-        region: "us-east-1".into(),
-        strict: false,
-        progress: false,
-        log_format: None,
-        flow_log_formats: Default::default(),
-        local: None,
-        hourly: false,
-        classes: None,
-    })
-    .expect("never an error without --strict")
+    crate::ingest::read(vec![path], false).expect("never an error without --strict")
 }
 
 #[test]
