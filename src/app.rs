@@ -64,10 +64,24 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_message(&e));
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes joined with ": ", leaving out a cause whose text the message already
+/// carries (our errors name their source in their own text, as `{path}: cannot read: {source}`).
+pub fn error_message(e: &anyhow::Error) -> String {
+    let mut message = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -161,6 +175,8 @@ fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> 
         inventory: input.inventory.clone(),
         dns_logs: input.dns_logs.clone(),
         dns_window: input.dns_window,
+        bill: Vec::new(),
+        calibrate: false,
         log_format: match &input.log_format {
             Some(text) => Some(
                 crate::ingest::format::parse_log_format(text)
@@ -432,6 +448,8 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         policy_services: None,
     };
     config.policy = args.policy;
+    config.bill = args.bill.clone();
+    config.calibrate = args.calibrate;
     let (report, detections) = analyze_with_detections(&config)?;
     print_detections(args.input.verbose, &detections);
     if args.quiet || args.format != OutputFormat::Table {

@@ -298,6 +298,17 @@ pub struct AnalyzeArgs {
     /// FILE: your own list, same CSV format (service,reason,source; # comments).
     #[arg(long, value_name = "cheapest|secure|strict|FILE", default_value = "secure", value_parser = Policy::from_arg)]
     pub policy: Policy,
+    /// Your bill, to check the model against: a FOCUS 1.0+ export or an AWS CUR 2.0 export
+    /// (CSV, .csv.gz or Parquet; `aws bcm-data-exports`, or Billing and Cost Management > Data
+    /// Exports). Its NAT gateway, VPC endpoint and inter-AZ rows are joined to VPCs through
+    /// --inventory and compared, per VPC and per month, with today's modelled cost. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub bill: Vec<PathBuf>,
+    /// Scale the traffic model so its NAT GB per month matches the bill's (per VPC where the
+    /// inventory places the billed NAT gateways, else overall); the factor is stated in the
+    /// assumptions and recommendations use the calibrated traffic. Needs --bill.
+    #[arg(long, requires = "bill")]
+    pub calibrate: bool,
     /// Print nothing on success but errors (the report files are still written).
     #[arg(long, short)]
     pub quiet: bool,

@@ -5,6 +5,7 @@
 //! by [`pipeline`]; [`app`] turns a command line into pipeline calls and writes the outputs.
 
 pub mod app;
+pub mod bill;
 pub mod classify;
 pub mod cli;
 pub mod dns;

@@ -46,6 +46,10 @@ pub struct AnalyzeConfig {
     pub dns_logs: Vec<PathBuf>,
     /// Seconds a DNS answer names later flows (`--dns-window`).
     pub dns_window: u64,
+    /// FOCUS / CUR 2.0 exports to check the model against (`--bill`).
+    pub bill: Vec<PathBuf>,
+    /// Scale the traffic to the bill's NAT GB (`--calibrate`).
+    pub calibrate: bool,
 }
 
 /// The ip-ranges table: `--ip-ranges` when given, else the embedded snapshot.
@@ -70,6 +74,8 @@ pub struct Observation {
     pub vantage: crate::vantage::Vantage,
     /// The inventory, when given.
     pub inventory: Option<crate::inventory::Inventory>,
+    /// Interfaces with records in the logs (collected only with `--bill`, to explain a gap).
+    pub interfaces_logged: BTreeSet<String>,
 }
 
 /// Reads flow logs and traffic CSVs into classified traffic rows and the observed window.
@@ -153,6 +159,11 @@ pub fn observe(
     };
     let mut ingested = crate::ingest::ingest_with(&ingest_config, &aggregates)?;
     let flows = std::mem::take(&mut ingested.flows);
+    let interfaces_logged = if config.bill.is_empty() {
+        BTreeSet::new()
+    } else {
+        crate::bill::interfaces_in(&flows)?
+    };
     let (flows, vantage) = crate::vantage::apply(
         flows,
         inventory.as_ref(),
@@ -205,6 +216,7 @@ pub fn observe(
         warnings,
         vantage,
         inventory,
+        interfaces_logged,
     })
 }
 
@@ -217,10 +229,19 @@ pub fn analyze(config: &AnalyzeConfig) -> Result<Report> {
 pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(PathBuf, String)>)> {
     let ip_ranges = load_ip_ranges(config)?;
     let prices = load_prices(config)?;
+    let bill = if config.bill.is_empty() {
+        None
+    } else {
+        Some(crate::bill::Bill::load(&config.bill)?)
+    };
     let observation = observe(config, &ip_ranges)?;
     crate::stages::mark("traffic");
     let detections = observation.ingested.detections.clone();
-    let vpcs = per_vpc(&observation.observed, observation.window);
+    let mut vpcs = per_vpc(&observation.observed, observation.window);
+    let bill_check = match &bill {
+        Some(bill) => Some(check_bill(config, &prices, &observation, &mut vpcs, bill)?),
+        None => None,
+    };
     let modelled = model(
         config,
         &prices,
@@ -228,9 +249,51 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         &observation.ingested.series,
         observation.inventory.as_ref(),
     )?;
-    let report = build_report(config, &ip_ranges, &prices, observation, modelled);
+    let mut report = build_report(config, &ip_ranges, &prices, observation, modelled);
+    if let Some(check) = bill_check {
+        if check.calibrated {
+            report.assumptions.notes.push(check.calibration_note());
+        }
+        report.bill = Some(check);
+    }
     crate::stages::mark("price");
     Ok((report, detections))
+}
+
+/// The bill stage (`--bill`): the bill against each VPC's modelled month today, and with
+/// `--calibrate` each VPC's traffic scaled (in `vpcs`) to its billed NAT GB.
+pub fn check_bill(
+    config: &AnalyzeConfig,
+    prices: &PriceBook,
+    observation: &Observation,
+    vpcs: &mut [VpcTraffic],
+    bill: &crate::bill::Bill,
+) -> Result<crate::bill::BillCheck> {
+    let facts = crate::bill::LogFacts {
+        window: (observation.window.start, observation.window.end),
+        interfaces_logged: observation.interfaces_logged.clone(),
+        skipdata: observation.ingested.accounting.skipdata,
+        nodata: observation.ingested.accounting.nodata,
+    };
+    let scenario_config = ScenarioConfig {
+        policy_services: config.policy.listed(),
+        nat_instance: None,
+        ..config.scenario.clone()
+    };
+    let inventory = observation.inventory.as_ref();
+    let (check, factors) =
+        crate::bill::check(bill, inventory, vpcs, &facts, config.calibrate, |t| {
+            let ctx = inventory
+                .map(|inv| vpc_context(inv, &t.vpc_id))
+                .unwrap_or_default();
+            build_scenarios_in(t, prices.region(&t.region)?, &scenario_config, &ctx)
+        })?;
+    for t in vpcs.iter_mut() {
+        if let Some(f) = factors.get(&t.vpc_id) {
+            *t = crate::scenario::scaled(t, *f);
+        }
+    }
+    Ok(check)
 }
 
 /// The embedded price book, overlaid with `--prices` when given.
@@ -409,6 +472,7 @@ pub fn build_report(
         mut warnings,
         vantage,
         inventory,
+        interfaces_logged: _,
     } = observation;
     let Modelled {
         vpcs: vpc_reports,
@@ -616,6 +680,7 @@ pub fn build_report(
             .unwrap_or_default(),
         vpcs: vpc_reports,
         summary,
+        bill: None,
     }
 }
 

@@ -51,6 +51,8 @@ fn hand_made_report(dir: &Path, vpc_id: &str) -> Report {
         inventory: Vec::new(),
         dns_logs: Vec::new(),
         dns_window: 3600,
+        bill: Vec::new(),
+        calibrate: false,
     })
     .expect("hand-made report")
 }

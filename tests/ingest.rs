@@ -340,6 +340,8 @@ fn the_binary_reports_a_missing_input_clearly() {
         err.contains("no-such-dir") && err.contains("cannot read"),
         "{err}"
     );
+    // The operating system's reason is said once, not repeated by the cause chain.
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
 
 pub(crate) fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
@@ -357,6 +359,8 @@ pub(crate) fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
         inventory: Vec::new(),
         dns_logs: Vec::new(),
         dns_window: 3600,
+        bill: Vec::new(),
+        calibrate: false,
     })
     .unwrap()
 }

@@ -156,7 +156,7 @@ fn is_utc_timestamp(s: &str) -> bool {
         })
 }
 
-fn errors_of(report: &Value) -> Vec<String> {
+pub fn errors_of(report: &Value) -> Vec<String> {
     let s = schema();
     let mut errors = Vec::new();
     validate(&s, &s, report, "$", &mut errors);

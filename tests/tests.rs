@@ -4,6 +4,7 @@
 mod common;
 
 mod account;
+mod bill;
 mod classify;
 mod costs;
 mod end_to_end;

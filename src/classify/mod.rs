@@ -115,34 +115,50 @@ pub struct ClassifyStats {
     pub hint_disagreed_addresses: u64,
 }
 
-/// Joins the classification columns onto the aggregated flows.
+/// Classifies the flows (schema of [`crate::vantage::apply`]'s result) and sums them per VPC,
+/// region, AZ, interface, direction, DNS name and classification: the result has the
+/// classification columns of [`schema::class_schema`] but no remote address, hint or hour.
 pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, ClassifyStats)> {
-    let distinct = flows
-        .clone()
-        .group_by([col(schema::REMOTE_ADDR), col(schema::AWS_SERVICE_HINT)])
-        .agg([col(schema::RECORDS).sum()])
-        .collect()?;
-    let remotes = distinct.column(schema::REMOTE_ADDR)?.str()?;
-    let hints = distinct.column(schema::AWS_SERVICE_HINT)?.str()?;
-    let records = distinct.column(schema::RECORDS)?.u64()?;
-    let n = distinct.height();
+    // Each distinct (remote, hint) is classified once; each row then refers to its result by
+    // index (no join, no copy of the flow columns).
+    let flows = flows.collect()?;
+    let remotes = flows.column(schema::REMOTE_ADDR)?.str()?;
+    let hints = flows.column(schema::AWS_SERVICE_HINT)?.str()?;
+    let records = flows.column(schema::RECORDS)?.u64()?;
+    let mut ids: rustc_hash::FxHashMap<(Option<&str>, Option<&str>), IdxSize> =
+        rustc_hash::FxHashMap::default();
+    let mut distinct: Vec<(Option<&str>, Option<&str>, u64)> = Vec::new();
+    let mut row_class: Vec<Option<IdxSize>> = Vec::with_capacity(flows.height());
+    for ((remote, hint), n) in remotes.iter().zip(hints.iter()).zip(records.iter()) {
+        let next = distinct.len() as IdxSize;
+        let id = *ids.entry((remote, hint)).or_insert(next);
+        if id == next {
+            distinct.push((remote, hint, 0));
+        }
+        let d = &mut distinct[id as usize];
+        d.2 = d.2.saturating_add(n.unwrap_or(0));
+        // A row without an address or hint has no class (as an unmatched join would give).
+        row_class.push((remote.is_some() && hint.is_some()).then_some(id));
+    }
+    drop(ids);
+    let n = distinct.len();
     let mut stats = ClassifyStats {
         distinct_remotes: n as u64,
         ..ClassifyStats::default()
     };
-    let mut kind = Vec::with_capacity(n);
-    let mut service = Vec::with_capacity(n);
-    let mut region = Vec::with_capacity(n);
-    let mut by = Vec::with_capacity(n);
-    let mut remote_col = Vec::with_capacity(n);
-    let mut hint_col = Vec::with_capacity(n);
-    for i in 0..n {
-        let remote = remotes.get(i).unwrap_or("");
-        let hint = hints.get(i).unwrap_or("");
+    // The distinct classifications (a few dozen), and each pair's among them.
+    let mut classes: rustc_hash::FxHashMap<(&str, String, String, &str), IdxSize> =
+        rustc_hash::FxHashMap::default();
+    let mut outcome: Vec<IdxSize> = Vec::with_capacity(n);
+    let (mut kind, mut service, mut region, mut by) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for &(remote, hint, records) in &distinct {
+        let remote = remote.unwrap_or("");
+        let hint = hint.unwrap_or("");
         let c = classify_address(table, remote, hint);
         if c.by == "hint" {
             stats.hint_filled_addresses += 1;
-            stats.hint_filled_records += records.get(i).unwrap_or(0);
+            stats.hint_filled_records += records;
         } else if c.by == "ip-ranges"
             && !hint.is_empty()
             && !hint.eq_ignore_ascii_case(&c.service)
@@ -150,31 +166,90 @@ pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, 
         {
             stats.hint_disagreed_addresses += 1;
         }
-        remote_col.push(remote.to_string());
-        hint_col.push(hint.to_string());
-        kind.push(c.kind.as_str());
-        service.push(c.service);
-        region.push(c.region);
-        by.push(c.by);
+        let key = (c.kind.as_str(), c.service, c.region, c.by);
+        let next = kind.len() as IdxSize;
+        let id = *classes.entry(key.clone()).or_insert(next);
+        if id == next {
+            kind.push(key.0);
+            service.push(key.1);
+            region.push(key.2);
+            by.push(key.3);
+        }
+        outcome.push(id);
     }
-    let lookup = DataFrame::new(
-        n,
-        vec![
-            Column::new(schema::REMOTE_ADDR.into(), remote_col),
-            Column::new(schema::AWS_SERVICE_HINT.into(), hint_col),
-            Column::new(schema::REMOTE_KIND.into(), kind),
-            Column::new(schema::AWS_SERVICE.into(), service),
-            Column::new(schema::SERVICE_REGION.into(), region),
-            Column::new(schema::CLASSIFIED_BY.into(), by),
-        ],
-    )?;
-    debug_assert_eq!(lookup.schema().as_ref(), &schema::class_schema());
-    let keys = [col(schema::REMOTE_ADDR), col(schema::AWS_SERVICE_HINT)];
-    let joined = flows.join(
-        lookup.lazy(),
-        keys.clone(),
-        keys,
-        JoinArgs::new(JoinType::Left),
-    );
-    Ok((joined, stats))
+    drop(distinct);
+    drop(classes);
+    // Sum the rows per place and class: the remote address is no longer needed, and the
+    // frame that goes on has one row per (VPC, AZ, interface, direction, DNS name, class).
+    let text = |name: &str| -> Result<&StringChunked> { Ok(flows.column(name)?.str()?) };
+    let place = [
+        text(schema::VPC_ID)?,
+        text(schema::REGION)?,
+        text(schema::AZ_ID)?,
+        text(schema::INTERFACE_ID)?,
+        text(schema::DIRECTION)?,
+        text(schema::DNS_SERVICE)?,
+        text(schema::DNS_REGION)?,
+    ];
+    let bytes = flows.column(schema::BYTES)?.u64()?;
+    let packets = flows.column(schema::PACKETS)?.u64()?;
+    type Place<'a> = [Option<&'a str>; 7];
+    let mut sums: rustc_hash::FxHashMap<(Place<'_>, Option<IdxSize>), [u64; 3]> =
+        rustc_hash::FxHashMap::default();
+    let mut iters = place.map(|c| c.iter());
+    for (i, class) in row_class.into_iter().enumerate() {
+        let key: Place<'_> = iters.each_mut().map(|it| it.next().flatten());
+        let class = class.map(|c| outcome[c as usize]);
+        let s = sums.entry((key, class)).or_default();
+        s[0] = s[0].saturating_add(bytes.get(i).unwrap_or(0));
+        s[1] = s[1].saturating_add(packets.get(i).unwrap_or(0));
+        s[2] = s[2].saturating_add(records.get(i).unwrap_or(0));
+    }
+    let m = sums.len();
+    let mut place_cols: [Vec<Option<&str>>; 7] = std::array::from_fn(|_| Vec::with_capacity(m));
+    let mut class_idx: Vec<Option<IdxSize>> = Vec::with_capacity(m);
+    let mut totals: [Vec<u64>; 3] = std::array::from_fn(|_| Vec::with_capacity(m));
+    for ((key, class), s) in sums {
+        for (col, v) in place_cols.iter_mut().zip(key) {
+            col.push(v);
+        }
+        class_idx.push(class);
+        for (col, v) in totals.iter_mut().zip(s) {
+            col.push(v);
+        }
+    }
+    let idx = IdxCa::from_iter_options("".into(), class_idx.into_iter());
+    let gather = |name: &str, values: StringChunked| -> Result<Column> {
+        Ok(values
+            .take(&idx)?
+            .with_name(name.into())
+            .into_series()
+            .into_column())
+    };
+    let [vpc, vpc_region, az, interface, direction, dns_service, dns_region] = place_cols;
+    let [bytes, packets, records] = totals;
+    let columns = vec![
+        Column::new(schema::VPC_ID.into(), vpc),
+        Column::new(schema::REGION.into(), vpc_region),
+        Column::new(schema::AZ_ID.into(), az),
+        Column::new(schema::INTERFACE_ID.into(), interface),
+        Column::new(schema::DIRECTION.into(), direction),
+        Column::new(schema::DNS_SERVICE.into(), dns_service),
+        Column::new(schema::DNS_REGION.into(), dns_region),
+        gather(schema::REMOTE_KIND, kind.into_iter().map(Some).collect())?,
+        gather(
+            schema::AWS_SERVICE,
+            service.iter().map(|s| Some(s.as_str())).collect(),
+        )?,
+        gather(
+            schema::SERVICE_REGION,
+            region.iter().map(|s| Some(s.as_str())).collect(),
+        )?,
+        gather(schema::CLASSIFIED_BY, by.into_iter().map(Some).collect())?,
+        Column::new(schema::BYTES.into(), bytes),
+        Column::new(schema::PACKETS.into(), packets),
+        Column::new(schema::RECORDS.into(), records),
+    ];
+    let classified = DataFrame::new(m, columns)?;
+    Ok((classified.lazy(), stats))
 }

@@ -4,6 +4,7 @@
 //! Files are scanned in parallel; each is aggregated as it is read (VPC x region x AZ x interface
 //! x remote address x direction), so memory follows the number of distinct flows, not of records.
 
+pub mod aggregate;
 pub mod cloudwatch;
 mod csv_logs;
 pub mod dedupe;
@@ -28,8 +29,8 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::schema;
-use scan::{FileScan, FlowKey, FlowSums, Interner, Remote, ScanSettings, SeriesKey};
+
+use scan::{FileScan, Interner, ScanSettings, SeriesKey};
 
 /// Every line read, by what became of it. `records` = the sum of the record categories.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -158,7 +159,7 @@ pub const MAX_ISSUES: usize = 10;
 
 /// The ingest result.
 pub struct Ingested {
-    /// Aggregated flows, schema [`schema::flow_schema`].
+    /// Aggregated flows, schema [`crate::schema::flow_schema`].
     pub flows: LazyFrame,
     /// Distinct aggregated rows.
     pub flow_rows: usize,
@@ -194,7 +195,6 @@ pub struct Ingested {
 #[derive(Default)]
 struct Merged {
     interner: Interner,
-    flows: FxHashMap<FlowKey, FlowSums>,
     accounting: Accounting,
     window: Option<(u64, u64)>,
     formats: BTreeMap<String, u64>,
@@ -221,20 +221,7 @@ impl Merged {
             .iter()
             .map(|n| self.interner.intern(n.as_bytes()))
             .collect();
-        self.flows.reserve(scan.flows.len());
-        for (k, v) in scan.flows {
-            let key = FlowKey {
-                vpc: map[k.vpc as usize],
-                region: map[k.region as usize],
-                az: map[k.az as usize],
-                interface: map[k.interface as usize],
-                remote: k.remote,
-                direction: k.direction,
-                hint: map[k.hint as usize],
-                hour: k.hour,
-            };
-            self.flows.entry(key).or_default().add(&v);
-        }
+        debug_assert!(scan.flows.is_empty(), "flows go to the shared aggregate");
         self.direct
             .extend(scan.direct.into_iter().map(|(i, ip)| (map[i as usize], ip)));
         self.series.reserve(scan.series.len());
@@ -263,15 +250,17 @@ impl Merged {
     }
 
     fn combine(self, other: Merged) -> Merged {
-        // Fold the smaller map into the larger one.
-        let (mut big, small) = if self.flows.len() >= other.flows.len() {
+        // Fold the smaller part into the larger one.
+        let (mut big, small) = if self.series.len() >= other.series.len() {
             (self, other)
         } else {
             (other, self)
         };
         let as_scan = FileScan {
             interner: small.interner,
-            flows: small.flows,
+            contexts: Default::default(),
+            addrs: Default::default(),
+            flows: Default::default(),
             accounting: small.accounting,
             window: small.window,
             formats: small.formats.into_iter().collect(),
@@ -322,6 +311,7 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
     );
     let (files, duplicate_files) = dedupe::split(&found.files);
     let pipeline = files.len() < rayon::current_num_threads();
+    let sink = std::sync::Arc::new(aggregate::Aggregate::default());
     let jobs: Vec<(&PathBuf, bool)> = files
         .iter()
         .map(|p| (p, false))
@@ -345,12 +335,14 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
             };
             if aggregate {
                 // An engine's result the user named: a bad row is an error that names its line.
-                let scan = traffic_csv::read_aggregate(path, &settings)?;
+                let mut scan = traffic_csv::read_aggregate(path, &settings)?;
+                sink.absorb(&mut scan);
                 progress.file_done(&scan.accounting);
                 return Ok(FileOutcome::Read(path.clone(), Box::new(scan)));
             }
             match detect::scan_file_partial(path, &settings) {
-                Ok(scan) => {
+                Ok(mut scan) => {
+                    sink.absorb(&mut scan);
                     progress.file_done(&scan.accounting);
                     Ok(FileOutcome::Read(path.clone(), Box::new(scan)))
                 }
@@ -386,7 +378,8 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
     let mut issues = merged.issues;
     issues.sort();
     issues.truncate(MAX_ISSUES);
-    let flow_rows = merged.flows.len();
+    let sink = std::sync::Arc::into_inner(sink).expect("scans are over");
+    let flow_rows = sink.len();
     let series = series::raw_series(&merged.interner, merged.series);
     let mut detections = merged.detections;
     detections.sort();
@@ -395,7 +388,7 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
         .iter()
         .map(|(i, ip)| (merged.interner.name(*i).to_string(), ip.to_string()))
         .collect();
-    let flows = to_frame(&merged.interner, merged.flows)?.lazy();
+    let flows = sink.into_frame()?.lazy();
     crate::stages::mark("merge");
     Ok(Ingested {
         flows,
@@ -430,63 +423,6 @@ fn reason_without_path(e: &crate::Error, path: &std::path::Path) -> String {
     let text = e.to_string();
     let prefix = format!("{}: ", path.display());
     text.strip_prefix(&prefix).unwrap_or(&text).to_string()
-}
-
-/// Builds the aggregated flow frame with the declared schema. Interned strings are borrowed
-/// and addresses are formatted into one reused buffer: no allocation per row beyond the
-/// columns themselves.
-fn to_frame(interner: &Interner, flows: FxHashMap<FlowKey, FlowSums>) -> Result<DataFrame> {
-    use std::fmt::Write as _;
-    let n = flows.len();
-    let mut vpc: Vec<&str> = Vec::with_capacity(n);
-    let mut region: Vec<&str> = Vec::with_capacity(n);
-    let mut az: Vec<&str> = Vec::with_capacity(n);
-    let mut interface: Vec<&str> = Vec::with_capacity(n);
-    let mut remote = StringChunkedBuilder::new(schema::REMOTE_ADDR.into(), n);
-    let mut direction = Vec::with_capacity(n);
-    let mut hint: Vec<&str> = Vec::with_capacity(n);
-    let mut bytes = Vec::with_capacity(n);
-    let mut packets = Vec::with_capacity(n);
-    let mut records = Vec::with_capacity(n);
-    let mut hour: Vec<u32> = Vec::with_capacity(n);
-    let mut text = String::with_capacity(48);
-    for (k, v) in flows {
-        vpc.push(interner.name(k.vpc));
-        region.push(interner.name(k.region));
-        az.push(interner.name(k.az));
-        interface.push(interner.name(k.interface));
-        match k.remote {
-            Remote::Private => remote.append_value(""),
-            Remote::Relayed => remote.append_value(schema::RELAYED),
-            Remote::Ip(ip) => {
-                text.clear();
-                let _ = write!(text, "{ip}");
-                remote.append_value(&text);
-            }
-        }
-        hour.push(k.hour);
-        direction.push(k.direction.as_str());
-        hint.push(interner.name(k.hint));
-        bytes.push(v.bytes);
-        packets.push(v.packets);
-        records.push(v.records);
-    }
-    let columns = vec![
-        Column::new(schema::VPC_ID.into(), vpc),
-        Column::new(schema::REGION.into(), region),
-        Column::new(schema::AZ_ID.into(), az),
-        Column::new(schema::INTERFACE_ID.into(), interface),
-        remote.finish().into_column(),
-        Column::new(schema::DIRECTION.into(), direction),
-        Column::new(schema::AWS_SERVICE_HINT.into(), hint),
-        Column::new(schema::BYTES.into(), bytes),
-        Column::new(schema::PACKETS.into(), packets),
-        Column::new(schema::RECORDS.into(), records),
-        Column::new(schema::HOUR.into(), hour),
-    ];
-    let df = DataFrame::new(n, columns)?;
-    debug_assert_eq!(df.schema().as_ref(), &schema::flow_schema());
-    Ok(df)
 }
 
 /// Progress bar on stderr while files are read (only on a terminal): bytes read from disk,

@@ -90,18 +90,88 @@ impl Direction {
     }
 }
 
-/// Aggregation key. String-like parts are interner ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Aggregation key, 16 bytes: the string-like parts are ids of a [`Context`], the remote side
+/// an id in [`FileScan::addrs`] (see [`RemoteId`]), the hour a plain number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FlowKey {
+    /// Id of the (VPC, region, AZ, interface, service hint) in [`FileScan::contexts`].
+    pub ctx: u32,
+    pub remote: RemoteId,
+    /// Hour (Unix seconds / 3600) of the record's start when [`ScanSettings::hourly`], else 0.
+    pub hour: u32,
+    pub direction: Direction,
+}
+
+/// The string-like parts of a flow, as interner ids; id 0 is "".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Context {
     pub vpc: u32,
     pub region: u32,
     pub az: u32,
     pub interface: u32,
-    pub remote: Remote,
-    pub direction: Direction,
     pub hint: u32,
-    /// Hour (Unix seconds / 3600) of the record's start when [`ScanSettings::hourly`], else 0.
-    pub hour: u32,
+}
+
+/// A [`Remote`] as a number: 0 private, 1 relayed, `2 + i` the address `i` of an [`Ids`] table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RemoteId(pub u32);
+
+impl RemoteId {
+    pub const PRIVATE: RemoteId = RemoteId(0);
+    pub const RELAYED: RemoteId = RemoteId(1);
+    const FIRST_ADDRESS: u32 = 2;
+
+    /// The address index, when this is an address.
+    pub fn address(self) -> Option<usize> {
+        self.0.checked_sub(Self::FIRST_ADDRESS).map(|i| i as usize)
+    }
+
+    /// The id of address index `i`.
+    pub fn of_address(i: u32) -> RemoteId {
+        RemoteId(i + Self::FIRST_ADDRESS)
+    }
+}
+
+/// Distinct values of `T` numbered in order of first sight.
+#[derive(Debug, Clone)]
+pub struct Ids<T> {
+    map: FxHashMap<T, u32>,
+    items: Vec<T>,
+}
+
+impl<T> Default for Ids<T> {
+    fn default() -> Self {
+        Ids {
+            map: FxHashMap::default(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy + Eq + std::hash::Hash> Ids<T> {
+    /// Id of `item`, adding it when new.
+    #[inline]
+    pub fn id(&mut self, item: T) -> u32 {
+        let next = self.items.len() as u32;
+        let id = *self.map.entry(item).or_insert(next);
+        if id == next {
+            self.items.push(item);
+        }
+        id
+    }
+
+    /// All values, by id.
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
 }
 
 /// Sums per key.
@@ -124,6 +194,10 @@ impl FlowSums {
 #[derive(Debug, Default)]
 pub struct FileScan {
     pub interner: Interner,
+    /// The flows' contexts (string parts), numbered.
+    pub contexts: Ids<Context>,
+    /// The flows' remote addresses, numbered.
+    pub addrs: Ids<IpAddr>,
     pub flows: FxHashMap<FlowKey, FlowSums>,
     pub accounting: Accounting,
     /// Observed (min start, max end) in Unix seconds.
@@ -722,17 +796,25 @@ impl<'a> Scanner<'a> {
             let slot = self.out.series.entry(key).or_default();
             *slot = slot.saturating_add(f.sums.bytes);
         }
-        self.out
-            .flows
+        let out = &mut self.out;
+        let ctx = out.contexts.id(Context {
+            vpc,
+            region,
+            az,
+            interface,
+            hint,
+        });
+        let remote = match remote {
+            Remote::Private => RemoteId::PRIVATE,
+            Remote::Relayed => RemoteId::RELAYED,
+            Remote::Ip(ip) => RemoteId::of_address(out.addrs.id(ip)),
+        };
+        out.flows
             .entry(FlowKey {
-                vpc,
-                region,
-                az,
-                interface,
+                ctx,
                 remote,
-                direction,
-                hint,
                 hour,
+                direction,
             })
             .or_default()
             .add(&f.sums);

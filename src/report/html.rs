@@ -141,6 +141,7 @@ fn write_report(o: &mut String, r: &Report, svgs: &[(ChartKind, String)]) -> std
     for (i, v) in r.vpcs.iter().enumerate() {
         write_vpc(o, i, v)?;
     }
+    write_bill(o, r)?;
     write_caveats(o, r)?;
     write_accounting(o, r)?;
     write_vantage(o, r)?;
@@ -261,6 +262,9 @@ fn write_nav(o: &mut String, r: &Report) -> std::fmt::Result {
             escape(&v.traffic.vpc_id),
             escape(&v.traffic.region)
         )?;
+    }
+    if r.bill.is_some() {
+        writeln!(o, "<li><a href=\"#bill\">Checked against the bill</a></li>")?;
     }
     writeln!(
         o,
@@ -688,6 +692,22 @@ fn write_sensitivity(o: &mut String, v: &VpcReport) -> std::fmt::Result {
         write_view(o, &view, 3)?;
     }
     Ok(())
+}
+
+/// Billed against modelled (`--bill`).
+fn write_bill(o: &mut String, r: &Report) -> std::fmt::Result {
+    let views = views::bill(r);
+    if views.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        o,
+        "<section id=\"bill\">\n<h2>Checked against the bill</h2>"
+    )?;
+    for view in views {
+        write_view(o, &view, 3)?;
+    }
+    writeln!(o, "</section>")
 }
 
 /// Where each byte was counted: attribution, NAT de-duplication, DNS naming, inventory files.

@@ -125,6 +125,7 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
     for v in &r.vpcs {
         write_vpc(o, v)?;
     }
+    write_bill(o, r)?;
     write_assumptions(o, r)?;
     write_accounting(o, r)?;
     write_vantage(o, r)?;
@@ -408,6 +409,18 @@ fn write_today(o: &mut String, v: &VpcReport) -> std::fmt::Result {
         writeln!(o)?;
     }
     if let Some(view) = super::views::traffic_by_az(v) {
+        write_view(o, &view)?;
+    }
+    Ok(())
+}
+
+/// Billed against modelled (`--bill`).
+fn write_bill(o: &mut String, r: &Report) -> std::fmt::Result {
+    let views = super::views::bill(r);
+    if !views.is_empty() {
+        writeln!(o, "## Checked against the bill\n")?;
+    }
+    for view in views {
         write_view(o, &view)?;
     }
     Ok(())

@@ -33,7 +33,7 @@ use crate::traffic::{TrafficRow, VpcTraffic};
 /// Version of the `report.json` layout (`docs/report.schema.json`); changes with every change
 /// to the layout (a field added, removed, renamed or retyped, an enum value added), together
 /// with the schema's `schema_version` const and `$id`.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The whole analysis.
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +64,8 @@ pub struct Report {
     pub inventory: Vec<crate::inventory::InventoryFile>,
     pub vpcs: Vec<VpcReport>,
     pub summary: Summary,
+    /// Billed against modelled, per VPC (`--bill`); null without a bill.
+    pub bill: Option<crate::bill::BillCheck>,
 }
 
 /// Conventions and choices the numbers rest on.

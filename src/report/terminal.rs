@@ -193,6 +193,9 @@ pub fn render_styled(r: &Report, color: bool) -> String {
     if !seen.is_empty() {
         o.push_str(&wrap(&format!("{}.", seen.join("; ")), 100, "  "));
     }
+    if let Some(b) = &r.bill {
+        o.push_str(&wrap(&sanitize(&bill_line(b)), 100, "  "));
+    }
     for w in &r.warnings {
         let text = wrap(
             &break_long_words(&format!("warning: {}", sanitize(w)), 90),
@@ -208,6 +211,37 @@ pub fn render_styled(r: &Report, color: bool) -> String {
         }
     }
     o
+}
+
+/// The bill check in one line: rows read, and per VPC billed against modelled per month.
+fn bill_line(b: &crate::bill::BillCheck) -> String {
+    let per_vpc: Vec<String> = b
+        .vpcs
+        .iter()
+        .map(|v| {
+            format!(
+                "{} billed ${}/month, modelled {}/month{}",
+                v.vpc_id,
+                crate::bill::fmt_amount(v.billed_monthly_usd),
+                fmt_usd(v.modelled_usd),
+                v.calibration_factor
+                    .map(|f| format!(", traffic calibrated x{}", crate::bill::fmt_factor(f)))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    format!(
+        "Bill: {} rows read, {} used, {} ignored; {}; {} unattributed resource charge(s) (see report).",
+        b.rows_read,
+        b.rows_used,
+        b.rows_ignored,
+        if per_vpc.is_empty() {
+            "no VPC".to_string()
+        } else {
+            per_vpc.join("; ")
+        },
+        b.unattributed.len()
+    )
 }
 
 /// Splits words longer than `max` characters (ids from input can be) so [`wrap`] can keep

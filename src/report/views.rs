@@ -321,3 +321,168 @@ pub fn vantage(r: &Report) -> Vec<View> {
     }
     out
 }
+
+/// The bill check (`--bill`): billed against modelled per VPC, what explains each gap, billed
+/// resources no VPC claims, and the rows ignored. Empty without a bill.
+pub fn bill(r: &Report) -> Vec<View> {
+    use crate::bill::{fmt_amount, fmt_factor, Figures};
+    let Some(b) = &r.bill else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut cmp = View::new(
+        "Billed and modelled, per VPC",
+        &[
+            ("VPC", false),
+            ("", false),
+            ("NAT hours", true),
+            ("NAT GB", true),
+            ("Endpoint hours", true),
+            ("Endpoint GB", true),
+            ("Inter-AZ GB", true),
+            ("USD", true),
+        ],
+    );
+    let files: Vec<String> = b
+        .files
+        .iter()
+        .map(|f| {
+            format!(
+                "{} ({}: {} rows, {} used, {} ignored)",
+                f.path, f.kind, f.rows_read, f.rows_used, f.rows_ignored
+            )
+        })
+        .collect();
+    cmp.intro.push(format!(
+        "Bill: {}. {} rows read, {} used (NAT gateway, VPC endpoint, inter-AZ and NAT transfer charges), {} ignored (other charges).",
+        files.join("; "),
+        b.rows_read,
+        b.rows_used,
+        b.rows_ignored
+    ));
+    cmp.intro.extend(b.notes.iter().cloned());
+    let row = |vpc: &str, what: &str, f: &Figures, usd: rust_decimal::Decimal| {
+        vec![
+            vpc.to_string(),
+            what.to_string(),
+            fmt_amount(f.nat_hours),
+            fmt_amount(f.nat_gb),
+            fmt_amount(f.endpoint_hours),
+            fmt_amount(f.endpoint_gb),
+            fmt_amount(f.inter_az_gb),
+            format!("${}", fmt_amount(usd)),
+        ]
+    };
+    for v in &b.vpcs {
+        cmp.rows.push(row(
+            &v.vpc_id,
+            "billed (bill period)",
+            &v.billed,
+            v.billed_usd,
+        ));
+        cmp.rows.push(row(
+            "",
+            "billed per month",
+            &v.billed_monthly,
+            v.billed_monthly_usd,
+        ));
+        cmp.rows.push(row(
+            "",
+            "modelled per month (today)",
+            &v.modelled,
+            v.modelled_usd,
+        ));
+        let mut gap = vec![String::new(), "gap (modelled - billed)".to_string()];
+        gap.extend([
+            fmt_amount(v.modelled.nat_hours - v.billed_monthly.nat_hours),
+            fmt_amount(v.gap_nat_gb),
+            fmt_amount(v.modelled.endpoint_hours - v.billed_monthly.endpoint_hours),
+            fmt_amount(v.modelled.endpoint_gb - v.billed_monthly.endpoint_gb),
+            fmt_amount(v.modelled.inter_az_gb - v.billed_monthly.inter_az_gb),
+            format!("${}", fmt_amount(v.gap_usd)),
+        ]);
+        cmp.rows.push(gap);
+        if let Some(f) = v.calibration_factor {
+            cmp.rows.push(vec![
+                String::new(),
+                format!(
+                    "--calibrate: traffic x{} ({})",
+                    fmt_factor(f),
+                    v.calibration_basis
+                ),
+                String::new(),
+                fmt_amount(v.modelled.nat_gb * f),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+    out.push(cmp);
+    let mut why = View::new(
+        "What may explain the gap",
+        &[("VPC", false), ("Explanation", false)],
+    );
+    for v in &b.vpcs {
+        for (i, e) in v.explanations.iter().enumerate() {
+            let vpc = if i == 0 {
+                v.vpc_id.clone()
+            } else {
+                String::new()
+            };
+            why.rows.push(vec![vpc, e.clone()]);
+        }
+    }
+    if !why.rows.is_empty() {
+        out.push(why);
+    }
+    if !b.unattributed.is_empty() {
+        const SHOWN: usize = 50;
+        let mut un = View::new(
+            "Billed resources not placed in a VPC (unattributed)",
+            &[
+                ("Resource", false),
+                ("Charge", false),
+                ("Region", false),
+                ("Account", false),
+                ("Quantity", true),
+                ("USD (bill period)", true),
+            ],
+        );
+        let mut sorted: Vec<&crate::bill::ResourceUsage> = b.unattributed.iter().collect();
+        sorted.sort_by(|a, b| b.usd.cmp(&a.usd).then(a.resource_id.cmp(&b.resource_id)));
+        if sorted.len() > SHOWN {
+            un.intro.push(format!(
+                "The {SHOWN} largest of {} (all in report.json).",
+                sorted.len()
+            ));
+        }
+        for u in sorted.into_iter().take(SHOWN) {
+            un.rows.push(vec![
+                if u.resource_id.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    u.resource_id.clone()
+                },
+                u.category.key().to_string(),
+                u.region.clone(),
+                u.account.clone(),
+                fmt_amount(u.quantity),
+                format!("${}", fmt_amount(u.usd)),
+            ]);
+        }
+        out.push(un);
+    }
+    if !b.ignored_by_service.is_empty() {
+        let mut ign = View::new(
+            "Bill rows ignored (other charges), by service",
+            &[("Service", false), ("Rows", true)],
+        );
+        for (s, n) in &b.ignored_by_service {
+            ign.rows.push(vec![s.clone(), n.to_string()]);
+        }
+        out.push(ign);
+    }
+    out
+}
