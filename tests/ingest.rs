@@ -8,7 +8,10 @@ use vpce_advisor::ingest::{ingest, Accounting, IngestConfig};
 
 use crate::common::{fixture, run, text};
 
-fn read(paths: Vec<PathBuf>, strict: bool) -> vpce_advisor::Result<vpce_advisor::ingest::Ingested> {
+pub(crate) fn read(
+    paths: Vec<PathBuf>,
+    strict: bool,
+) -> vpce_advisor::Result<vpce_advisor::ingest::Ingested> {
     ingest(&IngestConfig {
         inputs: paths,
         region: "us-east-1".into(),

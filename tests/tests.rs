@@ -10,6 +10,7 @@ mod costs;
 mod end_to_end;
 mod engines;
 mod formats;
+mod fuzzed;
 mod html;
 mod ingest;
 mod modules;

@@ -29,7 +29,7 @@ struct Event {
 
 /// Whether the JSON text is a subscription document: an object with a `"messageType":
 /// "DATA_MESSAGE"` or `"CONTROL_MESSAGE"` member (keys may come in any order).
-pub(super) fn is_subscription(bytes: &[u8]) -> bool {
+pub fn is_subscription(bytes: &[u8]) -> bool {
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
     if start.is_none_or(|i| bytes[i] != b'{') {
         return false;

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 const FIELDS: &str = "interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr srcport dstport packets bytes start end action log-status vpc-id region az-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path";
 
 /// Whether the JSON text holds OCSF Network Activity events.
-pub(super) fn is_ocsf(bytes: &[u8]) -> bool {
+pub fn is_ocsf(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1 << 16)];
     memchr::memmem::find_iter(head, b"\"class_uid\"").any(|at| {
         head[at + 11..]
@@ -197,7 +197,7 @@ pub fn iso_seconds(s: &str) -> Option<u64> {
                 _ => return None,
             };
             let hhmm = rest[1..].replace(':', "");
-            if hhmm.len() != 4 {
+            if hhmm.len() != 4 || !hhmm.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             let oh: i64 = hhmm[..2].parse().ok()?;

@@ -117,10 +117,14 @@ fn malformed(path: &Path, line: u64, reason: String) -> Error {
     }
 }
 
+/// Most records one schema-2 traffic CSV may sum (2^53, about 9e15: far beyond any account's
+/// flow logs, and small enough that totals over many files stay exact).
+pub const MAX_AGGREGATE_RECORDS: u64 = 1 << 53;
+
 /// Reads a schema-2 traffic CSV (an engine's aggregate) into the scan of a flow-log file:
 /// each accepted row goes through [`Scanner::add_flow`] like a logged record, other rows count
 /// as the records they sum. Every bad row is an error naming its line.
-pub(super) fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
+pub fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
     let err = |line: u64, reason: String| malformed(path, line, reason);
     let mut reader = open(path)?;
     let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
@@ -201,7 +205,16 @@ pub(super) fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<Fil
         let hour = u32::try_from(hour).map_err(|_| err(line, "hour is out of range".into()))?;
         let records = number("records")?;
         rows += 1;
-        records_total = records_total.saturating_add(records);
+        // Bounded so that no count built from these (per file or over files) can overflow.
+        records_total = records_total
+            .checked_add(records)
+            .filter(|&t| t <= MAX_AGGREGATE_RECORDS)
+            .ok_or_else(|| {
+                err(
+                    line,
+                    format!("records add up to more than {MAX_AGGREGATE_RECORDS} in this file"),
+                )
+            })?;
         let out = scanner.out_mut();
         let w = out.window.get_or_insert((start, end));
         w.0 = w.0.min(start);
@@ -277,6 +290,12 @@ pub(super) fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<Fil
             ));
         }
         let both_public = number(BOTH_PUBLIC_COLUMN)?;
+        if both_public > records {
+            return Err(err(
+                line,
+                format!("both_public {both_public} is more than the row's {records} records"),
+            ));
+        }
         scanner.out_mut().accounting.both_public += both_public;
         let sums = FlowSums {
             bytes: number("bytes")?,

@@ -212,13 +212,12 @@ fn read_one(path: &Path, ignored: &mut BTreeMap<String, u64>) -> Result<Vec<Impo
                 ))
             })?;
         for term in offer.terms.on_demand.values() {
-            let date = if offer.publication_date.len() >= 10 {
-                &offer.publication_date[..10]
-            } else if term.effective_date.len() >= 10 {
-                &term.effective_date[..10]
-            } else {
-                ""
-            };
+            // The date part of `2026-11-01T00:00:00Z` (`get`: the text may not be ASCII).
+            let date = offer
+                .publication_date
+                .get(..10)
+                .or_else(|| term.effective_date.get(..10))
+                .unwrap_or("");
             for dim in term.price_dimensions.values() {
                 let usd: Decimal = dim
                     .price_per_unit
