@@ -19,6 +19,7 @@ pub mod recommend;
 pub mod report;
 pub mod scenario;
 pub mod schema;
+pub mod source;
 pub mod sql;
 pub mod stages;
 pub mod synth;

@@ -51,6 +51,7 @@ fn hand_made_report(dir: &Path, vpc_id: &str) -> Report {
         inventory: Vec::new(),
         dns_logs: Vec::new(),
         dns_window: 3600,
+        sources: Default::default(),
     })
     .expect("hand-made report")
 }

@@ -354,6 +354,7 @@ pub(crate) fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
         inventory: Vec::new(),
         dns_logs: Vec::new(),
         dns_window: 3600,
+        sources: Default::default(),
     })
     .unwrap()
 }

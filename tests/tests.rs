@@ -14,4 +14,5 @@ mod ingest;
 mod modules;
 mod outputs;
 mod policy;
+mod s3;
 mod schema;

@@ -33,7 +33,7 @@ use crate::traffic::{TrafficRow, VpcTraffic};
 /// Version of the `report.json` layout (`docs/report.schema.json`); changes with every change
 /// to the layout (a field added, removed, renamed or retyped, an enum value added), together
 /// with the schema's `schema_version` const and `$id`.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The whole analysis.
 #[derive(Debug, Clone, Serialize)]
@@ -103,6 +103,10 @@ pub struct Inputs {
     pub traffic_csvs: Vec<String>,
     /// Rows read from them.
     pub traffic_csv_rows: u64,
+    /// The delivery folders selected (`--since`, `--until`, `--regions`, `--accounts`), if any.
+    pub selection: Option<String>,
+    /// What reading `s3://` inputs took, if any.
+    pub s3: Option<crate::source::S3Summary>,
 }
 
 /// The ip-ranges snapshot used.
