@@ -272,14 +272,14 @@ fn local_folders_prune_the_same_way() {
 #[test]
 fn s3_parquet_objects_equal_the_local_run() {
     let Some(h) = harness() else { return };
-    let local = analyze(h, "local", h.parquet.to_str().unwrap(), &[]);
-    let remote = analyze(h, "s3", "s3://parquet/", &[]);
+    let local = analyze(h, "local", h.parquet.join("AWSLogs").to_str().unwrap(), &[]);
+    let remote = analyze(h, "s3", "s3://parquet/AWSLogs", &[]);
     assert!(local["inputs"]["formats"].as_object().unwrap().len() == 1);
     let n = walk(&h.parquet)
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
         .count();
-    assert!(n >= 3);
+    assert!(n >= 2, "{n} Parquet files");
     assert_eq!(s3_section(&remote)["get_requests"], n);
     assert_eq!(without_inputs(remote), without_inputs(local));
 }
@@ -341,7 +341,10 @@ fn s3_duplicate_objects_are_read_once() {
     assert_eq!(s3["get_requests"], 8);
     let dups = remote["inputs"]["duplicate_files"].as_array().unwrap();
     assert_eq!(dups.len(), 1);
-    assert!(dups[0]["path"].as_str().unwrap().ends_with("-copy.log.gz"));
+    assert!(dups[0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with(".log.gz.copy.log.gz"));
     assert_eq!(remote["accounting"], local["accounting"]);
 }
 

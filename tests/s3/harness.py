@@ -55,7 +55,7 @@ def fill(args):
     b.put_object("locked", "AWSLogs/forbidden.log", b"not readable through the proxy\n")
     # The copy sorts after the original (same folder, later name).
     key, data = first
-    b.put_object("dups", key.replace(".log.gz", "-copy.log.gz"), data)
+    b.put_object("dups", key + ".copy.log.gz", data)
     header = b"version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
     n = 0
     for account in ["111111111111", "222222222222"]:
