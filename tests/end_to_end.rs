@@ -90,7 +90,7 @@ fn the_sample_matches_its_ground_truth_and_the_report_is_complete() {
             .unwrap();
     check_against_truth(&report, &totals);
 
-    assert_eq!(report["schema_version"], 4);
+    assert_eq!(report["schema_version"], 5);
     assert_eq!(report["assumptions"]["hours_per_month"], 730);
     assert_eq!(report["assumptions"]["bytes_per_gb"], 1_073_741_824u64);
     assert_eq!(report["assumptions"]["totals_are_lower_bound"], true);
