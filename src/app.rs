@@ -177,6 +177,7 @@ fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> 
         dns_window: input.dns_window,
         bill: Vec::new(),
         calibrate: false,
+        sources: sources_from(input)?,
         log_format: match &input.log_format {
             Some(text) => Some(
                 crate::ingest::format::parse_log_format(text)
@@ -184,6 +185,27 @@ fn config_from(input: &InputArgs, quiet: bool) -> anyhow::Result<AnalyzeConfig> 
             ),
             None => None,
         },
+    })
+}
+
+/// The selection and S3 options from the shared input flags.
+fn sources_from(input: &InputArgs) -> anyhow::Result<crate::ingest::SourceConfig> {
+    let select = &input.select;
+    let selection = crate::source::layout::Selection::new(
+        select.since.as_deref(),
+        select.until.as_deref(),
+        &select.regions,
+        &select.accounts,
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(crate::ingest::SourceConfig {
+        selection,
+        s3: crate::source::s3::S3Options {
+            profile: input.s3.profile.clone(),
+            endpoint_url: input.s3.endpoint_url.clone(),
+            read_timeout: Some(std::time::Duration::from_secs(input.s3.s3_read_timeout)),
+        },
+        session: Default::default(),
     })
 }
 

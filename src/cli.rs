@@ -193,8 +193,10 @@ pub enum OutputFormat {
 /// What to read: shared by `analyze` and `traffic`.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Flow-log files or folders: S3 text or Parquet deliveries, CloudWatch exports
-    /// [default: the sample in data/sample/AWSLogs, unless --traffic is given]
+    /// Flow-log files or folders: S3 text or Parquet deliveries, CloudWatch exports; or
+    /// s3://bucket/prefix to read them where they are delivered (credentials as the AWS CLI
+    /// finds them; see --profile) [default: the sample in data/sample/AWSLogs, unless --traffic
+    /// is given]
     pub inputs: Vec<PathBuf>,
     /// Traffic CSV of already aggregated traffic: as `vpce-advisor traffic --format csv` writes
     /// it, or (schema 2, with an interface_id column) the result of a `vpce-advisor sql` query,
@@ -241,6 +243,49 @@ pub struct InputArgs {
     /// carry no TTL; clients cache answers).
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub dns_window: u64,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+/// Which delivery folders to read, in local folders and S3 prefixes alike.
+#[derive(Debug, Args, Default)]
+pub struct SelectArgs {
+    /// Only files delivered on or after this day, UTC (YYYY-MM-DD), by the date in their folder
+    /// (AWSLogs/.../<region>/YYYY/MM/DD/, year=/month=/day=, eventDay=): other folders are not
+    /// listed or read. Records are not filtered: a file holds the records delivered that day.
+    #[arg(long, value_name = "DAY")]
+    pub since: Option<String>,
+    /// Only files delivered on or before this day, UTC (YYYY-MM-DD), by their folder's date.
+    #[arg(long, value_name = "DAY")]
+    pub until: Option<String>,
+    /// Only these regions' folders (comma-separated; .../vpcflowlogs/<region>/, aws-region=,
+    /// region=).
+    #[arg(long, value_delimiter = ',', value_name = "REGION,...")]
+    pub regions: Vec<String>,
+    /// Only these accounts' folders (comma-separated 12-digit ids; AWSLogs/<account>/,
+    /// aws-account-id=, accountId=).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub accounts: Vec<String>,
+}
+
+/// How to reach S3 for `s3://bucket/prefix` inputs.
+#[derive(Debug, Args, Default)]
+pub struct S3Args {
+    /// AWS profile for s3:// inputs, as `aws --profile` (SSO, assume-role and
+    /// credential_process profiles included) [default: AWS_PROFILE, else the environment's
+    /// credentials, else the default profile, web identity, container or instance metadata].
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Endpoint for s3:// inputs, for S3-compatible stores (MinIO, a local test server):
+    /// http://127.0.0.1:9000. Buckets are addressed in the path.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Seconds to wait for an S3 response, or for the next part of an object, before the
+    /// request is retried (up to 5 tries, with backoff; AWS_MAX_ATTEMPTS overrides).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub s3_read_timeout: u64,
 }
 
 #[derive(Debug, Args)]

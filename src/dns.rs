@@ -216,9 +216,30 @@ impl DnsIndex {
         services: &EndpointServices,
         window_seconds: u64,
     ) -> Result<DnsIndex> {
+        Self::load_with(paths, services, window_seconds, None)
+    }
+
+    /// [`DnsIndex::load`], with `s3://bucket/prefix` paths read through `sources`' session.
+    pub fn load_with(
+        paths: &[PathBuf],
+        services: &EndpointServices,
+        window_seconds: u64,
+        sources: Option<&crate::ingest::SourceConfig>,
+    ) -> Result<DnsIndex> {
         let mut files = Vec::new();
+        let mut objects = Vec::new();
         for p in paths {
-            crate::inventory::collect_files(p, &mut files)?;
+            match sources {
+                Some(src) if crate::source::is_s3(p) => {
+                    objects.extend(crate::source::read_s3_objects(
+                        std::slice::from_ref(p),
+                        &src.session,
+                        &src.s3,
+                        crate::ingest::walk::is_log_name,
+                    )?)
+                }
+                _ => crate::inventory::collect_files(p, &mut files)?,
+            }
         }
         files.sort();
         let mut index = DnsIndex {
@@ -232,6 +253,10 @@ impl DnsIndex {
             index.read_file(f, services)?;
             index.stats.files.push(f.display().to_string());
         }
+        for (name, raw) in objects {
+            index.read_bytes(&name, raw, services)?;
+            index.stats.files.push(name.display().to_string());
+        }
         Ok(index)
     }
 
@@ -243,6 +268,11 @@ impl DnsIndex {
                 path: path.to_path_buf(),
                 source,
             })?;
+        self.read_bytes(path, raw, services)
+    }
+
+    /// One query-log file's content (plain or gzip); `path` names it in errors.
+    fn read_bytes(&mut self, path: &Path, raw: Vec<u8>, services: &EndpointServices) -> Result<()> {
         let text = if raw.starts_with(&[0x1f, 0x8b]) {
             let mut out = Vec::new();
             flate2::read::MultiGzDecoder::new(&raw[..])

@@ -47,6 +47,8 @@ pub enum Error {
     NoInput(String),
     #[error("output folder {path}: {reason}")]
     Output { path: PathBuf, reason: String },
+    #[error("{url}: {reason}")]
+    S3 { url: String, reason: String },
     #[error("interrupted: no report was written")]
     Interrupted,
     #[error("polars: {0}")]

@@ -20,6 +20,7 @@ pub mod recommend;
 pub mod report;
 pub mod scenario;
 pub mod schema;
+pub mod source;
 pub mod sql;
 pub mod stages;
 pub mod synth;

@@ -50,6 +50,8 @@ pub struct AnalyzeConfig {
     pub bill: Vec<PathBuf>,
     /// Scale the traffic to the bill's NAT GB (`--calibrate`).
     pub calibrate: bool,
+    /// The selection (`--since`, `--regions`...) and how to reach S3.
+    pub sources: crate::ingest::SourceConfig,
 }
 
 /// The ip-ranges table: `--ip-ranges` when given, else the embedded snapshot.
@@ -103,10 +105,11 @@ pub fn observe(
         None
     } else {
         let services = crate::dns::EndpointServices::embedded()?;
-        Some(crate::dns::DnsIndex::load(
+        Some(crate::dns::DnsIndex::load_with(
             &config.dns_logs,
             &services,
             config.dns_window,
+            Some(&config.sources),
         )?)
     };
     let mut log_format = config.log_format.clone();
@@ -157,7 +160,7 @@ pub fn observe(
         hourly: dns.is_some(),
         classes: Some(ip_ranges.clone()),
     };
-    let mut ingested = crate::ingest::ingest_with(&ingest_config, &aggregates)?;
+    let mut ingested = crate::ingest::ingest_sources(&ingest_config, &aggregates, &config.sources)?;
     let flows = std::mem::take(&mut ingested.flows);
     let interfaces_logged = if config.bill.is_empty() {
         BTreeSet::new()
@@ -658,6 +661,12 @@ pub fn build_report(
                 .map(|p| p.display().to_string())
                 .collect(),
             traffic_csv_rows,
+            selection: config
+                .sources
+                .selection
+                .describe()
+                .map(|d| format!("{d}; {} local folders or files left out", ingested.pruned)),
+            s3: ingested.s3.clone(),
         },
         accounting: ingested.accounting,
         malformed_examples: ingested.issues.iter().map(|i| i.to_string()).collect(),

@@ -53,6 +53,7 @@ fn hand_made_report(dir: &Path, vpc_id: &str) -> Report {
         dns_window: 3600,
         bill: Vec::new(),
         calibrate: false,
+        sources: Default::default(),
     })
     .expect("hand-made report")
 }

@@ -361,6 +361,7 @@ pub(crate) fn analyze(paths: Vec<PathBuf>) -> vpce_advisor::report::Report {
         dns_window: 3600,
         bill: Vec::new(),
         calibrate: false,
+        sources: Default::default(),
     })
     .unwrap()
 }

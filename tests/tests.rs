@@ -16,4 +16,5 @@ mod ingest;
 mod modules;
 mod outputs;
 mod policy;
+mod s3;
 mod schema;

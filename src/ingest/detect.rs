@@ -2,7 +2,6 @@
 //! Parquet; CSV; CloudWatch Logs export, subscription or OCSF JSON; flow-log text) and its
 //! records fed to that reader's [`Scanner`]; the file's [`FileScan`] out.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -11,6 +10,7 @@ use flate2::read::MultiGzDecoder;
 use super::scan::{FileScan, ScanSettings, Scanner, MAX_LINE_BYTES};
 use super::{cloudwatch, csv_logs, ocsf, parquet};
 use crate::error::{Error, Result};
+use crate::source::{Input, Opener};
 
 /// Reads one file and aggregates its records. The kind is recognised from the content, not the
 /// name: gzip or plain; Parquet; flow-log text (header line, `--log-format` or default v2, lines
@@ -25,20 +25,37 @@ pub fn scan_file_partial(
     path: &Path,
     settings: &ScanSettings,
 ) -> std::result::Result<FileScan, (Error, u64)> {
-    let mut scanner = Scanner::new(path, settings);
-    match scan_into(path, settings, &mut scanner) {
+    let input = Input::Local(path.to_path_buf());
+    scan_input_partial(&input, &Opener::default(), settings)
+}
+
+/// [`scan_file_partial`] for a local file or an S3 object.
+pub fn scan_input_partial(
+    input: &Input,
+    opener: &Opener,
+    settings: &ScanSettings,
+) -> std::result::Result<FileScan, (Error, u64)> {
+    let path = input.path();
+    let mut scanner = Scanner::new(&path, settings);
+    match scan_into(input, opener, settings, &mut scanner) {
         Ok(()) => Ok(scanner.finish()),
         Err(e) => Err((e, scanner.out.accounting.categorised())),
     }
 }
 
-fn scan_into(path: &Path, settings: &ScanSettings, scanner: &mut Scanner<'_>) -> Result<()> {
+fn scan_into(
+    input: &Input,
+    opener: &Opener,
+    settings: &ScanSettings,
+    scanner: &mut Scanner<'_>,
+) -> Result<()> {
+    let path = &input.path();
     let read_err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
     };
     crate::interrupt::check()?;
-    let file = File::open(path).map_err(read_err)?;
+    let file = opener.open(input)?;
     let mut file = Counting {
         inner: file,
         bar: settings.progress.clone(),
@@ -47,11 +64,31 @@ fn scan_into(path: &Path, settings: &ScanSettings, scanner: &mut Scanner<'_>) ->
     let got = read_full(&mut file, &mut magic).map_err(read_err)?;
     let head = &magic[..got];
     if head == b"PAR1" {
-        let size = file.inner.metadata().map(|m| m.len()).unwrap_or(0);
-        drop(file);
-        parquet::scan(path, scanner)?;
-        if let Some(bar) = &settings.progress {
-            bar.inc(size.saturating_sub(4));
+        match input {
+            Input::Local(_) => {
+                drop(file);
+                parquet::scan(path, scanner)?;
+                if let Some(bar) = &settings.progress {
+                    bar.inc(input.size().saturating_sub(4));
+                }
+            }
+            Input::S3(_) => {
+                // Parquet needs random access: the object is read into memory (bounded).
+                let size = input.size();
+                if size > crate::source::s3::MAX_PARQUET_BYTES {
+                    return Err(Error::Format {
+                        path: path.to_path_buf(),
+                        reason: format!(
+                            "a Parquet object of {size} bytes is larger than the {} bytes read into memory: copy it to disk and name the file",
+                            crate::source::s3::MAX_PARQUET_BYTES
+                        ),
+                    });
+                }
+                let mut bytes = Vec::with_capacity(size as usize);
+                bytes.extend_from_slice(head);
+                file.read_to_end(&mut bytes).map_err(read_err)?;
+                parquet::scan_reader(path, std::io::Cursor::new(bytes), scanner)?;
+            }
         }
         return Ok(());
     }

@@ -29,7 +29,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::error::Result;
-
+use crate::source::Input;
 use scan::{FileScan, Interner, ScanSettings, SeriesKey};
 
 /// Every line read, by what became of it. `records` = the sum of the record categories.
@@ -191,7 +191,23 @@ pub struct Ingested {
     /// destination class (index in [`crate::traffic::DestClass::ALL`]); empty unless
     /// [`IngestConfig::classes`] was given.
     pub series: series::RawSeries,
+    /// What reading `s3://` inputs took (objects, bytes, requests and their cost).
+    pub s3: Option<crate::source::S3Summary>,
+    /// Folders and files left out by the selection (`--since`, `--regions`...).
+    pub pruned: u64,
 }
+
+/// Where inputs come from beyond local paths: the selection by delivery folder and how to
+/// reach S3.
+#[derive(Debug, Clone, Default)]
+pub struct SourceConfig {
+    pub selection: crate::source::layout::Selection,
+    pub s3: crate::source::s3::S3Options,
+    pub session: crate::source::SessionCache,
+}
+
+/// Objects read at once from S3 (each through its own scanner thread).
+const S3_PARALLEL_OBJECTS: usize = 8;
 
 #[derive(Default)]
 struct Merged {
@@ -298,8 +314,29 @@ pub fn ingest(config: &IngestConfig) -> Result<Ingested> {
 /// [`ingest`], plus schema-2 traffic CSVs (engines' aggregates of raw records, see
 /// [`traffic_csv::read_aggregate`]) merged into the same aggregate as the files.
 pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Ingested> {
-    let found = walk::discover(&config.inputs)?;
-    if found.files.is_empty() && !config.inputs.is_empty() {
+    ingest_sources(config, aggregates, &SourceConfig::default())
+}
+
+/// [`ingest_with`] with `s3://` inputs and the selection (`--since`, `--regions`...) applied to
+/// local folders and S3 prefixes alike.
+pub fn ingest_sources(
+    config: &IngestConfig,
+    aggregates: &[PathBuf],
+    sources: &SourceConfig,
+) -> Result<Ingested> {
+    let (s3_urls, local): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        config.inputs.iter().partition(|p| crate::source::is_s3(p));
+    let local: Vec<PathBuf> = local.into_iter().cloned().collect();
+    let found = walk::discover_selected(&local, &sources.selection)?;
+    let s3_urls: Vec<&std::path::Path> = s3_urls.iter().map(|p| p.as_path()).collect();
+    let resolved = crate::source::resolve_s3(
+        &s3_urls,
+        &sources.session,
+        &sources.s3,
+        &sources.selection,
+        walk::is_log_name,
+    )?;
+    if found.files.is_empty() && resolved.inputs.is_empty() && !config.inputs.is_empty() {
         let names: Vec<String> = config
             .inputs
             .iter()
@@ -307,75 +344,49 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
             .collect();
         return Err(crate::Error::NoInput(names.join(", ")));
     }
-    let progress = Progress::new(
-        config.progress && std::io::stderr().is_terminal(),
-        &found.files,
+    let (files, mut duplicate_files) = dedupe::split(&found.files);
+    duplicate_files.extend(
+        resolved
+            .duplicates
+            .iter()
+            .map(|(o, same_as)| dedupe::DuplicateFile {
+                path: o.url(),
+                same_as: same_as.clone(),
+                bytes: o.size,
+            }),
     );
-    let (files, duplicate_files) = dedupe::split(&found.files);
-    let pipeline = files.len() < rayon::current_num_threads();
-    let sink = std::sync::Arc::new(aggregate::Aggregate::default());
-    let jobs: Vec<(&PathBuf, bool)> = files
-        .iter()
-        .map(|p| (p, false))
-        .chain(aggregates.iter().map(|p| (p, true)))
+    let inputs: Vec<Input> = files
+        .into_iter()
+        .map(Input::Local)
+        .chain(resolved.inputs.iter().cloned())
         .collect();
-    let merged = jobs
-        .par_iter()
-        .map(|&(path, aggregate)| {
-            let region = scan::region_from_path(path).unwrap_or_else(|| config.region.clone());
-            let flow_log = flow_log_id(path);
-            let own_format = flow_log.and_then(|id| config.flow_log_formats.get(id));
-            let settings = ScanSettings {
-                region,
-                strict: config.strict,
-                log_format: own_format.or(config.log_format.as_ref()).cloned(),
-                progress: progress.bar.clone(),
-                pipeline,
-                local: config.local.clone(),
-                hourly: config.hourly,
-                classes: config.classes.clone(),
-            };
-            if aggregate {
-                // An engine's result the user named: a bad row is an error that names its line.
-                let mut scan = traffic_csv::read_aggregate(path, &settings)?;
-                sink.absorb(&mut scan);
-                progress.file_done(&scan.accounting);
-                return Ok(FileOutcome::Read(path.clone(), Box::new(scan)));
-            }
-            match detect::scan_file_partial(path, &settings) {
-                Ok(mut scan) => {
-                    sink.absorb(&mut scan);
-                    progress.file_done(&scan.accounting);
-                    Ok(FileOutcome::Read(path.clone(), Box::new(scan)))
-                }
-                Err((e, _)) if matches!(e, crate::Error::Interrupted) => Err(e),
-                Err((e, _)) if config.strict => Err(match flow_log {
-                    Some(id) if own_format.is_none() => with_flow_log_hint(e, id),
-                    _ => e,
-                }),
-                Err((e, records)) => Ok(FileOutcome::Failed(FailedFile {
-                    path: path.display().to_string(),
-                    bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
-                    records_before_fault: records,
-                    reason: match flow_log {
-                        Some(id) if own_format.is_none() => {
-                            format!("{} ({})", reason_without_path(&e, path), flow_log_hint(id))
-                        }
-                        _ => reason_without_path(&e, path),
-                    },
-                })),
-            }
-        })
-        .try_fold(Merged::default, |mut acc, outcome: Result<FileOutcome>| {
-            Ok::<Merged, crate::Error>(match outcome? {
-                FileOutcome::Read(path, scan) => acc.absorb((path, *scan)),
-                FileOutcome::Failed(f) => {
-                    acc.failed.push(f);
-                    acc
-                }
-            })
-        })
-        .try_reduce(Merged::default, |a, b| Ok(a.combine(b)))?;
+    let progress = Progress::new(config.progress && std::io::stderr().is_terminal(), &inputs);
+    let opener = crate::source::Opener {
+        s3: resolved.session.clone(),
+    };
+    // S3 objects wait on the network: read several at once, each on a thread of its own.
+    let threads = if resolved.session.is_some() {
+        rayon::current_num_threads().max(S3_PARALLEL_OBJECTS)
+    } else {
+        rayon::current_num_threads()
+    };
+    let pipeline = inputs.len() < threads;
+    let sink = std::sync::Arc::new(aggregate::Aggregate::default());
+    let jobs: Vec<(Input, bool)> = inputs
+        .into_iter()
+        .map(|i| (i, false))
+        .chain(aggregates.iter().map(|p| (Input::Local(p.clone()), true)))
+        .collect();
+    let read = || read_jobs(config, &jobs, &opener, &progress, pipeline, &sink);
+    let merged = if resolved.session.is_some() {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| crate::Error::Invalid(format!("cannot start reader threads: {e}")))?
+            .install(read)
+    } else {
+        read()
+    }?;
     progress.finish();
     crate::stages::mark("scan");
     let mut failed_files = merged.failed;
@@ -415,7 +426,81 @@ pub fn ingest_with(config: &IngestConfig, aggregates: &[PathBuf]) -> Result<Inge
         hours_covered: merged.hours.len() as u64,
         direct_paths,
         series,
+        s3: resolved.summary(),
+        pruned: found.pruned,
     })
+}
+
+/// Reads every job (an input, or an aggregate CSV when the flag is set) on the current rayon
+/// pool and merges the results.
+fn read_jobs(
+    config: &IngestConfig,
+    jobs: &[(Input, bool)],
+    opener: &crate::source::Opener,
+    progress: &Progress,
+    pipeline: bool,
+    sink: &aggregate::Aggregate,
+) -> Result<Merged> {
+    jobs.par_iter()
+        .map(|(input, aggregate)| {
+            let aggregate = *aggregate;
+            let path = &input.path();
+            let region = scan::region_from_path(path).unwrap_or_else(|| config.region.clone());
+            let flow_log = flow_log_id(path);
+            let own_format = flow_log.and_then(|id| config.flow_log_formats.get(id));
+            let settings = ScanSettings {
+                region,
+                strict: config.strict,
+                log_format: own_format.or(config.log_format.as_ref()).cloned(),
+                progress: progress.bar.clone(),
+                pipeline,
+                local: config.local.clone(),
+                hourly: config.hourly,
+                classes: config.classes.clone(),
+            };
+            if aggregate {
+                // An engine's result the user named: a bad row is an error that names its line.
+                let mut scan = traffic_csv::read_aggregate(path, &settings)?;
+                sink.absorb(&mut scan);
+                progress.file_done(&scan.accounting);
+                return Ok(FileOutcome::Read(path.clone(), Box::new(scan)));
+            }
+            match detect::scan_input_partial(input, opener, &settings) {
+                Ok(mut scan) => {
+                    sink.absorb(&mut scan);
+                    progress.file_done(&scan.accounting);
+                    Ok(FileOutcome::Read(path.clone(), Box::new(scan)))
+                }
+                Err((e, _)) if matches!(e, crate::Error::Interrupted | crate::Error::S3 { .. }) => {
+                    Err(e)
+                }
+                Err((e, _)) if config.strict => Err(match flow_log {
+                    Some(id) if own_format.is_none() => with_flow_log_hint(e, id),
+                    _ => e,
+                }),
+                Err((e, records)) => Ok(FileOutcome::Failed(FailedFile {
+                    path: path.display().to_string(),
+                    bytes: input.size(),
+                    records_before_fault: records,
+                    reason: match flow_log {
+                        Some(id) if own_format.is_none() => {
+                            format!("{} ({})", reason_without_path(&e, path), flow_log_hint(id))
+                        }
+                        _ => reason_without_path(&e, path),
+                    },
+                })),
+            }
+        })
+        .try_fold(Merged::default, |mut acc, outcome: Result<FileOutcome>| {
+            Ok::<Merged, crate::Error>(match outcome? {
+                FileOutcome::Read(path, scan) => acc.absorb((path, *scan)),
+                FileOutcome::Failed(f) => {
+                    acc.failed.push(f);
+                    acc
+                }
+            })
+        })
+        .try_reduce(Merged::default, |a, b| Ok(a.combine(b)))
 }
 
 /// The flow-log id an S3 object name carries
@@ -468,13 +553,9 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(enabled: bool, files: &[PathBuf]) -> Progress {
+    fn new(enabled: bool, files: &[Input]) -> Progress {
         let bar = enabled.then(|| {
-            let total: u64 = files
-                .iter()
-                .filter_map(|p| std::fs::metadata(p).ok())
-                .map(|m| m.len())
-                .sum();
+            let total: u64 = files.iter().map(Input::size).sum();
             let bar = indicatif::ProgressBar::new(total);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(

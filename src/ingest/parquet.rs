@@ -15,14 +15,23 @@ use crate::error::{Error, Result};
 
 /// Reads a Parquet file's rows into `scanner`.
 pub(super) fn scan(path: &Path, scanner: &mut Scanner<'_>) -> Result<()> {
-    let perr = |e: PolarsError| Error::Format {
-        path: path.to_path_buf(),
-        reason: format!("unreadable Parquet file: {e}"),
-    };
     let file = File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    scan_reader(path, file, scanner)
+}
+
+/// [`scan`] from an open file or bytes in memory (an S3 object); `path` names it in errors.
+pub(super) fn scan_reader<R: polars::io::mmap::MmapBytesReader>(
+    path: &Path,
+    file: R,
+    scanner: &mut Scanner<'_>,
+) -> Result<()> {
+    let perr = |e: PolarsError| Error::Format {
+        path: path.to_path_buf(),
+        reason: format!("unreadable Parquet file: {e}"),
+    };
     let mut reader = ParquetReader::new(file);
     let schema = reader.schema().map_err(perr)?;
     if schema.contains("class_uid") && schema.contains("src_endpoint") {
@@ -97,9 +106,9 @@ pub const OCSF_BATCH_ROWS: usize = 65_536;
 
 /// Reads a Security Lake OCSF Parquet file: each row becomes the event's JSON shape (structs as
 /// objects, lists as arrays, timestamps as ISO strings) and goes through the OCSF JSON mapping.
-fn scan_ocsf(
+fn scan_ocsf<R: polars::io::mmap::MmapBytesReader>(
     path: &Path,
-    mut reader: ParquetReader<File>,
+    mut reader: ParquetReader<R>,
     scanner: &mut Scanner<'_>,
 ) -> Result<()> {
     let perr = |e: PolarsError| Error::Format {

@@ -1017,18 +1017,7 @@ pub fn region_from_path(path: &Path) -> Option<String> {
     None
 }
 
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`...
-pub fn looks_like_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-}
+pub use crate::text::looks_like_region;
 
 #[cfg(test)]
 mod tests {

@@ -4,12 +4,15 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::source::layout::Selection;
 
 /// Files to read and files skipped.
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub files: Vec<PathBuf>,
     pub skipped: Vec<PathBuf>,
+    /// Folders and files left out by the selection (`--since`, `--regions`...).
+    pub pruned: u64,
 }
 
 /// Endings of the files read when found in a folder. Plain `.json` is not among them (folders
@@ -45,6 +48,12 @@ fn is_firehose_object(name: &str) -> bool {
 /// Walks inputs: a file named on the command line is always read; inside folders only log files
 /// (by name) are, hidden entries are ignored and other files are listed as skipped.
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
+    discover_selected(inputs, &Selection::default())
+}
+
+/// [`discover`], leaving out the folders (and files in folders) whose delivery-layout path
+/// (date, region, account) the selection excludes; files named on the command line are read.
+pub fn discover_selected(inputs: &[PathBuf], selection: &Selection) -> Result<Discovery> {
     let mut out = Discovery::default();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|source| Error::Read {
@@ -52,7 +61,11 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
             source,
         })?;
         if meta.is_dir() {
-            walk_dir(input, &mut out)?;
+            if admitted(input, selection) {
+                walk_dir(input, selection, &mut out)?;
+            } else {
+                out.pruned += 1;
+            }
         } else {
             out.files.push(input.clone());
         }
@@ -63,7 +76,12 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
     Ok(out)
 }
 
-fn walk_dir(dir: &Path, out: &mut Discovery) -> Result<()> {
+fn admitted(path: &Path, selection: &Selection) -> bool {
+    selection.is_empty()
+        || selection.admits_path(path.iter().map(|p| p.to_str().unwrap_or_default()))
+}
+
+fn walk_dir(dir: &Path, selection: &Selection, out: &mut Discovery) -> Result<()> {
     let read_err = |source| Error::Read {
         path: dir.to_path_buf(),
         source,
@@ -83,8 +101,10 @@ fn walk_dir(dir: &Path, out: &mut Discovery) -> Result<()> {
             path: path.clone(),
             source,
         })?;
-        if file_type.is_dir() {
-            walk_dir(&path, out)?;
+        if (file_type.is_dir() || is_log_name(&name)) && !admitted(&path, selection) {
+            out.pruned += 1;
+        } else if file_type.is_dir() {
+            walk_dir(&path, selection, out)?;
         } else if is_log_name(&name) {
             out.files.push(path);
         } else {

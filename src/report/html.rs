@@ -607,6 +607,12 @@ fn write_accounting(o: &mut String, r: &Report) -> std::fmt::Result {
         }
         writeln!(o, "</ul>")?;
     }
+    if let Some(sel) = &r.inputs.selection {
+        writeln!(o, "<p>Selection: {}.</p>", escape(sel))?;
+    }
+    if let Some(s3) = &r.inputs.s3 {
+        writeln!(o, "<p>{}</p>", escape(&s3.sentence()))?;
+    }
     writeln!(o, "<p>Record formats seen:</p>\n<ul>")?;
     for (f, n) in &r.inputs.formats {
         writeln!(o, "<li>{} records: <code>{}</code></li>", n, escape(f))?;

@@ -498,6 +498,12 @@ fn write_accounting(o: &mut String, r: &Report) -> std::fmt::Result {
         }
         writeln!(o)?;
     }
+    if let Some(sel) = &r.inputs.selection {
+        writeln!(o, "Selection: {}.\n", escape(sel))?;
+    }
+    if let Some(s3) = &r.inputs.s3 {
+        writeln!(o, "{}\n", escape(&s3.sentence()))?;
+    }
     writeln!(o, "Record formats seen:\n")?;
     for (f, n) in &r.inputs.formats {
         writeln!(o, "- {} records: `{}`", n, f.replace('`', "'"))?;

@@ -105,6 +105,10 @@ pub struct Inputs {
     pub traffic_csvs: Vec<String>,
     /// Rows read from them.
     pub traffic_csv_rows: u64,
+    /// The delivery folders selected (`--since`, `--until`, `--regions`, `--accounts`), if any.
+    pub selection: Option<String>,
+    /// What reading `s3://` inputs took, if any.
+    pub s3: Option<crate::source::S3Summary>,
 }
 
 /// The ip-ranges snapshot used.
