@@ -22,6 +22,7 @@ import http.client
 import http.server
 import json
 import os
+import logging
 import sys
 import threading
 import time
@@ -30,6 +31,9 @@ from moto.server import ThreadedMotoServer
 from moto.s3.models import s3_backends
 
 ACCOUNT = "123456789012"
+
+# moto's server logs every request on stderr; the proxy's own log file records what the tests need.
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
 def backend():
