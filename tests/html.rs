@@ -12,7 +12,7 @@ use vpce_advisor::report::charts::{self, ChartFormat, ChartKind};
 use vpce_advisor::report::Report;
 use vpce_advisor::scenario::ScenarioConfig;
 
-use crate::common::{run, text};
+use crate::common::{run, text, walk};
 use crate::end_to_end::golden;
 
 const HEADER: &str = "vpc_id,region,az_id,direction,remote_addr,destination,aws_service,service_region,bytes,records,window_start,window_end";
@@ -559,19 +559,6 @@ fn hostile_ids_are_escaped_in_html_and_svg_and_contained() {
             "traffic.csv"
         ]
     );
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// Writes the sample's reports into a temporary folder.

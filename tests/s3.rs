@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::common::{data, run, text};
+use crate::common::{data, run, text, walk};
 
 struct Harness {
     /// Kept so the server lives as long as the test binary; its stdin closing stops it.
@@ -183,19 +183,6 @@ fn sample_files(needle: &str) -> Vec<PathBuf> {
         .into_iter()
         .filter(|p| p.file_name().unwrap().to_str().unwrap().contains(needle))
         .collect()
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]
