@@ -206,12 +206,16 @@ fn sources_from(input: &InputArgs) -> anyhow::Result<crate::ingest::SourceConfig
             read_timeout: Some(std::time::Duration::from_secs(input.s3.s3_read_timeout)),
         },
         session: Default::default(),
-        spill: crate::ingest::aggregate::SpillConfig {
-            budget_flows: input.spill_after_flows.or(
-                crate::ingest::aggregate::SpillConfig::for_limit(input.memory_limit, None)
-                    .budget_flows,
-            ),
-            dir: input.spill_dir.clone(),
+        spill: {
+            let mut spill = crate::ingest::aggregate::SpillConfig::for_limit(
+                input.memory_limit,
+                input.spill_dir.clone(),
+                rayon::current_num_threads(),
+            );
+            if let Some(n) = input.spill_after_flows {
+                (spill.budget_flows, spill.file_flows) = (Some(n), Some(n));
+            }
+            spill
         },
     })
 }

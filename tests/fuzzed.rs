@@ -62,6 +62,7 @@ fn a_schema_2_traffic_csv_whose_records_overflow_is_an_error_naming_the_line() {
         local: None,
         hourly: false,
         classes: None,
+        spill: Default::default(),
     };
     let e = vpce_advisor::ingest::traffic_csv::read_aggregate(&p, &settings).unwrap_err();
     let e = e.to_string();

@@ -41,5 +41,6 @@ pub fn settings(log_format: Option<RecordFormat>) -> ScanSettings {
         local: None,
         hourly: true,
         classes: Some(ip_ranges()),
+        spill: Default::default(),
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::hash::{BuildHasher, Hash};
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -17,20 +17,16 @@ use std::sync::Mutex;
 use polars::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use super::scan::{Context, Direction, FileScan, FlowKey, FlowSums, Ids, Interner, RemoteId};
+use super::scan::{
+    Context, Direction, FileScan, FlowKey, FlowSums, Ids, Interner, RemoteId, FLOW_BYTES,
+};
+pub use super::scan::{SpillConfig, BYTES_PER_FLOW};
 use crate::error::{Error, Result};
 use crate::schema;
 
 /// Partitions of the flows, by remote address: every flow of one remote address is in one
 /// partition, so the rules that group flows by address read one partition at a time.
 pub const PARTITIONS: usize = 64;
-
-/// Memory one distinct flow costs while aggregated: a 40-byte entry in a hash table that is
-/// between 7/16 and 7/8 full, plus its control byte.
-pub const BYTES_PER_FLOW: u64 = 64;
-
-/// Bytes of one spilled flow: key (ctx, remote, hour, direction, 3 bytes padding) and sums.
-const SPILL_ENTRY: usize = 40;
 
 /// Totals per context (VPC, region, AZ, interface, hint), summed as files are absorbed: the
 /// vantage rules need them before they read the partitions.
@@ -99,31 +95,12 @@ struct Shard {
     spill: Option<BufWriter<File>>,
 }
 
-/// Where and when flows spill to disk.
-#[derive(Debug, Clone, Default)]
-pub struct SpillConfig {
-    /// Flows held in memory before a partition spills (`None`: never).
-    pub budget_flows: Option<usize>,
-    /// Folder for the temporary files (default: the system's temporary folder).
-    pub dir: Option<PathBuf>,
-}
-
-impl SpillConfig {
-    /// The budget for a memory limit in bytes: half of it for the aggregate (the rest is the
-    /// numbering, the files being read and the steps after the scan).
-    pub fn for_limit(limit_bytes: u64, dir: Option<PathBuf>) -> SpillConfig {
-        SpillConfig {
-            budget_flows: Some((limit_bytes / 2 / BYTES_PER_FLOW).max(1024) as usize),
-            dir,
-        }
-    }
-}
-
 /// The shared aggregate of a run (see the module doc).
 pub struct Aggregate {
     numbering: Mutex<Numbering>,
     shards: Vec<Mutex<Shard>>,
     config: SpillConfig,
+    /// Hash-table slots held by the shards.
     held: AtomicUsize,
     spilled: AtomicU64,
     spill_dir: Mutex<Option<tempfile::TempDir>>,
@@ -152,9 +129,14 @@ impl Aggregate {
         }
     }
 
+    /// When flows spill.
+    pub fn spill_config(&self) -> &SpillConfig {
+        &self.config
+    }
+
     /// Moves `scan`'s flows in (its map is left empty; its own numbering stays valid).
     pub fn absorb(&self, scan: &mut FileScan) -> Result<()> {
-        if scan.flows.is_empty() && scan.direct.is_empty() {
+        if scan.flows.is_empty() && scan.direct.is_empty() && scan.staged.is_none() {
             return Ok(());
         }
         let (contexts, addrs) = {
@@ -187,41 +169,69 @@ impl Aggregate {
             (contexts, addrs)
         };
         let mut stats = vec![CtxStats::default(); contexts.len()];
+        let translate = |k: FlowKey| FlowKey {
+            ctx: contexts[k.ctx as usize],
+            remote: match k.remote.address() {
+                Some(i) => RemoteId::of_address(addrs[i]),
+                None => k.remote,
+            },
+            ..k
+        };
         let mut parts: Vec<Vec<(FlowKey, FlowSums)>> = vec![Vec::new(); PARTITIONS];
         for (k, v) in scan.flows.drain() {
             stats[k.ctx as usize].count(&k, &v);
-            let key = FlowKey {
-                ctx: contexts[k.ctx as usize],
-                remote: match k.remote.address() {
-                    Some(i) => RemoteId::of_address(addrs[i]),
-                    None => k.remote,
-                },
-                ..k
-            };
+            let key = translate(k);
             parts[partition_of(key.remote)].push((key, v));
         }
-        {
-            let mut n = lock(&self.numbering);
-            let total = n.contexts.len();
-            n.ctx_stats.resize(total, CtxStats::default());
-            for (local, s) in stats.iter().enumerate() {
-                n.ctx_stats[contexts[local] as usize].add(s);
+        self.insert(&mut parts)?;
+        if let Some(staged) = scan.staged.take() {
+            // The flows staged while the file was read, in batches.
+            let err = |e: std::io::Error| {
+                Error::Invalid(format!("cannot read back a temporary file: {e}"))
+            };
+            let mut file = staged.file;
+            file.seek(std::io::SeekFrom::Start(0)).map_err(err)?;
+            let mut r = BufReader::with_capacity(1 << 16, file);
+            let mut buf = [0u8; FLOW_BYTES];
+            let mut batch = 0;
+            for _ in 0..staged.flows {
+                r.read_exact(&mut buf).map_err(err)?;
+                let (k, v) = FlowKey::decode(&buf);
+                stats[k.ctx as usize].count(&k, &v);
+                let key = translate(k);
+                parts[partition_of(key.remote)].push((key, v));
+                batch += 1;
+                if batch == 1 << 16 {
+                    self.insert(&mut parts)?;
+                    batch = 0;
+                }
             }
+            self.insert(&mut parts)?;
         }
-        for (p, part) in parts.into_iter().enumerate() {
+        let mut n = lock(&self.numbering);
+        let total = n.contexts.len();
+        n.ctx_stats.resize(total, CtxStats::default());
+        for (local, s) in stats.iter().enumerate() {
+            n.ctx_stats[contexts[local] as usize].add(s);
+        }
+        Ok(())
+    }
+
+    /// Sums `parts` (flows by partition, in the run's numbering) into the shards, spilling a
+    /// shard when the aggregate is over its budget; `parts` is left empty.
+    fn insert(&self, parts: &mut [Vec<(FlowKey, FlowSums)>]) -> Result<()> {
+        for (p, part) in parts.iter_mut().enumerate() {
             if part.is_empty() {
                 continue;
             }
             let mut shard = lock(&self.shards[p]);
-            let before = shard.map.len();
+            let before = shard.map.capacity();
             shard.map.reserve(part.len());
-            for (k, v) in part {
+            for (k, v) in part.drain(..) {
                 shard.map.entry(k).or_default().add(&v);
             }
-            let held = self
-                .held
-                .fetch_add(shard.map.len() - before, Ordering::Relaxed)
-                + (shard.map.len() - before);
+            let grown = shard.map.capacity() - before;
+            let held = self.held.fetch_add(grown, Ordering::Relaxed) + grown;
             if self.config.budget_flows.is_some_and(|b| held > b) {
                 self.spill(p, &mut shard)?;
             }
@@ -240,15 +250,16 @@ impl Aggregate {
             shard.spill = Some(BufWriter::with_capacity(1 << 16, file));
         }
         let out = shard.spill.as_mut().expect("opened above");
-        let mut buf = [0u8; SPILL_ENTRY];
+        let mut buf = [0u8; FLOW_BYTES];
         let n = shard.map.len();
+        let slots = shard.map.capacity();
         for (k, v) in shard.map.drain() {
-            encode(&k, &v, &mut buf);
+            k.encode(&v, &mut buf);
             out.write_all(&buf)
                 .map_err(|e| Error::Invalid(format!("cannot write a spill file: {e}")))?;
         }
         shard.map.shrink_to_fit();
-        self.held.fetch_sub(n, Ordering::Relaxed);
+        self.held.fetch_sub(slots, Ordering::Relaxed);
         self.spilled.fetch_add(n as u64, Ordering::Relaxed);
         Ok(())
     }
@@ -334,38 +345,6 @@ impl Aggregate {
 
 fn spill_error(path: &std::path::Path, e: std::io::Error) -> Error {
     Error::Invalid(format!("cannot write spill file {}: {e}", path.display()))
-}
-
-fn encode(k: &FlowKey, v: &FlowSums, buf: &mut [u8; SPILL_ENTRY]) {
-    buf[0..4].copy_from_slice(&k.ctx.to_le_bytes());
-    buf[4..8].copy_from_slice(&k.remote.0.to_le_bytes());
-    buf[8..12].copy_from_slice(&k.hour.to_le_bytes());
-    buf[12..16].copy_from_slice(&[k.direction as u8, 0, 0, 0]);
-    buf[16..24].copy_from_slice(&v.bytes.to_le_bytes());
-    buf[24..32].copy_from_slice(&v.packets.to_le_bytes());
-    buf[32..40].copy_from_slice(&v.records.to_le_bytes());
-}
-
-fn decode(buf: &[u8]) -> (FlowKey, FlowSums) {
-    let u32_at = |i: usize| u32::from_le_bytes(buf[i..i + 4].try_into().expect("4 bytes"));
-    let u64_at = |i: usize| u64::from_le_bytes(buf[i..i + 8].try_into().expect("8 bytes"));
-    (
-        FlowKey {
-            ctx: u32_at(0),
-            remote: RemoteId(u32_at(4)),
-            hour: u32_at(8),
-            direction: if buf[12] == 0 {
-                Direction::Egress
-            } else {
-                Direction::Ingress
-            },
-        },
-        FlowSums {
-            bytes: u64_at(16),
-            packets: u64_at(24),
-            records: u64_at(32),
-        },
-    )
 }
 
 /// The partition of a remote side: the high bits of its hash (the maps use the low ones).
@@ -596,13 +575,13 @@ fn read_spill(path: &std::path::Path, map: &mut FxHashMap<FlowKey, FlowSums>) ->
     };
     let file = File::open(path).map_err(err)?;
     let size = file.metadata().map_err(err)?.len();
-    map.reserve((size / SPILL_ENTRY as u64) as usize);
+    map.reserve((size / FLOW_BYTES as u64) as usize);
     let mut r = BufReader::with_capacity(1 << 16, file);
-    let mut buf = [0u8; SPILL_ENTRY];
+    let mut buf = [0u8; FLOW_BYTES];
     loop {
         match r.read_exact(&mut buf) {
             Ok(()) => {
-                let (k, v) = decode(&buf);
+                let (k, v) = FlowKey::decode(&buf);
                 map.entry(k).or_default().add(&v);
             }
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
@@ -722,6 +701,7 @@ mod tests {
         assert_eq!((n, spilled), (400, 0));
         let (parted, n, spilled) = run(SpillConfig {
             budget_flows: Some(10),
+            file_flows: None,
             dir: Some(dir.path().to_path_buf()),
         });
         assert_eq!(n, 400);

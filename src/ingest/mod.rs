@@ -280,6 +280,7 @@ impl Merged {
             hours: small.hours,
             direct: Default::default(),
             series: small.series,
+            staged: None,
         };
         big = big.absorb((PathBuf::new(), as_scan));
         // absorb counts one file and one detection; a merged part is neither
@@ -364,7 +365,12 @@ pub fn ingest_sources(
         rayon::current_num_threads()
     };
     let pipeline = inputs.len() < threads;
-    let sink = std::sync::Arc::new(aggregate::Aggregate::new(sources.spill.clone()));
+    // The files' share of the memory limit is split between the files read at once.
+    let mut spill = sources.spill.clone();
+    if let Some(f) = spill.file_flows.as_mut() {
+        *f = (*f * rayon::current_num_threads() / threads).max(1);
+    }
+    let sink = std::sync::Arc::new(aggregate::Aggregate::new(spill));
     let jobs: Vec<(Input, bool)> = inputs
         .into_iter()
         .map(|i| (i, false))
@@ -431,6 +437,7 @@ fn read_jobs(
     pipeline: bool,
     sink: &aggregate::Aggregate,
 ) -> Result<Merged> {
+    let spill = sink.spill_config();
     jobs.par_iter()
         .map(|(input, aggregate)| {
             let aggregate = *aggregate;
@@ -447,6 +454,7 @@ fn read_jobs(
                 local: config.local.clone(),
                 hourly: config.hourly,
                 classes: config.classes.clone(),
+                spill: spill.clone(),
             };
             if aggregate {
                 // An engine's result the user named: a bad row is an error that names its line.

@@ -102,6 +102,89 @@ pub struct FlowKey {
     pub direction: Direction,
 }
 
+/// Bytes of a flow written to a temporary file: key (ctx, remote, hour, direction, 3 bytes
+/// padding) and sums, little-endian.
+pub const FLOW_BYTES: usize = 40;
+
+impl FlowKey {
+    /// The flow as [`FLOW_BYTES`] bytes.
+    pub fn encode(&self, sums: &FlowSums, buf: &mut [u8; FLOW_BYTES]) {
+        buf[0..4].copy_from_slice(&self.ctx.to_le_bytes());
+        buf[4..8].copy_from_slice(&self.remote.0.to_le_bytes());
+        buf[8..12].copy_from_slice(&self.hour.to_le_bytes());
+        buf[12..16].copy_from_slice(&[self.direction as u8, 0, 0, 0]);
+        buf[16..24].copy_from_slice(&sums.bytes.to_le_bytes());
+        buf[24..32].copy_from_slice(&sums.packets.to_le_bytes());
+        buf[32..40].copy_from_slice(&sums.records.to_le_bytes());
+    }
+
+    /// A flow [`FlowKey::encode`] wrote.
+    pub fn decode(buf: &[u8; FLOW_BYTES]) -> (FlowKey, FlowSums) {
+        let u32_at = |i: usize| u32::from_le_bytes([buf[i], buf[i + 1], buf[i + 2], buf[i + 3]]);
+        let u64_at = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&buf[i..i + 8]);
+            u64::from_le_bytes(b)
+        };
+        (
+            FlowKey {
+                ctx: u32_at(0),
+                remote: RemoteId(u32_at(4)),
+                hour: u32_at(8),
+                direction: if buf[12] == 0 {
+                    Direction::Egress
+                } else {
+                    Direction::Ingress
+                },
+            },
+            FlowSums {
+                bytes: u64_at(16),
+                packets: u64_at(24),
+                records: u64_at(32),
+            },
+        )
+    }
+}
+
+/// How many distinct flows are held in memory before they move to temporary files
+/// (`--memory-limit`, `--spill-dir`).
+#[derive(Debug, Clone, Default)]
+pub struct SpillConfig {
+    /// Hash-table slots of the run's aggregate before a partition spills (`None`: never).
+    pub budget_flows: Option<usize>,
+    /// Distinct flows of one file being read before they are staged in a temporary file of
+    /// its own (`None`: never); they join the aggregate when the file has been read to its end.
+    pub file_flows: Option<usize>,
+    /// Folder for the temporary files (default: the system's temporary folder).
+    pub dir: Option<std::path::PathBuf>,
+}
+
+/// Memory of one hash-table slot of distinct flows: a 40-byte entry and its control byte, in a
+/// table at most 7/8 full.
+pub const BYTES_PER_FLOW: u64 = 48;
+
+impl SpillConfig {
+    /// The budgets for a memory limit in bytes: half of it for the run's aggregate, a quarter
+    /// for the files being read (`threads` at once), the rest for the numbering, buffers and
+    /// the steps after the scan.
+    pub fn for_limit(limit_bytes: u64, dir: Option<std::path::PathBuf>, threads: usize) -> Self {
+        // A file's map is a hash table that doubles: count two slots per flow.
+        let file = limit_bytes / 4 / threads.max(1) as u64 / BYTES_PER_FLOW / 2;
+        SpillConfig {
+            budget_flows: Some((limit_bytes / 2 / BYTES_PER_FLOW).max(1024) as usize),
+            file_flows: Some(file.max(1024) as usize),
+            dir,
+        }
+    }
+}
+
+/// A file's flows staged in a temporary file (removed when closed) while the file is read.
+#[derive(Debug)]
+pub struct Staged {
+    pub file: std::fs::File,
+    pub flows: u64,
+}
+
 /// The string-like parts of a flow, as interner ids; id 0 is "".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Context {
@@ -217,6 +300,9 @@ pub struct FileScan {
     /// Accepted bytes per (VPC, region, start hour, destination class) as logged (before NAT
     /// de-duplication); filled when [`ScanSettings::classes`] is given.
     pub series: FxHashMap<SeriesKey, u64>,
+    /// Flows moved out of [`FileScan::flows`] to a temporary file when the map passed
+    /// [`SpillConfig::file_flows`]; same numbering.
+    pub staged: Option<Staged>,
 }
 
 /// Key of the scan-time traffic series: interner ids of the VPC and region, the record's start
@@ -253,6 +339,8 @@ pub struct ScanSettings {
     /// The ip-ranges table: when given, accepted bytes are also summed per hour and coarse
     /// destination class ([`FileScan::series`]).
     pub classes: Option<std::sync::Arc<IpRanges>>,
+    /// When a file's flows move to a temporary file.
+    pub spill: SpillConfig,
 }
 
 /// Per-file scanning state.
@@ -275,6 +363,8 @@ pub(super) struct Scanner<'a> {
     class_cache: FxHashMap<(IpAddr, u32), u8>,
     /// Class per service hint id (for addresses ip-ranges does not know).
     hint_cache: FxHashMap<(u32, u32), u8>,
+    /// An error that is not a record's (a temporary file could not be written).
+    fault: Option<Error>,
 }
 
 const UNATTRIBUTED: &[u8] = b"unattributed";
@@ -335,6 +425,7 @@ impl<'a> Scanner<'a> {
             unknown_az,
             class_cache: FxHashMap::default(),
             hint_cache: FxHashMap::default(),
+            fault: None,
         }
     }
 
@@ -591,7 +682,10 @@ impl<'a> Scanner<'a> {
         if let Err(reason) = self.record_fields(fields) {
             self.malformed(line_no, reason)?;
         }
-        Ok(())
+        match self.fault.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// Counts a malformed record (already counted in `records`), keeps the first few examples,
@@ -749,14 +843,18 @@ impl<'a> Scanner<'a> {
                 packets,
                 records: 1,
             },
-        });
-        Ok(())
+        })
+        .or_else(|e| {
+            // Not the record's fault: the scan stops with it (see `data`).
+            self.fault = Some(e);
+            Ok(())
+        })
     }
 
     /// Adds one group of accepted records (one record as logged, or a group an engine summed):
     /// the single place where the aggregate, the direct-path set, the time series and the
     /// accepted counts grow, for flow-log files and traffic CSVs alike.
-    pub(super) fn add_flow(&mut self, f: &FlowFields<'_>) {
+    pub(super) fn add_flow(&mut self, f: &FlowFields<'_>) -> Result<()> {
         let out = &mut self.out;
         let intern = |out: &mut FileScan, v: Option<&[u8]>, fallback: u32| match v {
             None | Some(b"-") | Some(b"") => fallback,
@@ -819,6 +917,41 @@ impl<'a> Scanner<'a> {
             })
             .or_default()
             .add(&f.sums);
+        if out.flows.len() >= self.settings.spill.file_flows.unwrap_or(usize::MAX) {
+            self.stage()?;
+        }
+        Ok(())
+    }
+
+    /// Moves the file's flows so far to its temporary file (the map keeps its capacity).
+    fn stage(&mut self) -> Result<()> {
+        use std::io::Write;
+        let out = &mut self.out;
+        let err = |e: std::io::Error| {
+            Error::Invalid(format!(
+                "cannot write a temporary file for {} (--spill-dir names another folder): {e}",
+                self.path.display()
+            ))
+        };
+        if out.staged.is_none() {
+            let file = match &self.settings.spill.dir {
+                Some(dir) => tempfile::tempfile_in(dir),
+                None => tempfile::tempfile(),
+            }
+            .map_err(err)?;
+            out.staged = Some(Staged { file, flows: 0 });
+        }
+        let staged = out.staged.as_mut().expect("made above");
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, &staged.file);
+        let mut buf = [0u8; FLOW_BYTES];
+        let n = out.flows.len() as u64;
+        for (k, v) in out.flows.drain() {
+            k.encode(&v, &mut buf);
+            w.write_all(&buf).map_err(err)?;
+        }
+        w.flush().map_err(err)?;
+        staged.flows += n;
+        Ok(())
     }
 }
 

@@ -313,7 +313,7 @@ pub fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<FileScan> 
             direction,
             start: Some(u64::from(hour) * 3600),
             sums,
-        });
+        })?;
     }
     let out = scanner.out_mut();
     out.accounting.lines = rows + 1;
