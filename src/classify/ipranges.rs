@@ -60,7 +60,17 @@ pub struct IpRanges {
     v4: Family,
     v6: Family,
     entries: Vec<PrefixEntry>,
+    /// Results of [`IpRanges::lookup_ids`] for addresses already seen in this run, shared by
+    /// the threads that scan files (each file would otherwise look up every address again).
+    seen: Vec<std::sync::Mutex<SeenShard>>,
 }
+
+/// One shard of [`IpRanges::lookup_ids`]'s cache: address -> (service id, region id).
+type SeenShard = FxHashMap<IpAddr, Option<(u16, u16)>>;
+
+/// Shards of [`IpRanges::lookup_ids`]'s cache, and the addresses each keeps at most.
+const SEEN_SHARDS: usize = 64;
+const SEEN_PER_SHARD: usize = 1 << 14;
 
 #[derive(Deserialize)]
 struct RawFile {
@@ -207,6 +217,7 @@ impl IpRanges {
             v4,
             v6,
             entries,
+            seen: (0..SEEN_SHARDS).map(|_| Default::default()).collect(),
         }
     }
 
@@ -217,6 +228,42 @@ impl IpRanges {
 
     /// Classifies an address with the precedence rule (see module docs).
     pub fn lookup(&self, addr: IpAddr) -> Option<AwsMatch> {
+        let (len, net, slot) = self.find(addr)?;
+        Some(AwsMatch {
+            service: self.services[slot.service as usize].clone(),
+            region: self.regions[slot.region as usize].clone(),
+            prefix: format_prefix(net, len, addr.is_ipv6()),
+        })
+    }
+
+    /// [`IpRanges::lookup`] without allocating: the service and the region as ids, named by
+    /// [`IpRanges::service_name`] and [`IpRanges::region_name`].
+    pub fn lookup_ids(&self, addr: IpAddr) -> Option<(u16, u16)> {
+        use std::hash::BuildHasher;
+        let shard = (rustc_hash::FxBuildHasher.hash_one(addr) >> 58) as usize % SEEN_SHARDS;
+        let mut seen = self.seen[shard].lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = seen.get(&addr) {
+            return *hit;
+        }
+        let found = self.find(addr).map(|(_, _, s)| (s.service, s.region));
+        if seen.len() < SEEN_PER_SHARD {
+            seen.insert(addr, found);
+        }
+        found
+    }
+
+    /// The service label of an id from [`IpRanges::lookup_ids`].
+    pub fn service_name(&self, id: u16) -> &str {
+        &self.services[id as usize]
+    }
+
+    /// The region of an id from [`IpRanges::lookup_ids`].
+    pub fn region_name(&self, id: u16) -> &str {
+        &self.regions[id as usize]
+    }
+
+    /// The matching prefix (length, network) and its slot, by the precedence rule.
+    fn find(&self, addr: IpAddr) -> Option<(u8, u128, Slot)> {
         let (fam, value) = match addr {
             IpAddr::V4(a) => (&self.v4, u128::from(u32::from(a))),
             IpAddr::V6(a) => (&self.v6, u128::from(a)),
@@ -241,12 +288,7 @@ impl IpRanges {
                 break;
             }
         }
-        let (len, net, slot) = gateway.or(other)?;
-        Some(AwsMatch {
-            service: self.services[slot.service as usize].clone(),
-            region: self.regions[slot.region as usize].clone(),
-            prefix: format_prefix(net, len, fam.bits == 128),
-        })
+        gateway.or(other)
     }
 }
 

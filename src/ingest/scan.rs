@@ -186,7 +186,7 @@ pub struct Staged {
 }
 
 /// The string-like parts of a flow, as interner ids; id 0 is "".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Context {
     pub vpc: u32,
     pub region: u32,
@@ -359,12 +359,17 @@ pub(super) struct Scanner<'a> {
     region_fallback: u32,
     unattributed: u32,
     unknown_az: u32,
-    /// Class per (remote address, region id) of this file: each looked up once.
-    class_cache: FxHashMap<(IpAddr, u32), u8>,
+    /// Class per remote address id of this file (with the region id it was computed for):
+    /// each looked up once per region.
+    addr_class: Vec<(u32, u8)>,
+    /// The context of the last record, by its raw fields.
+    last_context: LastContext,
     /// Class per service hint id (for addresses ip-ranges does not know).
     hint_cache: FxHashMap<(u32, u32), u8>,
     /// An error that is not a record's (a temporary file could not be written).
     fault: Option<Error>,
+    /// Class per ip-ranges (service, region) match, VPC region and family.
+    aws_class_cache: FxHashMap<(u16, u16, u32, bool), u8>,
 }
 
 const UNATTRIBUTED: &[u8] = b"unattributed";
@@ -423,37 +428,53 @@ impl<'a> Scanner<'a> {
             region_fallback,
             unattributed,
             unknown_az,
-            class_cache: FxHashMap::default(),
+            addr_class: Vec::new(),
+            last_context: LastContext::default(),
             hint_cache: FxHashMap::default(),
             fault: None,
+            aws_class_cache: FxHashMap::default(),
         }
     }
 
     /// Destination class code (index in [`DestClass::ALL`]) of an accepted record's remote
     /// side, as [`crate::traffic::dest_class`] would give it with `region` as the VPC's.
-    fn class_of(&mut self, table: &IpRanges, remote: Remote, hint: u32, region: u32) -> u8 {
-        let addr = match remote {
-            Remote::Private | Remote::Relayed => return PRIVATE_CLASS,
-            Remote::Ip(a) => a,
+    fn class_of(
+        &mut self,
+        table: &IpRanges,
+        remote: Remote,
+        remote_id: RemoteId,
+        hint: u32,
+        region: u32,
+    ) -> u8 {
+        let (addr, index) = match (remote, remote_id.address()) {
+            (Remote::Ip(a), Some(i)) => (a, i),
+            _ => return PRIVATE_CLASS,
         };
         let interner = &self.out.interner;
-        let code =
-            *self
-                .class_cache
-                .entry((addr, region))
-                .or_insert_with(|| match table.lookup(addr) {
-                    Some(m) => {
+        let aws_class = &mut self.aws_class_cache;
+        if self.addr_class.len() <= index {
+            self.addr_class.resize(index + 1, (u32::MAX, 0));
+        }
+        let cached = &mut self.addr_class[index];
+        if cached.0 != region {
+            let code = match table.lookup_ids(addr) {
+                Some((service, service_region)) => *aws_class
+                    .entry((service, service_region, region, addr.is_ipv6()))
+                    .or_insert_with(|| {
                         let kind = if addr.is_ipv6() { "ipv6" } else { "aws" };
                         crate::traffic::dest_class(
                             kind,
-                            &m.service,
-                            &m.region,
+                            table.service_name(service),
+                            table.region_name(service_region),
                             interner.name(region),
                         ) as u8
-                    }
-                    None if addr.is_ipv6() => DestClass::Ipv6Direct as u8,
-                    None => NOT_AWS,
-                });
+                    }),
+                None if addr.is_ipv6() => DestClass::Ipv6Direct as u8,
+                None => NOT_AWS,
+            };
+            *cached = (region, code);
+        }
+        let code = cached.1;
         if code != NOT_AWS {
             return code;
         }
@@ -855,19 +876,48 @@ impl<'a> Scanner<'a> {
     /// the single place where the aggregate, the direct-path set, the time series and the
     /// accepted counts grow, for flow-log files and traffic CSVs alike.
     pub(super) fn add_flow(&mut self, f: &FlowFields<'_>) -> Result<()> {
+        let hint_raw = match f.remote {
+            Remote::Private | Remote::Relayed => None,
+            Remote::Ip(_) => f.hint,
+        };
+        let raw = [f.vpc, f.region, f.az, f.interface, hint_raw];
+        // Records come in runs of one interface: its context is looked up once per run.
+        let same = self.last_context.valid
+            && self
+                .last_context
+                .raw
+                .iter()
+                .zip(raw)
+                .all(|(last, now)| last.as_deref() == now);
+        if !same {
+            let out = &mut self.out;
+            let intern = |out: &mut FileScan, v: Option<&[u8]>, fallback: u32| match v {
+                None | Some(b"-") | Some(b"") => fallback,
+                Some(v) => out.interner.intern(v),
+            };
+            let context = Context {
+                vpc: intern(out, f.vpc, self.unattributed),
+                region: intern(out, f.region, self.region_fallback),
+                az: intern(out, f.az, self.unknown_az),
+                interface: intern(out, f.interface, 0),
+                hint: intern(out, hint_raw, 0),
+            };
+            let id = out.contexts.id(context);
+            for (last, now) in self.last_context.raw.iter_mut().zip(raw) {
+                match (last.as_mut(), now) {
+                    (Some(buf), Some(now)) => {
+                        buf.clear();
+                        buf.extend_from_slice(now);
+                    }
+                    (_, now) => *last = now.map(<[u8]>::to_vec),
+                }
+            }
+            self.last_context.context = context;
+            self.last_context.id = id;
+            self.last_context.valid = true;
+        }
+        let (context, ctx) = (self.last_context.context, self.last_context.id);
         let out = &mut self.out;
-        let intern = |out: &mut FileScan, v: Option<&[u8]>, fallback: u32| match v {
-            None | Some(b"-") | Some(b"") => fallback,
-            Some(v) => out.interner.intern(v),
-        };
-        let hint = match f.remote {
-            Remote::Private | Remote::Relayed => 0,
-            Remote::Ip(_) => intern(out, f.hint, 0),
-        };
-        let vpc = intern(out, f.vpc, self.unattributed);
-        let region = intern(out, f.region, self.region_fallback);
-        let az = intern(out, f.az, self.unknown_az);
-        let interface = intern(out, f.interface, 0);
         let (remote, direction, start) = (f.remote, f.direction, f.start);
         let hour = match (self.settings.hourly, start) {
             (true, Some(s)) => (s / 3600) as u32,
@@ -876,19 +926,24 @@ impl<'a> Scanner<'a> {
         if let (Direction::Egress, Remote::Ip(ip), Some(bit)) =
             (direction, remote, f.traffic_path.and_then(direct_path_bit))
         {
-            *out.direct.entry((interface, ip)).or_default() |= bit;
+            *out.direct.entry((context.interface, ip)).or_default() |= bit;
         }
         out.accounting.accepted += f.sums.records;
         out.accounting.accepted_bytes = out.accounting.accepted_bytes.saturating_add(f.sums.bytes);
         if remote == Remote::Relayed {
             out.accounting.relayed += f.sums.records;
         }
+        let remote_id = match remote {
+            Remote::Private => RemoteId::PRIVATE,
+            Remote::Relayed => RemoteId::RELAYED,
+            Remote::Ip(ip) => RemoteId::of_address(out.addrs.id(ip)),
+        };
         let settings = self.settings;
         if let (Some(table), Some(s)) = (settings.classes.as_deref(), start) {
-            let class = self.class_of(table, remote, hint, region);
+            let class = self.class_of(table, remote, remote_id, context.hint, context.region);
             let key = SeriesKey {
-                vpc,
-                region,
+                vpc: context.vpc,
+                region: context.region,
                 hour: (s / 3600) as u32,
                 class,
             };
@@ -896,22 +951,10 @@ impl<'a> Scanner<'a> {
             *slot = slot.saturating_add(f.sums.bytes);
         }
         let out = &mut self.out;
-        let ctx = out.contexts.id(Context {
-            vpc,
-            region,
-            az,
-            interface,
-            hint,
-        });
-        let remote = match remote {
-            Remote::Private => RemoteId::PRIVATE,
-            Remote::Relayed => RemoteId::RELAYED,
-            Remote::Ip(ip) => RemoteId::of_address(out.addrs.id(ip)),
-        };
         out.flows
             .entry(FlowKey {
                 ctx,
-                remote,
+                remote: remote_id,
                 hour,
                 direction,
             })
@@ -964,6 +1007,16 @@ pub fn direct_path_bit(code: &[u8]) -> Option<u8> {
         b"8" => Some(4),
         _ => None,
     }
+}
+
+/// The last record's context: its raw fields (VPC, region, AZ, interface, hint) and ids.
+#[derive(Default)]
+struct LastContext {
+    raw: [Option<Vec<u8>>; 5],
+    context: Context,
+    id: u32,
+    /// A record has been seen.
+    valid: bool,
 }
 
 /// The fields of one group of accepted records that the aggregate keeps; strings as logged
