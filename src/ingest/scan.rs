@@ -667,11 +667,16 @@ impl<'a> Scanner<'a> {
         }
         let mut fields: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
         let mut n = 0usize;
-        for f in line.split(|&b| b == b' ').filter(|f| !f.is_empty()) {
-            if n < MAX_FIELDS {
-                fields[n] = f;
+        // Fields are separated by one or more spaces.
+        let mut start = 0;
+        for end in memchr::memchr_iter(b' ', line).chain(std::iter::once(line.len())) {
+            if end > start {
+                if n < MAX_FIELDS {
+                    fields[n] = &line[start..end];
+                }
+                n += 1;
             }
-            n += 1;
+            start = end + 1;
         }
         self.data(&fields[..n.min(MAX_FIELDS)], n, line_no)
     }
