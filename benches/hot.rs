@@ -1,13 +1,15 @@
 //! Criterion benchmarks of the hot parts: scanning flow-log files (gzip and plain), the
-//! ip-ranges prefix lookup, and classification + traffic folding on an aggregated frame.
+//! ip-ranges prefix lookup, and the vantage rules + classification + traffic folding on a run's
+//! flow table.
 //! Run with `cargo bench --bench hot`; the whole-run benchmark is `benches/run.sh`.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use vpce_advisor::classify::{classify_flows, IpRanges};
+use vpce_advisor::classify::IpRanges;
 use vpce_advisor::cli::{SynthDelivery, SynthPreset, SynthVersion};
+use vpce_advisor::ingest::aggregate::FlowTable;
 use vpce_advisor::ingest::{ingest, IngestConfig};
 use vpce_advisor::synth::{Rng, SynthConfig, DEFAULT_START};
 use vpce_advisor::traffic::traffic_rows;
@@ -83,12 +85,17 @@ fn classify(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let ingested = ingest(&config(synth(dir.path(), true))).unwrap();
     let table = IpRanges::embedded().unwrap();
-    let flows = ingested.flows;
-    c.bench_function("classify + traffic rows (aggregated frame)", |b| {
-        b.iter(|| {
-            let (classified, _) = classify_flows(flows.clone(), &table).unwrap();
-            traffic_rows(classified).unwrap().rows.len()
-        })
+    let frame = ingested.flows.to_frame().unwrap();
+    c.bench_function("vantage + classify + traffic rows (flow table)", |b| {
+        b.iter_batched(
+            || FlowTable::from_frame(&frame, &[]).unwrap(),
+            |flows| {
+                let (classified, _, _) =
+                    vpce_advisor::vantage::apply(flows, None, None, &table).unwrap();
+                traffic_rows(classified).unwrap().rows.len()
+            },
+            criterion::BatchSize::LargeInput,
+        )
     });
 }
 

@@ -206,13 +206,24 @@ fn sources_from(input: &InputArgs) -> anyhow::Result<crate::ingest::SourceConfig
             read_timeout: Some(std::time::Duration::from_secs(input.s3.s3_read_timeout)),
         },
         session: Default::default(),
+        spill: crate::ingest::aggregate::SpillConfig {
+            budget_flows: input.spill_after_flows.or(
+                crate::ingest::aggregate::SpillConfig::for_limit(input.memory_limit, None)
+                    .budget_flows,
+            ),
+            dir: input.spill_dir.clone(),
+        },
     })
 }
 
 fn print_stages(verbose: bool) {
     let stages = crate::stages::take();
+    let notes = crate::stages::take_notes();
     if verbose && !stages.is_empty() {
         eprint!("{}", crate::stages::render(&stages));
+        for n in notes {
+            eprintln!("{n}");
+        }
     }
 }
 

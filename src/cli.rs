@@ -243,10 +243,52 @@ pub struct InputArgs {
     /// carry no TTL; clients cache answers).
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub dns_window: u64,
+    /// Memory the flow aggregate may use (K, M, G or T: binary multiples). Beyond about half of
+    /// it, distinct flows spill to temporary files (about 40 bytes each) that are summed again
+    /// partition by partition: the report is the same whatever the limit, only slower when it
+    /// spills. Raise it when --verbose says that flows spilled and memory is plentiful.
+    #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
+    pub memory_limit: u64,
+    /// Folder for the spill files of --memory-limit [default: the system's temporary folder].
+    /// They are removed when the run ends, also on an error or Ctrl-C.
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
+    /// Spill beyond this many distinct flows in memory, whatever --memory-limit says (tests).
+    #[arg(long, value_name = "N", hide = true)]
+    pub spill_after_flows: Option<usize>,
     #[command(flatten)]
     pub select: SelectArgs,
     #[command(flatten)]
     pub s3: S3Args,
+}
+
+/// A size in bytes: a number with an optional K, M, G or T (binary multiples; `B`, `iB` and
+/// lower case accepted), at least 16M.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix("ib"))
+        .or_else(|| t.strip_suffix(['B', 'b']))
+        .unwrap_or(t);
+    let (digits, shift) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 10),
+        Some('M') => (&t[..t.len() - 1], 20),
+        Some('G') => (&t[..t.len() - 1], 30),
+        Some('T') => (&t[..t.len() - 1], 40),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size: write e.g. 512M, 2G or 1073741824"))?;
+    let bytes = n
+        .checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("'{text}' is too large"))?;
+    if bytes < 1 << 20 {
+        return Err(format!("'{text}' is below the smallest limit, 1M"));
+    }
+    Ok(bytes)
 }
 
 /// Which delivery folders to read, in local folders and S3 prefixes alike.

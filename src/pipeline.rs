@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 
-use crate::classify::{classify_flows, IpRanges};
+use crate::classify::IpRanges;
 use crate::error::Result;
 use crate::ingest::IngestConfig;
 use crate::inventory::Inventory;
@@ -165,16 +165,11 @@ pub fn observe(
     let interfaces_logged = if config.bill.is_empty() {
         BTreeSet::new()
     } else {
-        crate::bill::interfaces_in(&flows)?
+        flows.interfaces()
     };
-    let (flows, vantage) = crate::vantage::apply(
-        flows,
-        inventory.as_ref(),
-        dns.as_mut(),
-        &ingested.direct_paths,
-    )?;
+    let (classified, vantage, class_stats) =
+        crate::vantage::apply(flows, inventory.as_ref(), dns.as_mut(), ip_ranges)?;
     crate::stages::mark("vantage");
-    let (classified, class_stats) = classify_flows(flows, ip_ranges)?;
     let mut observed = traffic_rows(classified)?;
     crate::stages::mark("classify");
     let mut bounds = ingested.window;

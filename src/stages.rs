@@ -23,6 +23,23 @@ struct Recorder {
 }
 
 static RECORDER: Mutex<Option<Recorder>> = Mutex::new(None);
+static NOTES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Adds a line printed under the table (no-op unless [`start`] was called).
+pub fn note(text: String) {
+    let recording = RECORDER.lock().map(|r| r.is_some()).unwrap_or(false);
+    if let (true, Ok(mut notes)) = (recording, NOTES.lock()) {
+        notes.push(text);
+    }
+}
+
+/// The notes so far (they are cleared).
+pub fn take_notes() -> Vec<String> {
+    NOTES
+        .lock()
+        .map(|mut n| std::mem::take(&mut *n))
+        .unwrap_or_default()
+}
 
 /// Starts recording (the clock of the first stage starts now).
 pub fn start() {

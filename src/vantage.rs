@@ -1,4 +1,5 @@
-//! Vantage: the aggregated flow frame in; one vantage point per byte out. Puts each ENI's
+//! Vantage: the run's flow table in; one vantage point per byte out, classified and summed per
+//! place and class (see [`apply`]). Puts each ENI's
 //! records in its VPC, region and AZ (from the inventory when the logs lack `vpc-id`/`az-id`),
 //! finds NAT gateway interfaces (inventory, else evidence in the logs), counts NAT-processed
 //! bytes once (attributed to the client's AZ where a client ENI is logged), marks traffic that
@@ -13,14 +14,16 @@
 //! (private hop, public pkt-* address) is private traffic.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
 
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::classify::{Classifier, ClassifyStats, IpRanges};
 use crate::dns::{DnsIndex, DnsStats};
 use crate::error::Result;
+use crate::ingest::aggregate::{CtxStats, FlowTable};
+use crate::ingest::scan::{Context, Direction, RemoteId};
 use crate::inventory::{Egress, Inventory, Role};
 use crate::schema;
 
@@ -93,17 +96,23 @@ impl Vantage {
     }
 }
 
-#[derive(Debug, Clone)]
+/// One flow as the rules see it: strings as ids in the run's [`Interner`], the remote side as
+/// in the [`FlowTable`].
+#[derive(Debug, Clone, Copy)]
 struct Row {
-    vpc: String,
-    region: String,
-    az: String,
-    interface: String,
-    remote: String,
-    direction: String,
-    hint: String,
+    /// Index of the flow's context in the table (its rank orders rows deterministically).
+    ctx: u32,
+    vpc: u32,
+    region: u32,
+    az: u32,
+    interface: u32,
+    hint: u32,
+    remote: RemoteId,
+    direction: Direction,
     /// [`schema::PATH_HINT`]: why the flow skips NAT, else empty.
     via: &'static str,
+    dns_service: u32,
+    dns_region: u32,
     bytes: u64,
     packets: u64,
     records: u64,
@@ -112,248 +121,324 @@ struct Row {
 
 impl Row {
     fn public(&self) -> bool {
-        !self.remote.is_empty() && self.remote != schema::RELAYED
+        self.remote.address().is_some()
     }
 }
 
-/// Applies the rules to the aggregated flows (schema [`schema::flow_schema`]); the result has
-/// no `hour` column and two more: [`schema::DNS_SERVICE`], [`schema::DNS_REGION`].
+/// NAT rule group: (VPC, region, remote, direction, hour).
+type GroupKey = (u32, u32, RemoteId, Direction, u32);
+
+/// Where a flow's bytes are summed once the remote address is classified: (VPC, region, AZ,
+/// interface, direction, DNS service, DNS region, path hint, class).
+type OutKey = (u32, u32, u32, u32, Direction, u32, u32, &'static str, u32);
+
+/// Applies the rules to the run's flows (read partition by partition), classifies each
+/// distinct (remote address, hint) once against `ip_ranges`, and sums the flows per place and
+/// class: the result has the columns of [`schema::class_schema`]'s classified frame (no remote
+/// address, no hour), with what the rules did and the classification counts.
 pub fn apply(
-    flows: LazyFrame,
+    mut table: FlowTable,
     inventory: Option<&Inventory>,
     mut dns: Option<&mut DnsIndex>,
-    direct: &BTreeMap<(String, String), u8>,
-) -> Result<(LazyFrame, Vantage)> {
-    let df = flows.collect()?;
-    if inventory.is_none() && dns.is_none() && direct.is_empty() {
-        if let Some(done) = without_nat_interfaces(&df)? {
-            return Ok(done);
-        }
-    }
-    let mut rows = read_rows(&df)?;
-    drop(df);
+    ip_ranges: &IpRanges,
+) -> Result<(LazyFrame, Vantage, ClassifyStats)> {
+    let mut strings = std::mem::take(&mut table.strings);
+    let unattributed = strings.intern(b"unattributed");
     let mut v = Vantage {
         inventory: inventory.is_some(),
         ..Vantage::default()
     };
+    let stats = std::mem::take(&mut table.ctx_stats);
 
-    // 1. Place each ENI's records.
-    let mut roles: FxHashMap<String, Role> = FxHashMap::default();
+    // 1. Place each ENI's records (per context: every flow of a context moves together).
+    let mut placed = table.contexts.clone();
+    let mut roles: FxHashMap<u32, Role> = FxHashMap::default();
     if let Some(inv) = inventory {
-        for r in rows.iter_mut() {
-            let Some((vpc, region, az)) = inv.eni_place(&r.interface) else {
+        for (c, s) in placed.iter_mut().zip(&stats) {
+            let Some((vpc, region, az)) = inv.eni_place(strings.name(c.interface)) else {
                 continue;
             };
             let mut changed = false;
-            if (r.vpc == "unattributed" || r.vpc.is_empty()) && !vpc.is_empty() {
-                r.vpc = vpc;
+            let old_vpc = strings.name(c.vpc);
+            if (old_vpc == "unattributed" || old_vpc.is_empty()) && !vpc.is_empty() {
+                c.vpc = strings.intern(vpc.as_bytes());
                 changed = true;
             }
-            if !region.is_empty() && r.region != region {
-                r.region = region;
+            if !region.is_empty() && strings.name(c.region) != region {
+                c.region = strings.intern(region.as_bytes());
                 changed = true;
             }
-            if (r.az == "-" || r.az.is_empty()) && !az.is_empty() {
-                r.az = az;
+            let old_az = strings.name(c.az);
+            if (old_az == "-" || old_az.is_empty()) && !az.is_empty() {
+                c.az = strings.intern(az.as_bytes());
                 changed = true;
             }
             if changed {
-                v.attributed_records += r.records;
+                v.attributed_records = v.attributed_records.saturating_add(s.records);
             }
         }
-        let interfaces: BTreeSet<&str> = rows.iter().map(|r| r.interface.as_str()).collect();
+        let interfaces: BTreeSet<u32> = placed.iter().map(|c| c.interface).collect();
         for i in interfaces {
-            if let Some(role) = inv.role(i) {
-                roles.insert(i.to_string(), role);
+            if let Some(role) = inv.role(strings.name(i)) {
+                roles.insert(i, role);
             }
         }
     }
     let mut unknown = BTreeSet::new();
-    for r in &rows {
-        if r.vpc == "unattributed" {
-            v.unattributed_records += r.records;
-            v.unattributed_bytes += r.bytes;
-            if !r.interface.is_empty() {
-                unknown.insert(r.interface.clone());
+    for (c, s) in placed.iter().zip(&stats) {
+        if c.vpc == unattributed {
+            v.unattributed_records = v.unattributed_records.saturating_add(s.records);
+            v.unattributed_bytes = v.unattributed_bytes.saturating_add(s.bytes);
+            if c.interface != 0 {
+                unknown.insert(strings.name(c.interface).to_string());
             }
         }
     }
     v.unattributed_interfaces = unknown.into_iter().take(10).collect();
 
     // 2. NAT interfaces: inventory, else pkt-* relay evidence, else balance.
-    let mut nat_rule: BTreeMap<String, (String, String)> = BTreeMap::new(); // eni -> (rule, nat id)
+    let mut nat_rule: FxHashMap<u32, (&'static str, String)> = FxHashMap::default();
     for (eni, role) in &roles {
         if let Role::NatGateway(id) = role {
-            nat_rule.insert(eni.clone(), (RULE_INVENTORY.into(), id.clone()));
+            nat_rule.insert(*eni, (RULE_INVENTORY, id.clone()));
         }
     }
-    #[derive(Default)]
-    struct Sides {
-        public: u64,
-        private: u64,
-        relayed: u64,
-    }
-    let mut sides: BTreeMap<&str, Sides> = BTreeMap::new();
-    for r in rows.iter().filter(|r| !r.interface.is_empty()) {
-        let s = sides.entry(r.interface.as_str()).or_default();
-        if r.remote == schema::RELAYED {
-            s.relayed += r.bytes;
-        } else if r.remote.is_empty() {
-            s.private += r.bytes;
-        } else {
-            s.public += r.bytes;
+    let mut sides: FxHashMap<u32, CtxStats> = FxHashMap::default();
+    for (c, s) in placed.iter().zip(&stats) {
+        if c.interface != 0 {
+            let e = sides.entry(c.interface).or_default();
+            e.public = e.public.saturating_add(s.public);
+            e.private = e.private.saturating_add(s.private);
+            e.relayed = e.relayed.saturating_add(s.relayed);
         }
     }
     for (eni, s) in &sides {
-        if nat_rule.contains_key(*eni) || roles.contains_key(*eni) || s.public == 0 {
+        if nat_rule.contains_key(eni) || roles.contains_key(eni) || s.public == 0 {
             continue;
         }
         if s.relayed > 0 {
-            nat_rule.insert(eni.to_string(), (RULE_PKT_RELAY.into(), String::new()));
+            nat_rule.insert(*eni, (RULE_PKT_RELAY, String::new()));
         } else if s.private > 0
-            && s.public.abs_diff(s.private) * 100 <= s.public.max(s.private) * BALANCE_TOLERANCE_PCT
+            && u128::from(s.public.abs_diff(s.private)) * 100
+                <= u128::from(s.public.max(s.private)) * u128::from(BALANCE_TOLERANCE_PCT)
         {
-            nat_rule.insert(eni.to_string(), (RULE_BALANCE.into(), String::new()));
+            nat_rule.insert(*eni, (RULE_BALANCE, String::new()));
         }
     }
-
-    // 3. Client legs (a NAT ENI's private hops, and any relayed hop) are the same bytes as
-    //    the public leg: counted here, not again as traffic.
-    rows.retain(|r| {
-        let nat = nat_rule.contains_key(&r.interface);
-        if r.remote == schema::RELAYED || (nat && r.remote.is_empty()) {
-            v.relayed_bytes += r.bytes;
-            return false;
+    let is_nat = |c: &Context| nat_rule.contains_key(&c.interface);
+    // The VPCs whose NAT interfaces carry public flows, and each NAT interface's public bytes
+    // (with its VPC and AZ: the first in name order when it was logged under several).
+    let mut nat_vpcs: BTreeSet<(u32, u32)> = BTreeSet::new();
+    let mut per_nat: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
+    for (c, s) in placed.iter().zip(&stats) {
+        if !(is_nat(c) && s.public_flows) {
+            continue;
         }
-        true
-    });
-
-    // 4. Egress through an internet gateway (inventory routes, or the records' own
-    //    traffic-path) or an existing gateway endpoint is set apart: kept, with its path, but
-    //    out of the NAT rules.
-    let mut bypass = Vec::new();
-    rows.retain(|r| {
-        // A NAT gateway's own public leg leaves through the internet gateway too (its records
-        // say traffic-path 8): it is what NAT processed, not a bypass.
-        if !r.public() || nat_rule.contains_key(&r.interface) {
-            return true;
+        nat_vpcs.insert((c.vpc, c.region));
+        let (vpc, az) = (strings.name(c.vpc), strings.name(c.az));
+        let e = per_nat
+            .entry(strings.name(c.interface).to_string())
+            .or_insert_with(|| (vpc.to_string(), az.to_string(), 0));
+        if (vpc, az) < (e.0.as_str(), e.1.as_str()) {
+            (e.0, e.1) = (vpc.to_string(), az.to_string());
         }
-        let via = if matches!(
-            roles.get(&r.interface),
-            Some(Role::Workload(Egress::InternetGateway(_)))
-        ) {
-            schema::VIA_IGW_ROUTE
-        } else {
-            match direct.get(&(r.interface.clone(), r.remote.clone())) {
-                None => return true,
-                Some(bits) => via_of(*bits),
-            }
+        e.2 = e.2.saturating_add(s.public);
+    }
+    // Contexts ranked by their strings: NAT rows are split in this order, whatever order the
+    // files were read in.
+    let rank = {
+        let key = |c: &Context| {
+            [c.vpc, c.region, c.az, c.interface, c.hint].map(|id| strings.name(id).to_string())
         };
-        v.bypass_bytes += r.bytes;
-        v.bypass_records += r.records;
-        let mut kept = r.clone();
-        kept.via = via;
-        bypass.push(kept);
-        false
-    });
+        let mut order: Vec<u32> = (0..table.contexts.len() as u32).collect();
+        order.sort_by_cached_key(|&i| key(&table.contexts[i as usize]));
+        let mut rank = vec![0u32; order.len()];
+        for (r, i) in order.into_iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        rank
+    };
 
-    // 5. One vantage point per NAT-processed byte.
-    if !nat_rule.is_empty() {
-        type Key = (String, String, String, String, u32);
-        let key = |r: &Row| -> Key {
-            (
-                r.vpc.clone(),
-                r.region.clone(),
-                r.remote.clone(),
-                r.direction.clone(),
-                r.hour,
-            )
-        };
-        let nat_vpcs: BTreeSet<(String, String)> = rows
-            .iter()
-            .filter(|r| r.public() && nat_rule.contains_key(&r.interface))
-            .map(|r| (r.vpc.clone(), r.region.clone()))
-            .collect();
-        let is_client = |r: &Row| {
-            r.public()
-                && !nat_rule.contains_key(&r.interface)
-                && !matches!(roles.get(&r.interface), Some(Role::Endpoint))
-                && nat_vpcs.contains(&(r.vpc.clone(), r.region.clone()))
-        };
-        let mut nat_sum: FxHashMap<Key, u64> = FxHashMap::default();
-        let mut client_sum: FxHashMap<Key, u64> = FxHashMap::default();
-        for r in &rows {
-            if r.public() && nat_rule.contains_key(&r.interface) {
-                *nat_sum.entry(key(r)).or_default() += r.bytes;
-            } else if is_client(r) {
-                *client_sum.entry(key(r)).or_default() += r.bytes;
-            }
-        }
-        v.nat_leg_bytes = nat_sum.values().sum();
-        v.client_bytes = client_sum.values().sum();
-        let mut per_nat: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
-        for r in rows.iter().filter(|r| r.public()) {
-            if nat_rule.contains_key(&r.interface) {
-                let e = per_nat
-                    .entry(r.interface.clone())
-                    .or_insert_with(|| (r.vpc.clone(), r.az.clone(), 0));
-                e.2 += r.bytes;
-            }
-        }
-        // Scale each NAT-leg row to the share of its group that no client accounts for.
-        let mut removed_by_rule: BTreeMap<String, u64> = BTreeMap::new();
-        let mut kept_nat: FxHashMap<Key, u64> = FxHashMap::default();
-        let mut nat_rows_left: FxHashMap<Key, u64> = FxHashMap::default();
-        for r in rows
-            .iter()
-            .filter(|r| r.public() && nat_rule.contains_key(&r.interface))
-        {
-            *nat_rows_left.entry(key(r)).or_default() += 1;
-        }
-        for r in rows.iter_mut() {
-            if !(r.public() && nat_rule.contains_key(&r.interface)) {
+    let mut removed_by_rule: BTreeMap<String, u64> = BTreeMap::new();
+    let mut classifier = Classifier::new(ip_ranges);
+    let mut sums: FxHashMap<OutKey, [u64; 3]> = FxHashMap::default();
+    let addrs = std::mem::take(&mut table.addrs);
+    let addr = |r: RemoteId| r.address().map(|i| addrs[i]);
+    for p in 0..table.partitions() {
+        let flows = table.take_partition(p)?;
+        let mut rows: Vec<Row> = Vec::with_capacity(flows.len());
+        let mut bypass: Vec<Row> = Vec::new();
+        for (k, s) in flows {
+            let c = placed[k.ctx as usize];
+            let nat = is_nat(&c);
+            // 3. Client legs (a NAT ENI's private hops, and any relayed hop) are the same
+            //    bytes as the public leg: counted here, not again as traffic.
+            if k.remote == RemoteId::RELAYED || (nat && k.remote == RemoteId::PRIVATE) {
+                v.relayed_bytes = v.relayed_bytes.saturating_add(s.bytes);
                 continue;
             }
-            let k = key(r);
-            let n = nat_sum.get(&k).copied().unwrap_or(0);
-            let c = client_sum.get(&k).copied().unwrap_or(0);
-            let target = n.saturating_sub(c); // NAT bytes beyond what clients show
-            let left = nat_rows_left.get_mut(&k).expect("counted above");
-            *left -= 1;
-            let already = kept_nat.entry(k).or_default();
-            let share = if *left == 0 {
-                target.saturating_sub(*already) // the last row takes the rounding remainder
-            } else {
-                ((u128::from(r.bytes) * u128::from(target)) / u128::from(n.max(1))) as u64
+            let mut row = Row {
+                ctx: k.ctx,
+                vpc: c.vpc,
+                region: c.region,
+                az: c.az,
+                interface: c.interface,
+                hint: c.hint,
+                remote: k.remote,
+                direction: k.direction,
+                via: "",
+                dns_service: 0,
+                dns_region: 0,
+                bytes: s.bytes,
+                packets: s.packets,
+                records: s.records,
+                hour: k.hour,
+            };
+            // 4. Egress through an internet gateway (inventory routes, or the records' own
+            //    traffic-path) or an existing gateway endpoint is set apart: kept, with its
+            //    path, but out of the NAT rules. A NAT gateway's own public leg leaves through
+            //    the internet gateway too (its records say traffic-path 8): it is what NAT
+            //    processed, not a bypass.
+            if row.public() && !nat {
+                let via = if matches!(
+                    roles.get(&c.interface),
+                    Some(Role::Workload(Egress::InternetGateway(_)))
+                ) {
+                    Some(schema::VIA_IGW_ROUTE)
+                } else {
+                    table
+                        .direct
+                        .get(&(c.interface, k.remote))
+                        .map(|b| via_of(*b))
+                };
+                if let Some(via) = via {
+                    v.bypass_bytes = v.bypass_bytes.saturating_add(row.bytes);
+                    v.bypass_records = v.bypass_records.saturating_add(row.records);
+                    row.via = via;
+                    bypass.push(row);
+                    continue;
+                }
             }
-            .min(r.bytes);
-            *already += share;
-            let removed = r.bytes - share;
-            if removed > 0 {
-                let rule = nat_rule[&r.interface].0.clone();
-                *removed_by_rule.entry(rule).or_default() += removed;
-            }
-            if r.bytes > 0 {
-                r.records = ((u128::from(r.records) * u128::from(share)) / u128::from(r.bytes))
-                    .max(u128::from(share > 0)) as u64;
-                r.packets =
-                    ((u128::from(r.packets) * u128::from(share)) / u128::from(r.bytes)) as u64;
-            }
-            r.bytes = share;
-            v.nat_only_bytes += share;
+            rows.push(row);
         }
-        rows.retain(|r| r.bytes > 0 || r.records > 0);
+
+        // 5. One vantage point per NAT-processed byte.
+        if !nat_rule.is_empty() {
+            let nat_row = |r: &Row| r.public() && nat_rule.contains_key(&r.interface);
+            let is_client = |r: &Row| {
+                r.public()
+                    && !nat_rule.contains_key(&r.interface)
+                    && !matches!(roles.get(&r.interface), Some(Role::Endpoint))
+                    && nat_vpcs.contains(&(r.vpc, r.region))
+            };
+            let key = |r: &Row| -> GroupKey { (r.vpc, r.region, r.remote, r.direction, r.hour) };
+            let mut nat_sum: FxHashMap<GroupKey, (u64, u64)> = FxHashMap::default();
+            let mut client_sum: FxHashMap<GroupKey, u64> = FxHashMap::default();
+            let mut nat_rows: Vec<usize> = Vec::new();
+            for (i, r) in rows.iter().enumerate() {
+                if nat_row(r) {
+                    let e = nat_sum.entry(key(r)).or_default();
+                    e.0 = e.0.saturating_add(r.bytes);
+                    e.1 += 1;
+                    nat_rows.push(i);
+                    v.nat_leg_bytes = v.nat_leg_bytes.saturating_add(r.bytes);
+                } else if is_client(r) {
+                    let e = client_sum.entry(key(r)).or_default();
+                    *e = e.saturating_add(r.bytes);
+                    v.client_bytes = v.client_bytes.saturating_add(r.bytes);
+                }
+            }
+            // Scale each NAT-leg row to the share of its group that no client accounts for;
+            // a group's rows in context order, the last one taking the rounding remainder.
+            nat_rows.sort_by_key(|&i| (key(&rows[i]), rank[rows[i].ctx as usize]));
+            let mut kept_nat: FxHashMap<GroupKey, u64> = FxHashMap::default();
+            for i in nat_rows {
+                let r = &mut rows[i];
+                let k = key(r);
+                let (n, left) = nat_sum.get_mut(&k).expect("summed above");
+                let c = client_sum.get(&k).copied().unwrap_or(0);
+                let target = n.saturating_sub(c); // NAT bytes beyond what clients show
+                *left -= 1;
+                let already = kept_nat.entry(k).or_default();
+                let share = if *left == 0 {
+                    target.saturating_sub(*already) // the last row takes the rounding remainder
+                } else {
+                    ((u128::from(r.bytes) * u128::from(target)) / u128::from((*n).max(1))) as u64
+                }
+                .min(r.bytes);
+                *already += share;
+                let removed = r.bytes - share;
+                if removed > 0 {
+                    let rule = nat_rule[&r.interface].0.to_string();
+                    let e = removed_by_rule.entry(rule).or_default();
+                    *e = e.saturating_add(removed);
+                }
+                if r.bytes > 0 {
+                    r.records = ((u128::from(r.records) * u128::from(share)) / u128::from(r.bytes))
+                        .max(u128::from(share > 0)) as u64;
+                    r.packets =
+                        ((u128::from(r.packets) * u128::from(share)) / u128::from(r.bytes)) as u64;
+                }
+                r.bytes = share;
+                v.nat_only_bytes = v.nat_only_bytes.saturating_add(share);
+            }
+            rows.retain(|r| r.bytes > 0 || r.records > 0);
+        }
+
+        // 6. DNS names (flows that skip NAT keep their path, unnamed).
+        if let Some(index) = dns.as_deref_mut() {
+            for r in rows.iter_mut() {
+                let Some(ip) = addr(r.remote) else { continue };
+                let hour = (r.hour > 0).then_some(r.hour);
+                if let Some(n) = index.name(strings.name(r.vpc), ip, hour, r.bytes) {
+                    r.dns_service = strings.intern(n.service.as_bytes());
+                    r.dns_region = strings.intern(n.region.as_bytes());
+                }
+            }
+        }
+
+        // 7. Classify each distinct (remote, hint) once, and sum the flows per place and
+        //    class: the remote address and the hour are folded away.
+        let mut pairs: FxHashMap<(RemoteId, u32), u32> = FxHashMap::default();
+        for r in rows.iter().chain(&bypass) {
+            let class = *pairs
+                .entry((r.remote, r.hint))
+                .or_insert_with(|| classifier.pair(addr(r.remote), strings.name(r.hint)));
+            classifier.count_records(class, r.records);
+            let e = sums
+                .entry((
+                    r.vpc,
+                    r.region,
+                    r.az,
+                    r.interface,
+                    r.direction,
+                    r.dns_service,
+                    r.dns_region,
+                    r.via,
+                    class,
+                ))
+                .or_default();
+            e[0] = e[0].saturating_add(r.bytes);
+            e[1] = e[1].saturating_add(r.packets);
+            e[2] = e[2].saturating_add(r.records);
+        }
+    }
+    if let Some(index) = dns {
+        v.dns = Some(index.finish());
+    }
+    if !nat_rule.is_empty() {
         v.duplicate_bytes_removed = removed_by_rule;
         v.nat_interfaces = per_nat
             .into_iter()
             .map(|(eni, (vpc, az, bytes))| {
-                let (rule, id) = nat_rule[&eni].clone();
+                let id = strings.intern(eni.as_bytes());
+                let (rule, nat_id) = nat_rule[&id].clone();
                 NatInterface {
                     interface_id: eni,
                     vpc_id: vpc,
                     az_id: az,
-                    nat_gateway_id: id,
-                    rule,
+                    nat_gateway_id: nat_id,
+                    rule: rule.to_string(),
                     public_bytes: bytes,
                 }
             })
@@ -361,135 +446,25 @@ pub fn apply(
         let rules: BTreeSet<String> = v.nat_interfaces.iter().map(|n| n.rule.clone()).collect();
         v.rules_used = rules.into_iter().collect();
     }
-
-    // 6. DNS names, then fold the hours away (flows that skip NAT keep their path, unnamed).
-    let mut dns_cols: Vec<(String, String)> = Vec::with_capacity(rows.len() + bypass.len());
-    for r in &rows {
-        let named = match (&mut dns, r.public()) {
-            (Some(index), true) => r.remote.parse::<IpAddr>().ok().and_then(|ip| {
-                let hour = (r.hour > 0).then_some(r.hour);
-                index.name(&r.vpc, ip, hour, r.bytes)
-            }),
-            _ => None,
-        };
-        dns_cols.push(named.map(|n| (n.service, n.region)).unwrap_or_default());
-    }
-    if let Some(index) = dns {
-        v.dns = Some(index.finish());
-    }
-    dns_cols.resize(rows.len() + bypass.len(), Default::default());
-    rows.extend(bypass);
-    let frame = fold(rows, dns_cols)?;
-    Ok((frame.lazy(), v))
-}
-
-/// The common case, without copying the frame: no inventory, no DNS logs and no NAT interface
-/// in the logs. Counts unattributed and relayed bytes, drops relayed hops, adds the (empty)
-/// DNS columns; `None` when some interface looks like a NAT gateway (the full rules run).
-fn without_nat_interfaces(df: &DataFrame) -> Result<Option<(LazyFrame, Vantage)>> {
-    let vpc = df.column(schema::VPC_ID)?.str()?;
-    let interface = df.column(schema::INTERFACE_ID)?.str()?;
-    let remote = df.column(schema::REMOTE_ADDR)?.str()?;
-    let bytes = df.column(schema::BYTES)?.u64()?;
-    let records = df.column(schema::RECORDS)?.u64()?;
-    #[derive(Default)]
-    struct Sides {
-        public: u64,
-        private: u64,
-        relayed: u64,
-    }
-    let mut sides: FxHashMap<&str, Sides> = FxHashMap::default();
-    let mut v = Vantage::default();
-    let mut unknown = BTreeSet::new();
-    for i in 0..df.height() {
-        let (b, r) = (bytes.get(i).unwrap_or(0), records.get(i).unwrap_or(0));
-        let eni = interface.get(i).unwrap_or("");
-        if vpc.get(i) == Some("unattributed") {
-            v.unattributed_records += r;
-            v.unattributed_bytes += b;
-            if !eni.is_empty() {
-                unknown.insert(eni.to_string());
-            }
-        }
-        let rem = remote.get(i).unwrap_or("");
-        if rem == schema::RELAYED {
-            v.relayed_bytes += b;
-        }
-        if eni.is_empty() {
-            continue;
-        }
-        let s = sides.entry(eni).or_default();
-        match rem {
-            "" => s.private += b,
-            schema::RELAYED => s.relayed += b,
-            _ => s.public += b,
-        }
-    }
-    let nat_like = sides.values().any(|s| {
-        s.public > 0
-            && (s.relayed > 0
-                || (s.private > 0
-                    && s.public.abs_diff(s.private) * 100
-                        <= s.public.max(s.private) * BALANCE_TOLERANCE_PCT))
+    let rows = sums.into_iter().map(|(k, s)| {
+        let name = |id: u32| strings.name(id);
+        (
+            [
+                name(k.0),
+                name(k.1),
+                name(k.2),
+                name(k.3),
+                k.4.as_str(),
+                name(k.5),
+                name(k.6),
+                k.7,
+            ],
+            k.8,
+            s,
+        )
     });
-    if nat_like {
-        return Ok(None);
-    }
-    v.unattributed_interfaces = unknown.into_iter().take(10).collect();
-    let frame = df
-        .clone()
-        .lazy()
-        .filter(col(schema::REMOTE_ADDR).neq(lit(schema::RELAYED)))
-        .select([
-            col(schema::VPC_ID),
-            col(schema::REGION),
-            col(schema::AZ_ID),
-            col(schema::INTERFACE_ID),
-            col(schema::REMOTE_ADDR),
-            col(schema::DIRECTION),
-            col(schema::AWS_SERVICE_HINT),
-            lit("").alias(schema::DNS_SERVICE),
-            lit("").alias(schema::DNS_REGION),
-            lit("").alias(schema::PATH_HINT),
-            col(schema::BYTES),
-            col(schema::PACKETS),
-            col(schema::RECORDS),
-        ]);
-    Ok(Some((frame, v)))
-}
-
-fn read_rows(df: &DataFrame) -> Result<Vec<Row>> {
-    let s = |name: &str| df.column(name).and_then(|c| c.str().cloned());
-    let (vpc, region, az, interface, remote, direction, hint) = (
-        s(schema::VPC_ID)?,
-        s(schema::REGION)?,
-        s(schema::AZ_ID)?,
-        s(schema::INTERFACE_ID)?,
-        s(schema::REMOTE_ADDR)?,
-        s(schema::DIRECTION)?,
-        s(schema::AWS_SERVICE_HINT)?,
-    );
-    let bytes = df.column(schema::BYTES)?.u64()?;
-    let packets = df.column(schema::PACKETS)?.u64()?;
-    let records = df.column(schema::RECORDS)?.u64()?;
-    let hour = df.column(schema::HOUR)?.u32()?;
-    let text = |c: &StringChunked, i: usize| c.get(i).unwrap_or("").to_string();
-    Ok((0..df.height())
-        .map(|i| Row {
-            vpc: text(&vpc, i),
-            region: text(&region, i),
-            az: text(&az, i),
-            interface: text(&interface, i),
-            remote: text(&remote, i),
-            direction: text(&direction, i),
-            hint: text(&hint, i),
-            via: "",
-            bytes: bytes.get(i).unwrap_or(0),
-            packets: packets.get(i).unwrap_or(0),
-            records: records.get(i).unwrap_or(0),
-            hour: hour.get(i).unwrap_or(0),
-        })
-        .collect())
+    let (frame, class_stats) = classifier.frame(rows)?;
+    Ok((frame, v, class_stats))
 }
 
 /// The [`schema::PATH_HINT`] of `traffic-path` codes seen as [`direct_path_bit`] bits: a code 7
@@ -506,81 +481,6 @@ fn via_of(bits: u8) -> &'static str {
     }
 }
 
-/// Sums rows that differ only by hour, and builds the frame.
-fn fold(rows: Vec<Row>, dns: Vec<(String, String)>) -> Result<DataFrame> {
-    type Key = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        &'static str,
-    );
-    let mut map: BTreeMap<Key, (u64, u64, u64)> = BTreeMap::new();
-    for (r, (svc, reg)) in rows.into_iter().zip(dns) {
-        let e = map
-            .entry((
-                r.vpc,
-                r.region,
-                r.az,
-                r.interface,
-                r.remote,
-                r.direction,
-                r.hint,
-                svc,
-                reg,
-                r.via,
-            ))
-            .or_default();
-        e.0 = e.0.saturating_add(r.bytes);
-        e.1 = e.1.saturating_add(r.packets);
-        e.2 += r.records;
-    }
-    let n = map.len();
-    let mut cols: [Vec<String>; 9] = Default::default();
-    let mut via = Vec::with_capacity(n);
-    let (mut bytes, mut packets, mut records) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for (k, (b, p, r)) in map {
-        let (a, b2, c, d, e, f, g, h, i, path) = k;
-        via.push(path);
-        for (col, val) in cols.iter_mut().zip([a, b2, c, d, e, f, g, h, i]) {
-            col.push(val);
-        }
-        bytes.push(b);
-        packets.push(p);
-        records.push(r);
-    }
-    let names = [
-        schema::VPC_ID,
-        schema::REGION,
-        schema::AZ_ID,
-        schema::INTERFACE_ID,
-        schema::REMOTE_ADDR,
-        schema::DIRECTION,
-        schema::AWS_SERVICE_HINT,
-        schema::DNS_SERVICE,
-        schema::DNS_REGION,
-    ];
-    let mut columns: Vec<Column> = names
-        .iter()
-        .zip(cols)
-        .map(|(name, values)| Column::new((*name).into(), values))
-        .collect();
-    columns.push(Column::new(schema::PATH_HINT.into(), via));
-    columns.push(Column::new(schema::BYTES.into(), bytes));
-    columns.push(Column::new(schema::PACKETS.into(), packets));
-    columns.push(Column::new(schema::RECORDS.into(), records));
-    Ok(DataFrame::new(n, columns)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,8 +489,16 @@ mod tests {
     /// (interface, remote, direction, bytes).
     type TestRow<'a> = (&'a str, &'a str, &'a str, u64);
 
+    /// The rules on a flow frame, no inventory, no DNS.
+    pub(super) fn run(df: DataFrame, direct: &[(&str, &str, u8)]) -> (DataFrame, Vantage) {
+        let table = FlowTable::from_frame(&df, direct).unwrap();
+        let ranges = IpRanges::embedded().unwrap();
+        let (out, v, _) = apply(table, None, None, &ranges).unwrap();
+        (out.collect().unwrap(), v)
+    }
+
     /// A flow frame from test rows, one VPC, no inventory.
-    fn frame(rows: &[TestRow<'_>]) -> LazyFrame {
+    fn frame(rows: &[TestRow<'_>]) -> DataFrame {
         let n = rows.len();
         let s =
             |f: &dyn Fn(&TestRow<'_>) -> String| -> Vec<String> { rows.iter().map(f).collect() };
@@ -617,19 +525,18 @@ mod tests {
             ],
         )
         .unwrap()
-        .lazy()
     }
 
     fn public_bytes(df: &DataFrame) -> u64 {
-        let remote = df
-            .column(schema::REMOTE_ADDR)
+        let kind = df
+            .column(schema::REMOTE_KIND)
             .unwrap()
             .str()
             .unwrap()
             .clone();
         let bytes = df.column(schema::BYTES).unwrap().u64().unwrap().clone();
         (0..df.height())
-            .filter(|&i| !remote.get(i).unwrap_or("").is_empty())
+            .filter(|&i| kind.get(i) != Some("private"))
             .map(|i| bytes.get(i).unwrap_or(0))
             .sum()
     }
@@ -666,8 +573,7 @@ mod tests {
                 .iter()
                 .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), *d))
                 .collect();
-            let (out, v) = apply(frame(&borrowed), None, None, &BTreeMap::new()).unwrap();
-            let df = out.collect().unwrap();
+            let (df, v) = run(frame(&borrowed), &[]);
             prop_assert_eq!(public_bytes(&df), expect_total);
             prop_assert_eq!(v.duplicates_removed(), expect_removed);
             prop_assert_eq!(v.relayed_bytes, 20);
@@ -676,17 +582,13 @@ mod tests {
 
     #[test]
     fn without_a_nat_interface_nothing_changes() {
-        let (out, v) = apply(
+        let (df, v) = run(
             frame(&[
                 ("eni-a", "8.8.8.8", "egress", 100),
                 ("eni-a", "", "ingress", 7),
             ]),
-            None,
-            None,
-            &BTreeMap::new(),
-        )
-        .unwrap();
-        let df = out.collect().unwrap();
+            &[],
+        );
         assert_eq!(public_bytes(&df), 100);
         assert!(v.rules_used.is_empty());
         assert_eq!(v.duplicates_removed(), 0);
@@ -725,10 +627,7 @@ mod traffic_path_tests {
             ],
         )
         .unwrap();
-        let direct: BTreeMap<(String, String), u8> =
-            [(("eni-nat".to_string(), "203.0.113.5".to_string()), 4)].into();
-        let (out, v) = apply(df.lazy(), None, None, &direct).unwrap();
-        let out = out.collect().unwrap();
+        let (out, v) = super::tests::run(df, &[("eni-nat", "203.0.113.5", 4)]);
         assert_eq!(v.bypass_bytes, 0);
         assert_eq!(v.nat_leg_bytes, 1000);
         let via = out.column(schema::PATH_HINT).unwrap().str().unwrap();
@@ -763,10 +662,7 @@ mod traffic_path_tests {
             ],
         )
         .unwrap();
-        let direct: BTreeMap<(String, String), u8> =
-            [(("eni-web".to_string(), "8.8.8.8".to_string()), 4)].into();
-        let (out, v) = apply(df.lazy(), None, None, &direct).unwrap();
-        let out = out.collect().unwrap();
+        let (out, v) = super::tests::run(df, &[("eni-web", "8.8.8.8", 4)]);
         assert_eq!(out.height(), 3, "nothing vanishes");
         let via = out.column(schema::PATH_HINT).unwrap().str().unwrap();
         let iface = out.column(schema::INTERFACE_ID).unwrap().str().unwrap();

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{data, run, text};
+use crate::common::{data, fixture, run, text};
 
 fn analyze_json(cwd: &Path, args: &[&str]) -> Value {
     let o = run(cwd, args);
@@ -940,4 +940,118 @@ fn verbose_prints_each_stage_with_its_time_and_memory() {
             "no {stage} line in:\n{err}"
         );
     }
+}
+
+/// Regression for the memory bound: with the aggregate spilling to disk after a few flows (many
+/// spills per partition), the report folder is byte for byte the one of a run in memory, on an
+/// account with an inventory, NAT gateway legs and DNS logs, on the realistic preset, and on
+/// the sample; and the spill files are gone afterwards.
+#[test]
+fn a_memory_limit_spills_but_never_changes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let synth = dir.path().join("realistic");
+    let o = run(
+        dir.path(),
+        &[
+            "synth",
+            "--preset",
+            "realistic",
+            "--out",
+            synth.to_str().unwrap(),
+            "--records",
+            "30000",
+            "--files",
+            "5",
+            "--seed",
+            "8",
+            "--remote-addresses",
+            "4000",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let account = vec![
+        fixture("account/logs").display().to_string(),
+        "--inventory".into(),
+        fixture("account/inventory").display().to_string(),
+        "--dns-logs".into(),
+        fixture("account/dns").display().to_string(),
+    ];
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        ("account", account),
+        (
+            "realistic",
+            vec![synth.join("AWSLogs").display().to_string()],
+        ),
+        ("sample", vec![data("sample/AWSLogs").display().to_string()]),
+    ];
+    for (name, inputs) in cases {
+        let spill = dir.path().join(format!("spill-{name}"));
+        std::fs::create_dir(&spill).unwrap();
+        let mut reports = Vec::new();
+        for (tag, extra) in [
+            ("memory", vec![]),
+            (
+                "spilled",
+                vec![
+                    "--spill-after-flows",
+                    "3",
+                    "--spill-dir",
+                    spill.to_str().unwrap(),
+                    "--verbose",
+                ],
+            ),
+            ("limit", vec!["--memory-limit", "1M"]),
+        ] {
+            let out = dir.path().join(format!("{name}-{tag}"));
+            let mut args = vec!["analyze", "--out", out.to_str().unwrap(), "--quiet"];
+            args.extend(inputs.iter().map(String::as_str));
+            args.extend(extra);
+            let o = run(dir.path(), &args);
+            assert!(o.status.success(), "{name} {tag}: {}", text(&o));
+            if tag == "spilled" {
+                let err = String::from_utf8_lossy(&o.stderr);
+                let line = err
+                    .lines()
+                    .find(|l| l.starts_with("aggregate:"))
+                    .unwrap_or_else(|| panic!("no aggregate line in {err}"));
+                let spilled: u64 = line
+                    .split(", ")
+                    .nth(1)
+                    .and_then(|p| p.split(' ').next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(|| panic!("{line}"));
+                assert!(spilled > 3, "{name}: {line}");
+            }
+            reports.push(tree_bytes(&out));
+        }
+        assert!(reports[0].len() > 3, "{name}: a report folder");
+        assert!(
+            reports[0] == reports[1],
+            "{name}: spilling changed the report"
+        );
+        assert!(
+            reports[0] == reports[2],
+            "{name}: --memory-limit changed the report"
+        );
+        assert_eq!(
+            std::fs::read_dir(&spill).unwrap().count(),
+            0,
+            "{name}: spill files left behind"
+        );
+    }
+}
+
+#[test]
+fn memory_limit_sizes_are_read_with_their_unit() {
+    use vpce_advisor::cli::parse_size;
+    assert_eq!(parse_size("512M"), Ok(512 << 20));
+    assert_eq!(parse_size("2G"), Ok(2 << 30));
+    assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+    assert_eq!(parse_size("1536k"), Ok(1536 << 10));
+    assert_eq!(parse_size("1073741824"), Ok(1 << 30));
+    assert!(parse_size("512K").unwrap_err().contains("smallest"));
+    assert!(parse_size("lots").unwrap_err().contains("not a size"));
+    assert!(parse_size("99999999999T")
+        .unwrap_err()
+        .contains("too large"));
 }

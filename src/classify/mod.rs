@@ -1,7 +1,7 @@
-//! Classify: the aggregated flow frame in; the same frame with the remote side's kind (private,
-//! AWS, internet), AWS service label and service region joined on, out. Only the distinct remote
-//! addresses are classified, against the ip-ranges prefix table; `pkt-*-aws-service` hints fill in
-//! addresses the snapshot does not know.
+//! Classify: remote addresses (with their `pkt-*-aws-service` hints) in; the remote side's kind
+//! (private, AWS, internet), AWS service label and service region out, and the classified frame
+//! from flows summed per place and class. Each distinct address is classified once, against the
+//! ip-ranges prefix table; hints fill in addresses the snapshot does not know.
 
 pub mod address;
 pub mod ipranges;
@@ -18,7 +18,7 @@ pub use ipranges::{AwsMatch, IpRanges};
 pub use labels::{endpoint_fit, EndpointFit};
 
 /// What kind of peer the remote side is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RemoteKind {
     Private,
@@ -54,16 +54,18 @@ pub struct Classification {
 
 /// Classifies one remote address (`""` is the private bucket) with its service hint.
 pub fn classify_address(table: &IpRanges, remote: &str, hint: &str) -> Classification {
+    classify_ip(table, remote.parse::<IpAddr>().ok(), hint)
+}
+
+/// Classifies one remote address (`None` is the private bucket) with its service hint.
+pub fn classify_ip(table: &IpRanges, addr: Option<IpAddr>, hint: &str) -> Classification {
     let private = Classification {
         kind: RemoteKind::Private,
         service: String::new(),
         region: String::new(),
         by: "private",
     };
-    if remote.is_empty() {
-        return private;
-    }
-    let Ok(addr) = remote.parse::<IpAddr>() else {
+    let Some(addr) = addr else {
         return private;
     };
     if address::is_private(addr) {
@@ -115,145 +117,112 @@ pub struct ClassifyStats {
     pub hint_disagreed_addresses: u64,
 }
 
-/// Classifies the flows (schema of [`crate::vantage::apply`]'s result) and sums them per VPC,
-/// region, AZ, interface, direction, DNS name, path hint and classification: the result has the
-/// classification columns of [`schema::class_schema`] but no remote address, hint or hour.
-pub fn classify_flows(flows: LazyFrame, table: &IpRanges) -> Result<(LazyFrame, ClassifyStats)> {
-    // Each distinct (remote, hint) is classified once; each row then refers to its result by
-    // index (no join, no copy of the flow columns).
-    let flows = flows.collect()?;
-    let remotes = flows.column(schema::REMOTE_ADDR)?.str()?;
-    let hints = flows.column(schema::AWS_SERVICE_HINT)?.str()?;
-    let records = flows.column(schema::RECORDS)?.u64()?;
-    let mut ids: rustc_hash::FxHashMap<(Option<&str>, Option<&str>), IdxSize> =
-        rustc_hash::FxHashMap::default();
-    let mut distinct: Vec<(Option<&str>, Option<&str>, u64)> = Vec::new();
-    let mut row_class: Vec<Option<IdxSize>> = Vec::with_capacity(flows.height());
-    for ((remote, hint), n) in remotes.iter().zip(hints.iter()).zip(records.iter()) {
-        let next = distinct.len() as IdxSize;
-        let id = *ids.entry((remote, hint)).or_insert(next);
-        if id == next {
-            distinct.push((remote, hint, 0));
+/// Classifies distinct (remote address, hint) pairs, numbers the distinct outcomes (a few
+/// dozen), counts for [`ClassifyStats`], and builds the classified frame from sums per place and
+/// class.
+pub struct Classifier<'a> {
+    table: &'a IpRanges,
+    ids: rustc_hash::FxHashMap<(RemoteKind, String, String, &'static str), u32>,
+    classes: Vec<Classification>,
+    stats: ClassifyStats,
+}
+
+/// The place columns of a classified row: VPC, region, AZ, interface, direction, DNS service,
+/// DNS region, path hint.
+pub type Place<'a> = [&'a str; 8];
+
+impl<'a> Classifier<'a> {
+    pub fn new(table: &'a IpRanges) -> Self {
+        Classifier {
+            table,
+            ids: Default::default(),
+            classes: Vec::new(),
+            stats: ClassifyStats::default(),
         }
-        let d = &mut distinct[id as usize];
-        d.2 = d.2.saturating_add(n.unwrap_or(0));
-        // A row without an address or hint has no class (as an unmatched join would give).
-        row_class.push((remote.is_some() && hint.is_some()).then_some(id));
     }
-    drop(ids);
-    let n = distinct.len();
-    let mut stats = ClassifyStats {
-        distinct_remotes: n as u64,
-        ..ClassifyStats::default()
-    };
-    // The distinct classifications (a few dozen), and each pair's among them.
-    let mut classes: rustc_hash::FxHashMap<(&str, String, String, &str), IdxSize> =
-        rustc_hash::FxHashMap::default();
-    let mut outcome: Vec<IdxSize> = Vec::with_capacity(n);
-    let (mut kind, mut service, mut region, mut by) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for &(remote, hint, records) in &distinct {
-        let remote = remote.unwrap_or("");
-        let hint = hint.unwrap_or("");
-        let c = classify_address(table, remote, hint);
+
+    /// The class of one distinct (address, hint) pair: call it once per pair.
+    pub fn pair(&mut self, addr: Option<IpAddr>, hint: &str) -> u32 {
+        let c = classify_ip(self.table, addr, hint);
+        self.stats.distinct_remotes += 1;
         if c.by == "hint" {
-            stats.hint_filled_addresses += 1;
-            stats.hint_filled_records += records;
+            self.stats.hint_filled_addresses += 1;
         } else if c.by == "ip-ranges"
             && !hint.is_empty()
             && !hint.eq_ignore_ascii_case(&c.service)
             && !hint.eq_ignore_ascii_case("AMAZON")
         {
-            stats.hint_disagreed_addresses += 1;
+            self.stats.hint_disagreed_addresses += 1;
         }
-        let key = (c.kind.as_str(), c.service, c.region, c.by);
-        let next = kind.len() as IdxSize;
-        let id = *classes.entry(key.clone()).or_insert(next);
+        let key = (c.kind, c.service.clone(), c.region.clone(), c.by);
+        let next = self.classes.len() as u32;
+        let id = *self.ids.entry(key).or_insert(next);
         if id == next {
-            kind.push(key.0);
-            service.push(key.1);
-            region.push(key.2);
-            by.push(key.3);
+            self.classes.push(c);
         }
-        outcome.push(id);
+        id
     }
-    drop(distinct);
-    drop(classes);
-    // Sum the rows per place and class: the remote address is no longer needed, and the
-    // frame that goes on has one row per (VPC, AZ, interface, direction, DNS name, path hint,
-    // class).
-    let text = |name: &str| -> Result<&StringChunked> { Ok(flows.column(name)?.str()?) };
-    let place = [
-        text(schema::VPC_ID)?,
-        text(schema::REGION)?,
-        text(schema::AZ_ID)?,
-        text(schema::INTERFACE_ID)?,
-        text(schema::DIRECTION)?,
-        text(schema::DNS_SERVICE)?,
-        text(schema::DNS_REGION)?,
-        text(schema::PATH_HINT)?,
-    ];
-    let bytes = flows.column(schema::BYTES)?.u64()?;
-    let packets = flows.column(schema::PACKETS)?.u64()?;
-    type Place<'a> = [Option<&'a str>; 8];
-    let mut sums: rustc_hash::FxHashMap<(Place<'_>, Option<IdxSize>), [u64; 3]> =
-        rustc_hash::FxHashMap::default();
-    let mut iters = place.map(|c| c.iter());
-    for (i, class) in row_class.into_iter().enumerate() {
-        let key: Place<'_> = iters.each_mut().map(|it| it.next().flatten());
-        let class = class.map(|c| outcome[c as usize]);
-        let s = sums.entry((key, class)).or_default();
-        s[0] = s[0].saturating_add(bytes.get(i).unwrap_or(0));
-        s[1] = s[1].saturating_add(packets.get(i).unwrap_or(0));
-        s[2] = s[2].saturating_add(records.get(i).unwrap_or(0));
-    }
-    let m = sums.len();
-    let mut place_cols: [Vec<Option<&str>>; 8] = std::array::from_fn(|_| Vec::with_capacity(m));
-    let mut class_idx: Vec<Option<IdxSize>> = Vec::with_capacity(m);
-    let mut totals: [Vec<u64>; 3] = std::array::from_fn(|_| Vec::with_capacity(m));
-    for ((key, class), s) in sums {
-        for (col, v) in place_cols.iter_mut().zip(key) {
-            col.push(v);
-        }
-        class_idx.push(class);
-        for (col, v) in totals.iter_mut().zip(s) {
-            col.push(v);
+
+    /// Counts `records` of a flow of class `class` (from [`Classifier::pair`]).
+    pub fn count_records(&mut self, class: u32, records: u64) {
+        if self.classes[class as usize].by == "hint" {
+            self.stats.hint_filled_records = self.stats.hint_filled_records.saturating_add(records);
         }
     }
-    let idx = IdxCa::from_iter_options("".into(), class_idx.into_iter());
-    let gather = |name: &str, values: StringChunked| -> Result<Column> {
-        Ok(values
-            .take(&idx)?
-            .with_name(name.into())
-            .into_series()
-            .into_column())
-    };
-    let [vpc, vpc_region, az, interface, direction, dns_service, dns_region, path_hint] =
-        place_cols;
-    let [bytes, packets, records] = totals;
-    let columns = vec![
-        Column::new(schema::VPC_ID.into(), vpc),
-        Column::new(schema::REGION.into(), vpc_region),
-        Column::new(schema::AZ_ID.into(), az),
-        Column::new(schema::INTERFACE_ID.into(), interface),
-        Column::new(schema::DIRECTION.into(), direction),
-        Column::new(schema::DNS_SERVICE.into(), dns_service),
-        Column::new(schema::DNS_REGION.into(), dns_region),
-        Column::new(schema::PATH_HINT.into(), path_hint),
-        gather(schema::REMOTE_KIND, kind.into_iter().map(Some).collect())?,
-        gather(
+
+    /// The classified frame (columns of [`schema::class_schema`] after the place columns, no
+    /// remote address, hint or hour) from (place, class, [bytes, packets, records]) rows, one
+    /// per distinct (place, class), sorted.
+    pub fn frame<'p>(
+        self,
+        rows: impl Iterator<Item = (Place<'p>, u32, [u64; 3])>,
+    ) -> Result<(LazyFrame, ClassifyStats)> {
+        let class_text = |c: u32| {
+            let c = &self.classes[c as usize];
+            (c.kind.as_str(), c.service.as_str(), c.region.as_str(), c.by)
+        };
+        let mut rows: Vec<_> = rows.collect();
+        rows.sort_unstable_by(|a, b| (a.0, class_text(a.1)).cmp(&(b.0, class_text(b.1))));
+        let m = rows.len();
+        let mut place_cols: [Vec<&str>; 8] = std::array::from_fn(|_| Vec::with_capacity(m));
+        let mut class_cols: [Vec<&str>; 4] = std::array::from_fn(|_| Vec::with_capacity(m));
+        let mut totals: [Vec<u64>; 3] = std::array::from_fn(|_| Vec::with_capacity(m));
+        for (place, class, s) in &rows {
+            for (col, v) in place_cols.iter_mut().zip(place) {
+                col.push(v);
+            }
+            let (kind, service, region, by) = class_text(*class);
+            for (col, v) in class_cols.iter_mut().zip([kind, service, region, by]) {
+                col.push(v);
+            }
+            for (col, v) in totals.iter_mut().zip(s) {
+                col.push(*v);
+            }
+        }
+        let names = [
+            schema::VPC_ID,
+            schema::REGION,
+            schema::AZ_ID,
+            schema::INTERFACE_ID,
+            schema::DIRECTION,
+            schema::DNS_SERVICE,
+            schema::DNS_REGION,
+            schema::PATH_HINT,
+            schema::REMOTE_KIND,
             schema::AWS_SERVICE,
-            service.iter().map(|s| Some(s.as_str())).collect(),
-        )?,
-        gather(
             schema::SERVICE_REGION,
-            region.iter().map(|s| Some(s.as_str())).collect(),
-        )?,
-        gather(schema::CLASSIFIED_BY, by.into_iter().map(Some).collect())?,
-        Column::new(schema::BYTES.into(), bytes),
-        Column::new(schema::PACKETS.into(), packets),
-        Column::new(schema::RECORDS.into(), records),
-    ];
-    let classified = DataFrame::new(m, columns)?;
-    Ok((classified.lazy(), stats))
+            schema::CLASSIFIED_BY,
+        ];
+        let mut columns: Vec<Column> = names
+            .iter()
+            .zip(place_cols.into_iter().chain(class_cols))
+            .map(|(name, values)| Column::new((*name).into(), values))
+            .collect();
+        let [bytes, packets, records] = totals;
+        columns.push(Column::new(schema::BYTES.into(), bytes));
+        columns.push(Column::new(schema::PACKETS.into(), packets));
+        columns.push(Column::new(schema::RECORDS.into(), records));
+        let classified = DataFrame::new(m, columns)?;
+        Ok((classified.lazy(), self.stats))
+    }
 }

@@ -1,21 +1,87 @@
 //! The run's one aggregate: files' flow maps in (moved as each file is read to its end: a file
-//! that fails midway leaves nothing behind), one map of compact 16-byte keys sharded by key hash
-//! out, with the strings, contexts and addresses numbered once per run; then the flow frame,
-//! built from integer columns so that each distinct string is stored once.
+//! that fails midway leaves nothing behind); a [`FlowTable`] out: the strings, contexts and
+//! addresses numbered once per run, per-context totals, and the flows as compact 16-byte keys in
+//! partitions by remote address, read one partition at a time. Beyond a memory budget a
+//! partition's flows spill to a temporary file and are summed again when it is read, so memory is
+//! bounded and the totals do not change.
 
+use std::collections::BTreeSet;
+use std::fs::File;
 use std::hash::{BuildHasher, Hash};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use polars::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use super::scan::{Context, FileScan, FlowKey, FlowSums, Ids, Interner, RemoteId};
-use crate::error::Result;
+use super::scan::{Context, Direction, FileScan, FlowKey, FlowSums, Ids, Interner, RemoteId};
+use crate::error::{Error, Result};
 use crate::schema;
 
-/// Shards of the flow map (one lock each).
-const SHARDS: usize = 16;
+/// Partitions of the flows, by remote address: every flow of one remote address is in one
+/// partition, so the rules that group flows by address read one partition at a time.
+pub const PARTITIONS: usize = 64;
+
+/// Memory one distinct flow costs while aggregated: a 40-byte entry in a hash table that is
+/// between 7/16 and 7/8 full, plus its control byte.
+pub const BYTES_PER_FLOW: u64 = 64;
+
+/// Bytes of one spilled flow: key (ctx, remote, hour, direction, 3 bytes padding) and sums.
+const SPILL_ENTRY: usize = 40;
+
+/// Totals per context (VPC, region, AZ, interface, hint), summed as files are absorbed: the
+/// vantage rules need them before they read the partitions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CtxStats {
+    pub records: u64,
+    pub bytes: u64,
+    /// Bytes to or from public addresses.
+    pub public: u64,
+    /// Bytes in the private bucket.
+    pub private: u64,
+    /// Bytes on relayed hops (private hop, public pkt-* address).
+    pub relayed: u64,
+    /// Some flow has a public remote address.
+    pub public_flows: bool,
+}
+
+impl CtxStats {
+    fn add(&mut self, o: &CtxStats) {
+        self.records = self.records.saturating_add(o.records);
+        self.bytes = self.bytes.saturating_add(o.bytes);
+        self.public = self.public.saturating_add(o.public);
+        self.private = self.private.saturating_add(o.private);
+        self.relayed = self.relayed.saturating_add(o.relayed);
+        self.public_flows |= o.public_flows;
+    }
+
+    fn count(&mut self, key: &FlowKey, sums: &FlowSums) {
+        let one = CtxStats {
+            records: sums.records,
+            bytes: sums.bytes,
+            public: if key.remote.address().is_some() {
+                sums.bytes
+            } else {
+                0
+            },
+            private: if key.remote == RemoteId::PRIVATE {
+                sums.bytes
+            } else {
+                0
+            },
+            relayed: if key.remote == RemoteId::RELAYED {
+                sums.bytes
+            } else {
+                0
+            },
+            public_flows: key.remote.address().is_some(),
+        };
+        self.add(&one);
+    }
+}
 
 /// Run-wide numbering of the strings, contexts and remote addresses flow keys refer to.
 #[derive(Default)]
@@ -23,20 +89,49 @@ struct Numbering {
     strings: Interner,
     contexts: Ids<Context>,
     addrs: Ids<IpAddr>,
+    ctx_stats: Vec<CtxStats>,
+    direct: FxHashMap<(u32, RemoteId), u8>,
+}
+
+#[derive(Default)]
+struct Shard {
+    map: FxHashMap<FlowKey, FlowSums>,
+    spill: Option<BufWriter<File>>,
+}
+
+/// Where and when flows spill to disk.
+#[derive(Debug, Clone, Default)]
+pub struct SpillConfig {
+    /// Flows held in memory before a partition spills (`None`: never).
+    pub budget_flows: Option<usize>,
+    /// Folder for the temporary files (default: the system's temporary folder).
+    pub dir: Option<PathBuf>,
+}
+
+impl SpillConfig {
+    /// The budget for a memory limit in bytes: half of it for the aggregate (the rest is the
+    /// numbering, the files being read and the steps after the scan).
+    pub fn for_limit(limit_bytes: u64, dir: Option<PathBuf>) -> SpillConfig {
+        SpillConfig {
+            budget_flows: Some((limit_bytes / 2 / BYTES_PER_FLOW).max(1024) as usize),
+            dir,
+        }
+    }
 }
 
 /// The shared aggregate of a run (see the module doc).
 pub struct Aggregate {
     numbering: Mutex<Numbering>,
-    shards: Vec<Mutex<FxHashMap<FlowKey, FlowSums>>>,
+    shards: Vec<Mutex<Shard>>,
+    config: SpillConfig,
+    held: AtomicUsize,
+    spilled: AtomicU64,
+    spill_dir: Mutex<Option<tempfile::TempDir>>,
 }
 
 impl Default for Aggregate {
     fn default() -> Self {
-        Aggregate {
-            numbering: Mutex::new(Numbering::default()),
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-        }
+        Aggregate::new(SpillConfig::default())
     }
 }
 
@@ -46,10 +141,21 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Aggregate {
+    pub fn new(config: SpillConfig) -> Aggregate {
+        Aggregate {
+            numbering: Mutex::new(Numbering::default()),
+            shards: (0..PARTITIONS).map(|_| Mutex::default()).collect(),
+            config,
+            held: AtomicUsize::new(0),
+            spilled: AtomicU64::new(0),
+            spill_dir: Mutex::new(None),
+        }
+    }
+
     /// Moves `scan`'s flows in (its map is left empty; its own numbering stays valid).
-    pub fn absorb(&self, scan: &mut FileScan) {
-        if scan.flows.is_empty() {
-            return;
+    pub fn absorb(&self, scan: &mut FileScan) -> Result<()> {
+        if scan.flows.is_empty() && scan.direct.is_empty() {
+            return Ok(());
         }
         let (contexts, addrs) = {
             let mut n = lock(&self.numbering);
@@ -74,10 +180,16 @@ impl Aggregate {
                 })
                 .collect();
             let addrs: Vec<u32> = scan.addrs.items().iter().map(|a| n.addrs.id(*a)).collect();
+            for ((i, ip), bits) in scan.direct.drain() {
+                let remote = RemoteId::of_address(n.addrs.id(ip));
+                *n.direct.entry((strings[i as usize], remote)).or_default() |= bits;
+            }
             (contexts, addrs)
         };
-        let mut parts: Vec<Vec<(FlowKey, FlowSums)>> = vec![Vec::new(); SHARDS];
+        let mut stats = vec![CtxStats::default(); contexts.len()];
+        let mut parts: Vec<Vec<(FlowKey, FlowSums)>> = vec![Vec::new(); PARTITIONS];
         for (k, v) in scan.flows.drain() {
+            stats[k.ctx as usize].count(&k, &v);
             let key = FlowKey {
                 ctx: contexts[k.ctx as usize],
                 remote: match k.remote.address() {
@@ -86,121 +198,417 @@ impl Aggregate {
                 },
                 ..k
             };
-            parts[shard_of(&key)].push((key, v));
+            parts[partition_of(key.remote)].push((key, v));
         }
-        for (shard, part) in self.shards.iter().zip(parts) {
+        {
+            let mut n = lock(&self.numbering);
+            let total = n.contexts.len();
+            n.ctx_stats.resize(total, CtxStats::default());
+            for (local, s) in stats.iter().enumerate() {
+                n.ctx_stats[contexts[local] as usize].add(s);
+            }
+        }
+        for (p, part) in parts.into_iter().enumerate() {
             if part.is_empty() {
                 continue;
             }
-            let mut map = lock(shard);
-            map.reserve(part.len());
+            let mut shard = lock(&self.shards[p]);
+            let before = shard.map.len();
+            shard.map.reserve(part.len());
             for (k, v) in part {
-                map.entry(k).or_default().add(&v);
+                shard.map.entry(k).or_default().add(&v);
+            }
+            let held = self
+                .held
+                .fetch_add(shard.map.len() - before, Ordering::Relaxed)
+                + (shard.map.len() - before);
+            if self.config.budget_flows.is_some_and(|b| held > b) {
+                self.spill(p, &mut shard)?;
             }
         }
+        Ok(())
     }
 
-    /// Distinct flows so far.
+    /// Writes partition `p`'s flows to its temporary file and empties its map.
+    fn spill(&self, p: usize, shard: &mut Shard) -> Result<()> {
+        if shard.map.is_empty() {
+            return Ok(());
+        }
+        if shard.spill.is_none() {
+            let path = self.spill_path(p)?;
+            let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
+            shard.spill = Some(BufWriter::with_capacity(1 << 16, file));
+        }
+        let out = shard.spill.as_mut().expect("opened above");
+        let mut buf = [0u8; SPILL_ENTRY];
+        let n = shard.map.len();
+        for (k, v) in shard.map.drain() {
+            encode(&k, &v, &mut buf);
+            out.write_all(&buf)
+                .map_err(|e| Error::Invalid(format!("cannot write a spill file: {e}")))?;
+        }
+        shard.map.shrink_to_fit();
+        self.held.fetch_sub(n, Ordering::Relaxed);
+        self.spilled.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The temporary file of partition `p` (the folder is made on first use).
+    fn spill_path(&self, p: usize) -> Result<PathBuf> {
+        let mut dir = lock(&self.spill_dir);
+        if dir.is_none() {
+            let mut b = tempfile::Builder::new();
+            b.prefix("vpce-advisor-spill-");
+            let made = match &self.config.dir {
+                Some(parent) => b.tempdir_in(parent),
+                None => b.tempdir(),
+            };
+            *dir = Some(made.map_err(|e| {
+                Error::Invalid(format!(
+                    "cannot make a folder for spill files in {}: {e} (--spill-dir names another)",
+                    self.config
+                        .dir
+                        .clone()
+                        .unwrap_or_else(std::env::temp_dir)
+                        .display()
+                ))
+            })?);
+        }
+        Ok(dir
+            .as_ref()
+            .expect("made above")
+            .path()
+            .join(format!("part-{p:02}.bin")))
+    }
+
+    /// Distinct flows held in memory (flows already spilled are not counted).
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock(s).len()).sum()
+        self.shards.iter().map(|s| lock(s).map.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The flow frame (schema [`schema::flow_schema`]); each shard is freed as it is read.
-    /// String columns are gathered from one dictionary per column (the distinct contexts, the
-    /// distinct addresses), so a row costs a 16-byte view per string column whatever the
-    /// string's length.
-    pub fn into_frame(self) -> Result<DataFrame> {
-        use std::fmt::Write as _;
+    /// The table of the run (see [`FlowTable`]).
+    pub fn into_table(self) -> Result<FlowTable> {
         let numbering = self
             .numbering
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        let name = |id: u32| numbering.strings.name(id);
-        let contexts = numbering.contexts.items();
-        let dict = |pick: fn(&Context) -> u32| -> StringChunked {
-            contexts
-                .iter()
-                .map(|c| Some(name(pick(c))))
-                .collect::<StringChunked>()
-        };
-        let vpcs = dict(|c| c.vpc);
-        let regions = dict(|c| c.region);
-        let azs = dict(|c| c.az);
-        let interfaces = dict(|c| c.interface);
-        let hints = dict(|c| c.hint);
-        let mut text = String::with_capacity(48);
-        let mut remotes = StringChunkedBuilder::new(
-            schema::REMOTE_ADDR.into(),
-            numbering.addrs.len() + RemoteId::of_address(0).0 as usize,
-        );
-        remotes.append_value("");
-        remotes.append_value(schema::RELAYED);
-        for ip in numbering.addrs.items() {
-            text.clear();
-            let _ = write!(text, "{ip}");
-            remotes.append_value(&text);
+        let spill_dir = self
+            .spill_dir
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut partitions = Vec::with_capacity(PARTITIONS);
+        for (p, shard) in self.shards.into_iter().enumerate() {
+            let shard = shard.into_inner().unwrap_or_else(|e| e.into_inner());
+            let spill = match shard.spill {
+                Some(mut w) => {
+                    w.flush()
+                        .map_err(|e| Error::Invalid(format!("cannot write a spill file: {e}")))?;
+                    let dir = spill_dir.as_ref().expect("a spill file has its folder");
+                    Some(dir.path().join(format!("part-{p:02}.bin")))
+                }
+                None => None,
+            };
+            partitions.push(Partition {
+                map: shard.map,
+                spill,
+            });
         }
-        let remotes = remotes.finish();
-        let directions: StringChunked = [Some("egress"), Some("ingress")].into_iter().collect();
-
-        let n: usize = self.shards.iter().map(|s| lock(s).len()).sum();
-        let mut ctx: Vec<IdxSize> = Vec::with_capacity(n);
-        let mut remote: Vec<IdxSize> = Vec::with_capacity(n);
-        let mut direction: Vec<IdxSize> = Vec::with_capacity(n);
-        let mut bytes = Vec::with_capacity(n);
-        let mut packets = Vec::with_capacity(n);
-        let mut records = Vec::with_capacity(n);
-        let mut hour: Vec<u32> = Vec::with_capacity(n);
-        for shard in self.shards {
-            let map = shard.into_inner().unwrap_or_else(|e| e.into_inner());
-            for (k, v) in map {
-                ctx.push(k.ctx as IdxSize);
-                remote.push(k.remote.0 as IdxSize);
-                direction.push(k.direction as IdxSize);
-                hour.push(k.hour);
-                bytes.push(v.bytes);
-                packets.push(v.packets);
-                records.push(v.records);
-            }
-        }
-        let ctx = IdxCa::from_vec("".into(), ctx);
-        let remote = IdxCa::from_vec("".into(), remote);
-        let direction = IdxCa::from_vec("".into(), direction);
-        let gather = |dict: &StringChunked, idx: &IdxCa, col: &str| -> Result<Column> {
-            Ok(dict
-                .take(idx)?
-                .with_name(col.into())
-                .into_series()
-                .into_column())
-        };
-        let columns = vec![
-            gather(&vpcs, &ctx, schema::VPC_ID)?,
-            gather(&regions, &ctx, schema::REGION)?,
-            gather(&azs, &ctx, schema::AZ_ID)?,
-            gather(&interfaces, &ctx, schema::INTERFACE_ID)?,
-            gather(&remotes, &remote, schema::REMOTE_ADDR)?,
-            gather(&directions, &direction, schema::DIRECTION)?,
-            gather(&hints, &ctx, schema::AWS_SERVICE_HINT)?,
-            Column::new(schema::BYTES.into(), bytes),
-            Column::new(schema::PACKETS.into(), packets),
-            Column::new(schema::RECORDS.into(), records),
-            Column::new(schema::HOUR.into(), hour),
-        ];
-        let df = DataFrame::new(n, columns)?;
-        debug_assert_eq!(df.schema().as_ref(), &schema::flow_schema());
-        Ok(df)
+        let mut ctx_stats = numbering.ctx_stats;
+        ctx_stats.resize(numbering.contexts.len(), CtxStats::default());
+        Ok(FlowTable {
+            strings: numbering.strings,
+            contexts: numbering.contexts.items().to_vec(),
+            addrs: numbering.addrs.items().to_vec(),
+            ctx_stats,
+            direct: numbering.direct,
+            partitions,
+            spilled_flows: self.spilled.into_inner(),
+            _spill_dir: spill_dir,
+        })
     }
 }
 
-fn shard_of(key: &FlowKey) -> usize {
+fn spill_error(path: &std::path::Path, e: std::io::Error) -> Error {
+    Error::Invalid(format!("cannot write spill file {}: {e}", path.display()))
+}
+
+fn encode(k: &FlowKey, v: &FlowSums, buf: &mut [u8; SPILL_ENTRY]) {
+    buf[0..4].copy_from_slice(&k.ctx.to_le_bytes());
+    buf[4..8].copy_from_slice(&k.remote.0.to_le_bytes());
+    buf[8..12].copy_from_slice(&k.hour.to_le_bytes());
+    buf[12..16].copy_from_slice(&[k.direction as u8, 0, 0, 0]);
+    buf[16..24].copy_from_slice(&v.bytes.to_le_bytes());
+    buf[24..32].copy_from_slice(&v.packets.to_le_bytes());
+    buf[32..40].copy_from_slice(&v.records.to_le_bytes());
+}
+
+fn decode(buf: &[u8]) -> (FlowKey, FlowSums) {
+    let u32_at = |i: usize| u32::from_le_bytes(buf[i..i + 4].try_into().expect("4 bytes"));
+    let u64_at = |i: usize| u64::from_le_bytes(buf[i..i + 8].try_into().expect("8 bytes"));
+    (
+        FlowKey {
+            ctx: u32_at(0),
+            remote: RemoteId(u32_at(4)),
+            hour: u32_at(8),
+            direction: if buf[12] == 0 {
+                Direction::Egress
+            } else {
+                Direction::Ingress
+            },
+        },
+        FlowSums {
+            bytes: u64_at(16),
+            packets: u64_at(24),
+            records: u64_at(32),
+        },
+    )
+}
+
+/// The partition of a remote side: the high bits of its hash (the maps use the low ones).
+fn partition_of(remote: RemoteId) -> usize {
     let mut h = FxBuildHasher.build_hasher();
-    key.hash(&mut h);
-    // The high bits: the map itself uses the low ones.
-    (std::hash::Hasher::finish(&h) >> 60) as usize % SHARDS
+    remote.hash(&mut h);
+    (std::hash::Hasher::finish(&h) >> 58) as usize % PARTITIONS
+}
+
+struct Partition {
+    map: FxHashMap<FlowKey, FlowSums>,
+    spill: Option<PathBuf>,
+}
+
+/// The flows of a run: the numbering their keys refer to, totals per context, the
+/// `traffic-path` codes per (interface, remote address), and the flows by partition.
+#[derive(Default)]
+pub struct FlowTable {
+    /// Strings (VPC ids, regions, AZs, interfaces, hints); id 0 is "".
+    pub strings: Interner,
+    /// Contexts by [`FlowKey::ctx`].
+    pub contexts: Vec<Context>,
+    /// Remote addresses by [`RemoteId::address`].
+    pub addrs: Vec<IpAddr>,
+    /// Totals per context.
+    pub ctx_stats: Vec<CtxStats>,
+    /// (interface string id, remote) pairs whose egress records say `traffic-path` 2, 7 or 8:
+    /// out through an internet gateway or a gateway endpoint; the codes as
+    /// [`super::scan::direct_path_bit`] bits.
+    pub direct: FxHashMap<(u32, RemoteId), u8>,
+    partitions: Vec<Partition>,
+    /// Flows written to spill files during the scan (0: all held in memory).
+    pub spilled_flows: u64,
+    _spill_dir: Option<tempfile::TempDir>,
+}
+
+impl FlowTable {
+    /// Number of partitions (read each with [`FlowTable::take_partition`]).
+    pub fn partitions(&self) -> usize {
+        self.partitions.len()
+    }
+
+    /// The flows of partition `p`, summed (spilled flows read back); the partition is left
+    /// empty and its file removed.
+    pub fn take_partition(&mut self, p: usize) -> Result<FxHashMap<FlowKey, FlowSums>> {
+        let part = &mut self.partitions[p];
+        let mut map = std::mem::take(&mut part.map);
+        if let Some(path) = part.spill.take() {
+            read_spill(&path, &mut map)?;
+            let _ = std::fs::remove_file(&path);
+        }
+        Ok(map)
+    }
+
+    /// Every flow, partition by partition, without consuming the table.
+    fn each_flow(&self, mut f: impl FnMut(&FlowKey, &FlowSums)) -> Result<()> {
+        for part in &self.partitions {
+            match &part.spill {
+                None => part.map.iter().for_each(|(k, v)| f(k, v)),
+                Some(path) => {
+                    let mut map = part.map.clone();
+                    read_spill(path, &mut map)?;
+                    map.iter().for_each(|(k, v)| f(k, v));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The interfaces some flow was logged on (without `""` and `-`), in order.
+    pub fn interfaces(&self) -> BTreeSet<String> {
+        self.contexts
+            .iter()
+            .map(|c| self.strings.name(c.interface))
+            .filter(|s| !s.is_empty() && *s != "-")
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The flows as a frame (schema [`schema::flow_schema`]), one row per flow, in no
+    /// particular order: for tests and tools; the analysis reads partitions.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        let mut rows: Vec<(FlowKey, FlowSums)> = Vec::new();
+        self.each_flow(|k, v| rows.push((*k, *v)))?;
+        let name = |id: u32| self.strings.name(id).to_string();
+        let ctx = |k: &FlowKey| self.contexts[k.ctx as usize];
+        let text = |f: &dyn Fn(&FlowKey) -> String| -> Vec<String> {
+            rows.iter().map(|(k, _)| f(k)).collect()
+        };
+        let columns = vec![
+            Column::new(schema::VPC_ID.into(), text(&|k| name(ctx(k).vpc))),
+            Column::new(schema::REGION.into(), text(&|k| name(ctx(k).region))),
+            Column::new(schema::AZ_ID.into(), text(&|k| name(ctx(k).az))),
+            Column::new(
+                schema::INTERFACE_ID.into(),
+                text(&|k| name(ctx(k).interface)),
+            ),
+            Column::new(
+                schema::REMOTE_ADDR.into(),
+                text(&|k| self.remote_text(k.remote)),
+            ),
+            Column::new(
+                schema::DIRECTION.into(),
+                text(&|k| k.direction.as_str().to_string()),
+            ),
+            Column::new(
+                schema::AWS_SERVICE_HINT.into(),
+                text(&|k| name(ctx(k).hint)),
+            ),
+            Column::new(
+                schema::BYTES.into(),
+                rows.iter().map(|r| r.1.bytes).collect::<Vec<u64>>(),
+            ),
+            Column::new(
+                schema::PACKETS.into(),
+                rows.iter().map(|r| r.1.packets).collect::<Vec<u64>>(),
+            ),
+            Column::new(
+                schema::RECORDS.into(),
+                rows.iter().map(|r| r.1.records).collect::<Vec<u64>>(),
+            ),
+            Column::new(
+                schema::HOUR.into(),
+                rows.iter().map(|r| r.0.hour).collect::<Vec<u32>>(),
+            ),
+        ];
+        let df = DataFrame::new(rows.len(), columns)?;
+        debug_assert_eq!(df.schema().as_ref(), &schema::flow_schema());
+        Ok(df)
+    }
+
+    /// [`FlowTable::direct`] by name: (interface, remote address) -> `traffic-path` bits.
+    pub fn direct_paths(&self) -> std::collections::BTreeMap<(String, String), u8> {
+        self.direct
+            .iter()
+            .map(|((i, r), bits)| {
+                (
+                    (self.strings.name(*i).to_string(), self.remote_text(*r)),
+                    *bits,
+                )
+            })
+            .collect()
+    }
+
+    /// The text of a remote side: `""` for the private bucket, [`schema::RELAYED`], or the
+    /// address.
+    pub fn remote_text(&self, remote: RemoteId) -> String {
+        match remote.address() {
+            Some(i) => self.addrs[i].to_string(),
+            None if remote == RemoteId::RELAYED => schema::RELAYED.to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// A table from a flow frame (schema [`schema::flow_schema`]), as a scan would have made
+    /// it: for tests of the steps that read tables. `direct` lists (interface, remote address)
+    /// pairs with their `traffic-path` bits.
+    pub fn from_frame(df: &DataFrame, direct: &[(&str, &str, u8)]) -> Result<FlowTable> {
+        let s = |name: &str| -> Result<StringChunked> { Ok(df.column(name)?.str()?.clone()) };
+        let (vpc, region, az, interface, remote, direction, hint) = (
+            s(schema::VPC_ID)?,
+            s(schema::REGION)?,
+            s(schema::AZ_ID)?,
+            s(schema::INTERFACE_ID)?,
+            s(schema::REMOTE_ADDR)?,
+            s(schema::DIRECTION)?,
+            s(schema::AWS_SERVICE_HINT)?,
+        );
+        let bytes = df.column(schema::BYTES)?.u64()?;
+        let packets = df.column(schema::PACKETS)?.u64()?;
+        let records = df.column(schema::RECORDS)?.u64()?;
+        let hour = df.column(schema::HOUR)?.u32()?;
+        let mut scan = FileScan::default();
+        for i in 0..df.height() {
+            let mut id =
+                |c: &StringChunked| scan.interner.intern(c.get(i).unwrap_or("").as_bytes());
+            let context = Context {
+                vpc: id(&vpc),
+                region: id(&region),
+                az: id(&az),
+                interface: id(&interface),
+                hint: id(&hint),
+            };
+            let ctx = scan.contexts.id(context);
+            let remote = match remote.get(i).unwrap_or("") {
+                "" => RemoteId::PRIVATE,
+                schema::RELAYED => RemoteId::RELAYED,
+                text => {
+                    let ip: IpAddr = text
+                        .parse()
+                        .map_err(|_| Error::Invalid(format!("not an address: {text}")))?;
+                    RemoteId::of_address(scan.addrs.id(ip))
+                }
+            };
+            let key = FlowKey {
+                ctx,
+                remote,
+                hour: hour.get(i).unwrap_or(0),
+                direction: if direction.get(i) == Some("ingress") {
+                    Direction::Ingress
+                } else {
+                    Direction::Egress
+                },
+            };
+            scan.flows.entry(key).or_default().add(&FlowSums {
+                bytes: bytes.get(i).unwrap_or(0),
+                packets: packets.get(i).unwrap_or(0),
+                records: records.get(i).unwrap_or(0),
+            });
+        }
+        for (eni, addr, bits) in direct {
+            let ip: IpAddr = addr
+                .parse()
+                .map_err(|_| Error::Invalid(format!("not an address: {addr}")))?;
+            let eni = scan.interner.intern(eni.as_bytes());
+            scan.direct.insert((eni, ip), *bits);
+        }
+        let agg = Aggregate::default();
+        agg.absorb(&mut scan)?;
+        agg.into_table()
+    }
+}
+
+/// Adds the flows of a spill file to `map`.
+fn read_spill(path: &std::path::Path, map: &mut FxHashMap<FlowKey, FlowSums>) -> Result<()> {
+    let err = |e: std::io::Error| {
+        Error::Invalid(format!("cannot read spill file {}: {e}", path.display()))
+    };
+    let file = File::open(path).map_err(err)?;
+    let size = file.metadata().map_err(err)?.len();
+    map.reserve((size / SPILL_ENTRY as u64) as usize);
+    let mut r = BufReader::with_capacity(1 << 16, file);
+    let mut buf = [0u8; SPILL_ENTRY];
+    loop {
+        match r.read_exact(&mut buf) {
+            Ok(()) => {
+                let (k, v) = decode(&buf);
+                map.entry(k).or_default().add(&v);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+            Err(e) => return Err(err(e)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +650,22 @@ mod tests {
         s
     }
 
+    fn sorted_rows(df: &DataFrame) -> Vec<(String, String, u64)> {
+        let df = df.sort([schema::REMOTE_ADDR], Default::default()).unwrap();
+        let col = |n: &str| df.column(n).unwrap().str().unwrap().clone();
+        let (remote, eni) = (col(schema::REMOTE_ADDR), col(schema::INTERFACE_ID));
+        let bytes = df.column(schema::BYTES).unwrap().u64().unwrap().clone();
+        (0..df.height())
+            .map(|i| {
+                (
+                    remote.get(i).unwrap().to_string(),
+                    eni.get(i).unwrap().to_string(),
+                    bytes.get(i).unwrap(),
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn files_numbered_differently_merge_into_one_row() {
         let agg = Aggregate::default();
@@ -249,44 +673,64 @@ mod tests {
         let mut b = scan(&["eni-1", "use1-az1", "us-east-1", "vpc-1"], "52.1.2.3", 5);
         let mut c = scan(&["vpc-1", "us-east-1", "use1-az1", "eni-1"], "52.1.2.4", 7);
         for s in [&mut a, &mut b, &mut c] {
-            agg.absorb(s);
+            agg.absorb(s).unwrap();
             assert!(s.flows.is_empty());
         }
         assert_eq!(agg.len(), 2);
-        let df = agg.into_frame().unwrap();
+        let table = agg.into_table().unwrap();
+        assert_eq!(table.ctx_stats.len(), 1);
+        assert_eq!(table.ctx_stats[0].public, 22);
+        let df = table.to_frame().unwrap();
         assert_eq!(df.schema().as_ref(), &schema::flow_schema());
-        let df = df.sort([schema::REMOTE_ADDR], Default::default()).unwrap();
-        let remote: Vec<_> = df
-            .column(schema::REMOTE_ADDR)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(remote, [Some("52.1.2.3"), Some("52.1.2.4")]);
-        let bytes: Vec<_> = df
-            .column(schema::BYTES)
-            .unwrap()
-            .u64()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(bytes, [Some(15), Some(7)]);
-        let eni: Vec<_> = df
-            .column(schema::INTERFACE_ID)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(eni, [Some("eni-1"), Some("eni-1")]);
-        let dir: Vec<_> = df
-            .column(schema::DIRECTION)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(dir, [Some("egress"), Some("egress")]);
+        assert_eq!(
+            sorted_rows(&df),
+            [
+                ("52.1.2.3".into(), "eni-1".into(), 15),
+                ("52.1.2.4".into(), "eni-1".into(), 7)
+            ]
+        );
+    }
+
+    /// A budget of a few flows spills every partition many times; the partitions read back
+    /// hold the same sums as without a budget.
+    #[test]
+    fn spilled_flows_sum_to_the_same_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |config: SpillConfig| {
+            let agg = Aggregate::new(config);
+            for round in 0..5u64 {
+                for i in 0..400u32 {
+                    let addr = format!("52.1.{}.{}", i / 200, i % 200);
+                    let mut s = scan(
+                        &["vpc-1", "us-east-1", "use1-az1", "eni-1"],
+                        &addr,
+                        u64::from(i) + round,
+                    );
+                    agg.absorb(&mut s).unwrap();
+                }
+            }
+            let mut table = agg.into_table().unwrap();
+            let spilled = table.spilled_flows;
+            let frame = sorted_rows(&table.to_frame().unwrap());
+            let mut n = 0;
+            for p in 0..table.partitions() {
+                n += table.take_partition(p).unwrap().len();
+            }
+            (frame, n, spilled)
+        };
+        let (whole, n, spilled) = run(SpillConfig::default());
+        assert_eq!((n, spilled), (400, 0));
+        let (parted, n, spilled) = run(SpillConfig {
+            budget_flows: Some(10),
+            dir: Some(dir.path().to_path_buf()),
+        });
+        assert_eq!(n, 400);
+        assert!(spilled > 400, "spilled {spilled}");
+        assert_eq!(whole, parted);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "spill files are removed"
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! Ingest: flow-log files and folders in; one aggregated polars `LazyFrame` (see [`crate::schema`])
-//! plus an account of every line read (records by status, malformed lines, skipped files) out.
+//! Ingest: flow-log files and folders in; the run's [`aggregate::FlowTable`] (compact flow keys
+//! by partition, see [`crate::schema`] for their columns) plus an account of every line read (records by status, malformed lines, skipped files) out.
 //!
 //! Files are scanned in parallel; each is aggregated as it is read (VPC x region x AZ x interface
 //! x remote address x direction), so memory follows the number of distinct flows, not of records.
@@ -23,7 +23,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -165,9 +164,10 @@ pub const MAX_ISSUES: usize = 10;
 
 /// The ingest result.
 pub struct Ingested {
-    /// Aggregated flows, schema [`crate::schema::flow_schema`].
-    pub flows: LazyFrame,
-    /// Distinct aggregated rows.
+    /// Aggregated flows (as a frame: [`aggregate::FlowTable::to_frame`]).
+    pub flows: aggregate::FlowTable,
+    /// Distinct flows held in memory at the end of the scan, plus flows spilled to disk
+    /// (counted once per spill, so an upper bound of the distinct flows when some spilled).
     pub flow_rows: usize,
     pub accounting: Accounting,
     /// First malformed lines, in file and line order.
@@ -189,10 +189,6 @@ pub struct Ingested {
     pub detections: Vec<(PathBuf, String)>,
     /// Distinct hours in which some record starts.
     pub hours_covered: u64,
-    /// (interface, remote address) pairs that leave through an internet gateway or a gateway
-    /// endpoint by their egress records' `traffic-path` (2, 7 or 8): no NAT gateway involved;
-    /// the codes seen as [`scan::direct_path_bit`] bits.
-    pub direct_paths: std::collections::BTreeMap<(String, String), u8>,
     /// Accepted bytes as logged per (VPC id, region), start hour (Unix seconds / 3600) and
     /// destination class (index in [`crate::traffic::DestClass::ALL`]); empty unless
     /// [`IngestConfig::classes`] was given.
@@ -203,13 +199,14 @@ pub struct Ingested {
     pub pruned: u64,
 }
 
-/// Where inputs come from beyond local paths: the selection by delivery folder and how to
-/// reach S3.
+/// Where inputs come from beyond local paths (the selection by delivery folder, how to reach
+/// S3) and how much memory their aggregate may hold before it spills to disk.
 #[derive(Debug, Clone, Default)]
 pub struct SourceConfig {
     pub selection: crate::source::layout::Selection,
     pub s3: crate::source::s3::S3Options,
     pub session: crate::source::SessionCache,
+    pub spill: aggregate::SpillConfig,
 }
 
 /// Objects read at once from S3 (each through its own scanner thread).
@@ -224,7 +221,6 @@ struct Merged {
     issues: Vec<LineIssue>,
     detections: Vec<(PathBuf, String)>,
     hours: rustc_hash::FxHashSet<u32>,
-    direct: FxHashMap<(u32, std::net::IpAddr), u8>,
     series: FxHashMap<SeriesKey, u64>,
     failed: Vec<FailedFile>,
 }
@@ -245,9 +241,6 @@ impl Merged {
             .map(|n| self.interner.intern(n.as_bytes()))
             .collect();
         debug_assert!(scan.flows.is_empty(), "flows go to the shared aggregate");
-        for ((i, ip), bits) in scan.direct {
-            *self.direct.entry((map[i as usize], ip)).or_default() |= bits;
-        }
         self.series.reserve(scan.series.len());
         for (k, v) in scan.series {
             let key = SeriesKey {
@@ -291,7 +284,7 @@ impl Merged {
             issues: small.issues,
             detected: String::new(),
             hours: small.hours,
-            direct: small.direct,
+            direct: Default::default(),
             series: small.series,
         };
         big = big.absorb((PathBuf::new(), as_scan));
@@ -377,7 +370,7 @@ pub fn ingest_sources(
         rayon::current_num_threads()
     };
     let pipeline = inputs.len() < threads;
-    let sink = std::sync::Arc::new(aggregate::Aggregate::default());
+    let sink = std::sync::Arc::new(aggregate::Aggregate::new(sources.spill.clone()));
     let jobs: Vec<(Input, bool)> = inputs
         .into_iter()
         .map(|i| (i, false))
@@ -401,21 +394,19 @@ pub fn ingest_sources(
     issues.sort();
     issues.truncate(MAX_ISSUES);
     let sink = std::sync::Arc::into_inner(sink).expect("scans are over");
-    let flow_rows = sink.len();
+    let held = sink.len();
+    let flows = sink.into_table()?;
+    let flow_rows = held + flows.spilled_flows as usize;
+    crate::stages::note(match sources.spill.budget_flows {
+        Some(budget) => format!(
+            "aggregate: {held} distinct flows in memory after the scan, {} written to spill files (memory limit: up to {budget} flows held)",
+            flows.spilled_flows
+        ),
+        None => format!("aggregate: {held} distinct flows in memory after the scan (no memory limit)"),
+    });
     let series = series::raw_series(&merged.interner, merged.series);
     let mut detections = merged.detections;
     detections.sort();
-    let direct_paths = merged
-        .direct
-        .iter()
-        .map(|((i, ip), bits)| {
-            (
-                (merged.interner.name(*i).to_string(), ip.to_string()),
-                *bits,
-            )
-        })
-        .collect();
-    let flows = sink.into_frame()?.lazy();
     crate::stages::mark("merge");
     Ok(Ingested {
         flows,
@@ -430,7 +421,6 @@ pub fn ingest_sources(
         default_region: config.region.clone(),
         detections,
         hours_covered: merged.hours.len() as u64,
-        direct_paths,
         series,
         s3: resolved.summary(),
         pruned: found.pruned,
@@ -467,13 +457,13 @@ fn read_jobs(
             if aggregate {
                 // An engine's result the user named: a bad row is an error that names its line.
                 let mut scan = traffic_csv::read_aggregate(path, &settings)?;
-                sink.absorb(&mut scan);
+                sink.absorb(&mut scan)?;
                 progress.file_done(&scan.accounting);
                 return Ok(FileOutcome::Read(path.clone(), Box::new(scan)));
             }
             match detect::scan_input_partial(input, opener, &settings) {
                 Ok(mut scan) => {
-                    sink.absorb(&mut scan);
+                    sink.absorb(&mut scan)?;
                     progress.file_done(&scan.accounting);
                     Ok(FileOutcome::Read(path.clone(), Box::new(scan)))
                 }
