@@ -216,18 +216,19 @@ fn an_endless_traffic_csv_row_is_an_error_naming_its_line() {
         "t.csv",
         format!("{head}{row}{row}{long}\n{row}").as_bytes(),
     );
-    let err = vpce_advisor::ingest::traffic_csv::read(&p, &table)
-        .expect_err("an error")
-        .to_string();
+    let error_of = |p: &Path| {
+        vpce_advisor::ingest::traffic_csv::read(p, &table)
+            .expect_err("an error")
+            .to_string()
+    };
+    let err = error_of(&p);
     assert!(
         err.ends_with("t.csv:4: line longer than 1048576 bytes"),
         "{err}"
     );
     // A header that never ends.
     let p = file(dir.path(), "h.csv", format!("{long}\n{row}").as_bytes());
-    let err = vpce_advisor::ingest::traffic_csv::read(&p, &table)
-        .expect_err("an error")
-        .to_string();
+    let err = error_of(&p);
     assert!(
         err.ends_with("h.csv:1: line longer than 1048576 bytes"),
         "{err}"

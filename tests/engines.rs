@@ -215,6 +215,16 @@ fn comparable(path: &Path) -> Value {
     v
 }
 
+/// `analyze <input> --out <out>` in `dir`, its report.json as [`comparable`].
+fn analyze_comparable(dir: &Path, input: &[&str], out: &str) -> Value {
+    let mut args = vec!["analyze"];
+    args.extend_from_slice(input);
+    args.extend(["--out", out, "--quiet"]);
+    let o = run(dir, &args);
+    assert!(o.status.success(), "{}", text(&o));
+    comparable(&dir.join(out).join("report.json"))
+}
+
 struct Case {
     name: &'static str,
     logs: PathBuf,
@@ -371,14 +381,7 @@ fn schema_2_traffic_csv_reads_like_its_records() {
          ,,,,,,,,,,1793498400,,,1,1793498400,1793498460,nodata,\n",
     )
     .unwrap();
-    let analyze = |input: &[&str], out: &str| {
-        let mut args = vec!["analyze"];
-        args.extend_from_slice(input);
-        args.extend(["--out", out, "--quiet"]);
-        let o = run(d, &args);
-        assert!(o.status.success(), "{}", text(&o));
-        comparable(&d.join(out).join("report.json"))
-    };
+    let analyze = |input: &[&str], out: &str| analyze_comparable(d, input, out);
     let want = analyze(&["logs"], "raw");
     let got = analyze(&["--traffic", "agg.csv"], "agg");
     assert_eq!(got, want);
@@ -446,14 +449,7 @@ con.execute(f"COPY ({q}) TO '{out}' (HEADER, DELIMITER ',')")
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
-    let analyze = |input: &[&str], out: &str| {
-        let mut args = vec!["analyze"];
-        args.extend_from_slice(input);
-        args.extend(["--out", out, "--quiet"]);
-        let o = run(d, &args);
-        assert!(o.status.success(), "{}", text(&o));
-        comparable(&d.join(out).join("report.json"))
-    };
+    let analyze = |input: &[&str], out: &str| analyze_comparable(d, input, out);
     let want = analyze(&[lake.to_str().unwrap()], "raw");
     let got = analyze(&["--traffic", "result.csv"], "sql");
     assert_eq!(got["accounting"], want["accounting"]);
