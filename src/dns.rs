@@ -9,7 +9,6 @@
 //! VPC's. Each fallback is counted, as are IPs answered for more than one service.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::ingest::scan::MAX_LINE_BYTES;
 use crate::inventory::region_from_az;
 
 const EMBEDDED_SERVICES: &str = include_str!("../data/endpoint-services.csv");
@@ -261,25 +261,28 @@ impl DnsIndex {
     }
 
     fn read_file(&mut self, path: &Path, services: &EndpointServices) -> Result<()> {
-        let mut raw = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut raw))
-            .map_err(|source| Error::Read {
+        let raw = crate::bounded::read_file(path).map_err(|e| {
+            e.into_error(path, |source| Error::Read {
                 path: path.to_path_buf(),
                 source,
-            })?;
+            })
+        })?;
         self.read_bytes(path, raw, services)
     }
 
-    /// One query-log file's content (plain or gzip); `path` names it in errors.
+    /// One query-log file's content (plain or gzip); `path` names it in errors. Content over
+    /// [`crate::bounded::max_document_bytes`] once decompressed is an error, as is a corrupt
+    /// gzip; a line longer than [`MAX_LINE_BYTES`] is a malformed line.
     fn read_bytes(&mut self, path: &Path, raw: Vec<u8>, services: &EndpointServices) -> Result<()> {
         let text = if raw.starts_with(&[0x1f, 0x8b]) {
             let mut out = Vec::new();
-            flate2::read::MultiGzDecoder::new(&raw[..])
-                .read_to_end(&mut out)
-                .map_err(|source| Error::Gzip {
-                    path: path.to_path_buf(),
-                    source,
+            let gz = flate2::read::MultiGzDecoder::new(&raw[..]);
+            crate::bounded::read_to_end_capped(gz, &mut out, crate::bounded::max_document_bytes())
+                .map_err(|e| {
+                    e.into_error(path, |source| Error::Gzip {
+                        path: path.to_path_buf(),
+                        source,
+                    })
                 })?;
             String::from_utf8_lossy(&out).into_owned()
         } else {
@@ -292,6 +295,11 @@ impl DnsIndex {
         for (i, line) in text.lines().enumerate() {
             let t = line.trim();
             if t.is_empty() {
+                continue;
+            }
+            if t.len() > MAX_LINE_BYTES {
+                let reason = format!("line longer than {MAX_LINE_BYTES} bytes");
+                line_failures.push((i as u64 + 1, reason));
                 continue;
             }
             let json = t.find('{').map(|at| &t[at..]).unwrap_or(t);

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod bill;
+pub mod bounded;
 pub mod classify;
 pub mod cli;
 pub mod dns;

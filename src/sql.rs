@@ -158,6 +158,15 @@ impl Dialect {
         }
     }
 
+    /// The first element of an array, NULL when it is NULL or empty.
+    fn first(&self, array: &str) -> String {
+        match self.engine {
+            Engine::Duckdb => format!("list_extract({array}, 1)"),
+            Engine::Spark => format!("try_element_at({array}, 1)"),
+            _ => format!("element_at({array}, 1)"),
+        }
+    }
+
     fn table(&self, name: &str) -> String {
         name.split('.')
             .map(|p| self.quote(p))
@@ -573,8 +582,20 @@ fn ocsf_field(d: &Dialect, f: Field) -> String {
             cast("src_endpoint.vpc_uid"),
             cast("dst_endpoint.vpc_uid")
         ),
-        Field::SrcAddr | Field::PktSrcAddr => cast("src_endpoint.ip"),
-        Field::DstAddr | Field::PktDstAddr => cast("dst_endpoint.ip"),
+        // The interface's own address, when it differs from the pkt-* one, is the endpoint's
+        // first intermediate IP (as the OCSF reader takes it).
+        Field::SrcAddr => format!(
+            "COALESCE({}, {})",
+            cast(&d.first("src_endpoint.intermediate_ips")),
+            cast("src_endpoint.ip")
+        ),
+        Field::DstAddr => format!(
+            "COALESCE({}, {})",
+            cast(&d.first("dst_endpoint.intermediate_ips")),
+            cast("dst_endpoint.ip")
+        ),
+        Field::PktSrcAddr => cast("src_endpoint.ip"),
+        Field::PktDstAddr => cast("dst_endpoint.ip"),
         Field::SrcPort => cast("src_endpoint.port"),
         Field::DstPort => cast("dst_endpoint.port"),
         Field::Packets => cast("traffic.packets"),
@@ -595,7 +616,11 @@ fn ocsf_field(d: &Dialect, f: Field) -> String {
             "CASE connection_info.direction_id WHEN 2 THEN 'egress' WHEN 1 THEN 'ingress' END"
                 .to_string()
         }
-        Field::TrafficPath => cast("connection_info.boundary_id"),
+        // OCSF boundary_id 4 (Same VPC) .. 11 (Internet Gateway) -> traffic-path 1 .. 8, as
+        // the OCSF reader maps it; other boundaries (Unknown, Internal, Other...) have none.
+        Field::TrafficPath => format!(
+            "CASE WHEN connection_info.boundary_id BETWEEN 4 AND 11 THEN CAST(connection_info.boundary_id - 3 AS {s}) END"
+        ),
         // OCSF has no resource-id: the interface is on the endpoints.
         Field::ResourceId => format!("CAST(NULL AS {s})"),
     }

@@ -383,8 +383,8 @@ pub fn traffic_rows(classified: LazyFrame) -> Result<Observed> {
         );
         row.path = TrafficPath::of_hint(path_hint.get(i).unwrap_or(""), row.class);
         let e = merged.entry(row).or_default();
-        e.0 += bytes.get(i).unwrap_or(0);
-        e.1 += records.get(i).unwrap_or(0);
+        e.0 = e.0.saturating_add(bytes.get(i).unwrap_or(0));
+        e.1 = e.1.saturating_add(records.get(i).unwrap_or(0));
     }
     let rows = merged
         .into_iter()
@@ -476,7 +476,7 @@ pub fn path_totals(rows: &[TrafficRow]) -> BTreeMap<TrafficPath, (u64, u64)> {
         TrafficPath::ALL.into_iter().map(|p| (p, (0, 0))).collect();
     for r in rows {
         let e = out.entry(r.path).or_default();
-        e.0 += r.records;
+        e.0 = e.0.saturating_add(r.records);
         e.1 = e.1.saturating_add(r.bytes);
     }
     out
@@ -501,7 +501,7 @@ pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
             .or_default();
         let p = acc.paths.entry((row.path, row.class)).or_default();
         p.0 = p.0.saturating_add(row.bytes);
-        p.1 += row.records;
+        p.1 = p.1.saturating_add(row.records);
         if !row.path.priced() {
             continue;
         }
@@ -527,7 +527,7 @@ pub fn per_vpc(observed: &Observed, window: Window) -> Vec<VpcTraffic> {
         } else {
             entry.0 = entry.0.saturating_add(row.bytes);
         }
-        entry.2 += row.records;
+        entry.2 = entry.2.saturating_add(row.records);
     }
     let factor = window.month_factor();
     vpcs.into_iter()

@@ -5,6 +5,7 @@ mod common;
 
 mod account;
 mod bill;
+mod bounds;
 mod classify;
 mod costs;
 mod end_to_end;

@@ -5,7 +5,8 @@
 use std::io::Read;
 
 use super::format::{RecordFormat, KNOWN_FIELD_NAMES, MAX_FIELDS};
-use super::scan::Scanner;
+use super::scan::{Scanner, MAX_LINE_BYTES};
+use crate::bounded::CappedRecords;
 use crate::error::{Error, Result};
 
 /// A field name as the flow-log format spells it: `Pkt_SrcAddr` -> `pkt-srcaddr`.
@@ -37,10 +38,11 @@ pub(super) fn header(head: &[u8]) -> Option<RecordFormat> {
     format.unusable_reason().is_none().then_some(format)
 }
 
-/// Reads every row of `reader` (its header line first) into `scanner`.
+/// Reads every row of `reader` (its header line first) into `scanner`. A row longer than
+/// [`MAX_LINE_BYTES`] (cut out by `reader`) is a malformed record.
 pub(super) fn scan(
     scanner: &mut Scanner<'_>,
-    reader: impl Read,
+    reader: CappedRecords<impl Read>,
     format: RecordFormat,
     compression: &str,
     err: &dyn Fn(std::io::Error) -> Error,
@@ -60,7 +62,10 @@ pub(super) fn scan(
     let mut line_no = 1u64;
     loop {
         match csv.read_byte_record(&mut row) {
-            Ok(false) => break,
+            Ok(false) => {
+                too_long(scanner, csv.get_mut().take_cut_before(u64::MAX))?;
+                break;
+            }
             Ok(true) => {}
             Err(e) => match e.into_kind() {
                 csv::ErrorKind::Io(io) => return Err(err(io)),
@@ -77,6 +82,7 @@ pub(super) fn scan(
             },
         }
         line_no = row.position().map_or(line_no + 1, |p| p.line());
+        too_long(scanner, csv.get_mut().take_cut_before(line_no))?;
         scanner.out.accounting.lines += 1;
         if row.iter().all(|f| f.trim_ascii().is_empty()) {
             scanner.out.accounting.blank_lines += 1;
@@ -96,6 +102,16 @@ pub(super) fn scan(
             .collect();
         let total = row.len();
         scanner.data(&fields, total, line_no)?;
+    }
+    Ok(())
+}
+
+/// Counts the rows cut for their length (starting on `lines`) as malformed records.
+fn too_long(scanner: &mut Scanner<'_>, lines: Vec<u64>) -> Result<()> {
+    for line in lines {
+        scanner.out.accounting.lines += 1;
+        scanner.out.accounting.records += 1;
+        scanner.malformed(line, format!("line longer than {MAX_LINE_BYTES} bytes"))?;
     }
     Ok(())
 }

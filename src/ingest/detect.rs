@@ -134,13 +134,18 @@ fn read<R: Read>(
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|&b| b == b'{' || b == b'[')
     {
+        // Read whole, up to a limit: a small file may inflate to any size.
         let mut all = buf[..filled].to_vec();
-        reader.read_to_end(&mut all).map_err(&err)?;
+        drop(buf);
+        let limit = crate::bounded::max_document_bytes();
+        crate::bounded::read_to_end_capped(reader, &mut all, limit)
+            .map_err(|e| e.into_error(scanner.path(), &err))?;
         return json(scanner, &all, compression);
     }
     if let Some(format) = csv_logs::header(&buf[..filled]) {
         let head = std::io::Cursor::new(buf[..filled].to_vec());
-        return csv_logs::scan(scanner, head.chain(reader), format, compression, &err);
+        let capped = crate::bounded::CappedRecords::new(head.chain(reader), MAX_LINE_BYTES);
+        return csv_logs::scan(scanner, capped, format, compression, &err);
     }
     scanner.text(reader, buf, filled, err, compression)
 }

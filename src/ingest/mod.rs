@@ -70,32 +70,38 @@ pub struct Accounting {
 }
 
 impl Accounting {
+    /// Adds another file's counts. Saturating: schema-2 traffic CSVs carry record counts (up
+    /// to 2^53 a file), so enough such files could otherwise wrap the totals.
     fn add(&mut self, o: &Accounting) {
-        self.files += o.files;
-        self.lines += o.lines;
-        self.header_lines += o.header_lines;
-        self.blank_lines += o.blank_lines;
-        self.records += o.records;
-        self.accepted += o.accepted;
-        self.rejected += o.rejected;
-        self.nodata += o.nodata;
-        self.skipdata += o.skipdata;
-        self.accepted_without_bytes += o.accepted_without_bytes;
-        self.malformed += o.malformed;
-        self.accepted_bytes = self.accepted_bytes.saturating_add(o.accepted_bytes);
-        self.both_public += o.both_public;
-        self.relayed += o.relayed;
-        self.control_messages += o.control_messages;
+        let sum = |a: &mut u64, b: u64| *a = a.saturating_add(b);
+        sum(&mut self.files, o.files);
+        sum(&mut self.lines, o.lines);
+        sum(&mut self.header_lines, o.header_lines);
+        sum(&mut self.blank_lines, o.blank_lines);
+        sum(&mut self.records, o.records);
+        sum(&mut self.accepted, o.accepted);
+        sum(&mut self.rejected, o.rejected);
+        sum(&mut self.nodata, o.nodata);
+        sum(&mut self.skipdata, o.skipdata);
+        sum(&mut self.accepted_without_bytes, o.accepted_without_bytes);
+        sum(&mut self.malformed, o.malformed);
+        sum(&mut self.accepted_bytes, o.accepted_bytes);
+        sum(&mut self.both_public, o.both_public);
+        sum(&mut self.relayed, o.relayed);
+        sum(&mut self.control_messages, o.control_messages);
     }
 
     /// Sum of the record categories; equals `records` when every record is accounted for.
     pub fn categorised(&self) -> u64 {
-        self.accepted
-            + self.rejected
-            + self.nodata
-            + self.skipdata
-            + self.accepted_without_bytes
-            + self.malformed
+        [
+            self.rejected,
+            self.nodata,
+            self.skipdata,
+            self.accepted_without_bytes,
+            self.malformed,
+        ]
+        .into_iter()
+        .fold(self.accepted, u64::saturating_add)
     }
 }
 

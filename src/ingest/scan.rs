@@ -269,7 +269,7 @@ impl FlowSums {
     pub fn add(&mut self, other: &FlowSums) {
         self.bytes = self.bytes.saturating_add(other.bytes);
         self.packets = self.packets.saturating_add(other.packets);
-        self.records += other.records;
+        self.records = self.records.saturating_add(other.records);
     }
 }
 
@@ -933,10 +933,10 @@ impl<'a> Scanner<'a> {
         {
             *out.direct.entry((context.interface, ip)).or_default() |= bit;
         }
-        out.accounting.accepted += f.sums.records;
+        out.accounting.accepted = out.accounting.accepted.saturating_add(f.sums.records);
         out.accounting.accepted_bytes = out.accounting.accepted_bytes.saturating_add(f.sums.bytes);
         if remote == Remote::Relayed {
-            out.accounting.relayed += f.sums.records;
+            out.accounting.relayed = out.accounting.relayed.saturating_add(f.sums.records);
         }
         let remote_id = match remote {
             Remote::Private => RemoteId::PRIVATE,

@@ -13,12 +13,13 @@
 
 use std::path::Path;
 
+use crate::bounded::CappedRecords;
 use crate::classify::address::parse_ip;
 use crate::classify::{classify_address, IpRanges};
 use crate::error::{Error, Result};
 use crate::ingest::scan::{
     looks_like_region, unmap_nat64, Direction, FileScan, FlowFields, FlowSums, Remote,
-    ScanSettings, Scanner,
+    ScanSettings, Scanner, MAX_LINE_BYTES,
 };
 use crate::traffic::{classified_row, DestClass, TrafficPath, TrafficRow, Window};
 
@@ -91,22 +92,77 @@ pub struct TrafficCsv {
 
 /// Whether a traffic CSV is a schema-2 aggregate (its header has `interface_id`).
 pub fn is_aggregate(path: &Path) -> Result<bool> {
-    let mut reader = open(path)?;
-    let headers = reader
-        .headers()
-        .map_err(|e| malformed(path, 1, e.to_string()))?;
+    let headers = headers(&mut open(path)?, path)?;
     Ok(headers.iter().any(|h| h == INTERFACE_COLUMN))
 }
 
-/// A CSV reader over `path` (fields trimmed).
-fn open(path: &Path) -> Result<csv::Reader<std::io::BufReader<std::fs::File>>> {
+type Reader = csv::Reader<CappedRecords<std::fs::File>>;
+
+/// A CSV reader over `path` (fields trimmed; rows longer than [`MAX_LINE_BYTES`] cut out).
+fn open(path: &Path) -> Result<Reader> {
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
     Ok(csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::new(file)))
+        .from_reader(CappedRecords::new(file, MAX_LINE_BYTES)))
+}
+
+/// The header of `reader`, an error naming line 1 if it is not CSV or too long.
+fn headers(reader: &mut Reader, path: &Path) -> Result<csv::StringRecord> {
+    let headers = reader
+        .headers()
+        .map_err(|e| malformed(path, 1, e.to_string()))?
+        .clone();
+    match reader.get_mut().take_cut_before(2).first() {
+        Some(&line) => Err(too_long(path, line)),
+        None => Ok(headers),
+    }
+}
+
+/// The rows of `reader` after its header; an invalid or too long row is an error naming its
+/// line, and ends the rows.
+fn data_rows<'a>(
+    mut reader: Reader,
+    path: &'a Path,
+) -> impl Iterator<Item = Result<csv::StringRecord>> + 'a {
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut record = csv::StringRecord::new();
+        let got = reader.read_record(&mut record);
+        let next_line = match got {
+            Ok(true) => record.position().map_or(u64::MAX, |p| p.line()),
+            _ => u64::MAX,
+        };
+        if let Some(&line) = reader.get_mut().take_cut_before(next_line).first() {
+            done = true;
+            return Some(Err(too_long(path, line)));
+        }
+        match got {
+            Ok(true) => Some(Ok(record)),
+            Ok(false) => {
+                done = true;
+                None
+            }
+            Err(e) => {
+                done = true;
+                let line = e.position().map_or(0, |p| p.line());
+                Some(Err(malformed(path, line, e.to_string())))
+            }
+        }
+    })
+}
+
+fn too_long(path: &Path, line: u64) -> Error {
+    malformed(
+        path,
+        line,
+        format!("line longer than {MAX_LINE_BYTES} bytes"),
+    )
 }
 
 fn malformed(path: &Path, line: u64, reason: String) -> Error {
@@ -127,7 +183,7 @@ pub const MAX_AGGREGATE_RECORDS: u64 = 1 << 53;
 pub fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<FileScan> {
     let err = |line: u64, reason: String| malformed(path, line, reason);
     let mut reader = open(path)?;
-    let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
+    let headers = headers(&mut reader, path)?;
     let at = |name: &str| headers.iter().position(|h| h == name);
     let required = [
         "vpc_id",
@@ -172,9 +228,8 @@ pub fn read_aggregate(path: &Path, settings: &ScanSettings) -> Result<FileScan> 
     let mut scanner = Scanner::new(path, settings);
     let mut rows = 0u64;
     let mut records_total = 0u64;
-    for record in reader.records() {
-        let record =
-            record.map_err(|e| err(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
+    for record in data_rows(reader, path) {
+        let record = record?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let get = |name: &str| index.get(name).and_then(|&k| record.get(k)).unwrap_or("");
         let number = |name: &str| -> Result<u64> {
@@ -336,7 +391,7 @@ fn nonempty(v: &str) -> Option<&[u8]> {
 pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
     let err = |line: u64, reason: String| malformed(path, line, reason);
     let mut reader = open(path)?;
-    let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
+    let headers = headers(&mut reader, path)?;
     let mut index = [0usize; 12];
     for (k, name) in TRAFFIC_COLUMNS.iter().enumerate() {
         index[k] = headers.iter().position(|h| h == *name).ok_or_else(|| {
@@ -353,9 +408,8 @@ pub fn read(path: &Path, table: &IpRanges) -> Result<TrafficCsv> {
     let named_at = headers.iter().position(|h| h == ENDPOINT_SERVICE_COLUMN);
     let path_at = headers.iter().position(|h| h == PATH_COLUMN);
     let mut out = TrafficCsv::default();
-    for record in reader.records() {
-        let record =
-            record.map_err(|e| err(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
+    for record in data_rows(reader, path) {
+        let record = record?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let get = |k: usize| record.get(index[k]).unwrap_or("");
         let named = named_at.and_then(|k| record.get(k)).unwrap_or("");

@@ -208,10 +208,15 @@ impl Inventory {
     /// Reads one file into the inventory, recording a problem instead of failing.
     pub fn add_file(&mut self, path: &Path) {
         let shown = path.display().to_string();
-        let text = match std::fs::read(path) {
+        let text = match crate::bounded::read_file(path) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) => {
+            Err(crate::bounded::ReadError::Io(e)) => {
                 self.problems.push(format!("{shown}: cannot read: {e}"));
+                return;
+            }
+            Err(crate::bounded::ReadError::TooLarge(limit)) => {
+                let reason = crate::bounded::too_large(limit);
+                self.problems.push(format!("{shown}: {reason}; skipped"));
                 return;
             }
         };

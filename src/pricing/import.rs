@@ -175,9 +175,11 @@ fn read_one(path: &Path, ignored: &mut BTreeMap<String, u64>) -> Result<Vec<Impo
         path: path.to_path_buf(),
         reason,
     };
-    let text = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
+    let text = crate::bounded::read_file(path).map_err(|e| {
+        e.into_error(path, |source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })
     })?;
     let doc: GetProducts = serde_json::from_slice(&text).map_err(|e| {
         bad(format!(

@@ -140,7 +140,7 @@ pub fn render_traffic(report: &Report) -> Result<Vec<u8>> {
         } else {
             e.0 = e.0.saturating_add(r.bytes);
         }
-        e.2 += r.records;
+        e.2 = e.2.saturating_add(r.records);
     }
     let factor: Decimal = report.assumptions.month_factor;
     let mut w = writer();

@@ -140,15 +140,18 @@ pub fn read_s3_objects(
             return Err(Error::NoInput(url.to_string()));
         }
         for o in objects {
-            let mut bytes = Vec::with_capacity(o.size as usize);
-            session
-                .open(&o)?
-                .read_to_end(&mut bytes)
-                .map_err(|source| Error::Read {
-                    path: PathBuf::from(o.url()),
-                    source,
-                })?;
-            out.push((PathBuf::from(o.url()), bytes));
+            let name = PathBuf::from(o.url());
+            let limit = crate::bounded::max_document_bytes();
+            let mut bytes = Vec::with_capacity(o.size.min(limit) as usize);
+            crate::bounded::read_to_end_capped(session.open(&o)?, &mut bytes, limit).map_err(
+                |e| {
+                    e.into_error(&name, |source| Error::Read {
+                        path: name.clone(),
+                        source,
+                    })
+                },
+            )?;
+            out.push((name, bytes));
         }
     }
     Ok(out)
