@@ -92,7 +92,9 @@ pub struct Vantage {
 impl Vantage {
     /// All duplicate bytes removed.
     pub fn duplicates_removed(&self) -> u64 {
-        self.duplicate_bytes_removed.values().sum()
+        self.duplicate_bytes_removed
+            .values()
+            .fold(0u64, |a, b| a.saturating_add(*b))
     }
 }
 
@@ -366,7 +368,7 @@ pub fn apply(
                     ((u128::from(r.bytes) * u128::from(target)) / u128::from((*n).max(1))) as u64
                 }
                 .min(r.bytes);
-                *already += share;
+                *already = already.saturating_add(share);
                 let removed = r.bytes - share;
                 if removed > 0 {
                     let rule = nat_rule[&r.interface].0.to_string();
