@@ -548,3 +548,34 @@ fn hostile_values_read_correctly_or_are_malformed_with_a_reason() {
     );
     // Only the first five reasons per file are kept; the last two are counted.
 }
+
+/// Regression: a record claiming 10^19 bytes (or anything over 1 PiB) was accepted, and a few
+/// of them saturated every total (trillions of dollars in the report). Such a record is now a
+/// malformed line with its reason; one just under the bound still counts.
+#[test]
+fn a_record_with_absurd_bytes_is_malformed() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "absurd.log",
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 9999999999999999999 1793491200 1793491260 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 1125899906842625 1793491200 1793491260 ACCEPT OK
+2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 1125899906842624 1793491200 1793491260 ACCEPT OK
+",
+    );
+    let got = read(vec![p], false).unwrap();
+    let a = &got.accounting;
+    assert_eq!(
+        (a.records, a.accepted, a.accepted_bytes, a.malformed),
+        (3, 1, 1 << 50, 2)
+    );
+    let reasons: Vec<&str> = got.issues.iter().map(|i| i.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "bytes 9999999999999999999 is more than one record can carry (over 1 PiB): not a real count",
+            "bytes 1125899906842625 is more than one record can carry (over 1 PiB): not a real count",
+        ]
+    );
+}

@@ -376,6 +376,11 @@ const UNATTRIBUTED: &[u8] = b"unattributed";
 
 use super::format::MAX_FIELDS;
 
+/// Most bytes one record can count: an interface at 3,200 Gbit/s for a whole 10-minute
+/// aggregation interval moves 2.4e14 bytes; a value over 2^50 (1 PiB) is not a real count (and a
+/// few such records would saturate every total).
+pub const MAX_RECORD_BYTES: u64 = 1 << 50;
+
 /// Longest line read; a longer one is counted as malformed and skipped (memory stays bounded).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
@@ -783,10 +788,16 @@ impl<'a> Scanner<'a> {
         let packets = parse_opt_u64(get(Field::Packets), "packets")?.unwrap_or(0);
         let bytes = match get(Field::Bytes) {
             None => None,
-            Some(b) => Some(
-                parse_u64(b)
-                    .ok_or_else(|| format!("non-numeric bytes '{}'", String::from_utf8_lossy(b)))?,
-            ),
+            Some(b) => {
+                let n = parse_u64(b)
+                    .ok_or_else(|| format!("non-numeric bytes '{}'", String::from_utf8_lossy(b)))?;
+                if n > MAX_RECORD_BYTES {
+                    return Err(format!(
+                        "bytes {n} is more than one record can carry (over 1 PiB): not a real count"
+                    ));
+                }
+                Some(n)
+            }
         };
         widen(&mut self.out, &mut self.last_hour, start, end);
         if rejected {
