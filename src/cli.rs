@@ -243,10 +243,11 @@ pub struct InputArgs {
     /// carry no TTL; clients cache answers).
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub dns_window: u64,
-    /// Memory the flow aggregate may use (K, M, G or T: binary multiples). Beyond about half of
-    /// it, distinct flows spill to temporary files (about 40 bytes each) that are summed again
-    /// partition by partition: the report is the same whatever the limit, only slower when it
-    /// spills. Raise it when --verbose says that flows spilled and memory is plentiful.
+    /// Memory for the distinct flows (K, M, G or T: binary multiples): half for the run's
+    /// aggregate, a quarter for the files being read. Beyond their share, flows spill to
+    /// temporary files (40 bytes each) that are summed again partition by partition: the report
+    /// is the same whatever the limit, only slower when it spills. Raise it when --verbose says
+    /// that flows spilled and memory is plentiful.
     #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
     pub memory_limit: u64,
     /// Folder for the spill files of --memory-limit [default: the system's temporary folder].
