@@ -92,7 +92,8 @@ struct Numbering {
 #[derive(Default)]
 struct Shard {
     map: FxHashMap<FlowKey, FlowSums>,
-    spill: Option<BufWriter<File>>,
+    /// The partition's spill file, once it has spilled.
+    spill: Option<(PathBuf, BufWriter<File>)>,
 }
 
 /// The shared aggregate of a run (see the module doc).
@@ -191,21 +192,20 @@ impl Aggregate {
             };
             let mut file = staged.file;
             file.seek(std::io::SeekFrom::Start(0)).map_err(err)?;
-            let mut r = BufReader::with_capacity(1 << 16, file);
-            let mut buf = [0u8; FLOW_BYTES];
             let mut batch = 0;
-            for _ in 0..staged.flows {
-                r.read_exact(&mut buf).map_err(err)?;
-                let (k, v) = FlowKey::decode(&buf);
+            let mut inserted = Ok(());
+            read_flows(file, |k, v| {
                 stats[k.ctx as usize].count(&k, &v);
                 let key = translate(k);
                 parts[partition_of(key.remote)].push((key, v));
                 batch += 1;
-                if batch == 1 << 16 {
-                    self.insert(&mut parts)?;
+                if batch == 1 << 16 && inserted.is_ok() {
+                    inserted = self.insert(&mut parts);
                     batch = 0;
                 }
-            }
+            })
+            .map_err(err)?;
+            inserted?;
             self.insert(&mut parts)?;
         }
         let mut n = lock(&self.numbering);
@@ -246,10 +246,12 @@ impl Aggregate {
         }
         if shard.spill.is_none() {
             let path = self.spill_path(p)?;
-            let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
-            shard.spill = Some(BufWriter::with_capacity(1 << 16, file));
+            let file = File::create(&path).map_err(|e| {
+                Error::Invalid(format!("cannot write spill file {}: {e}", path.display()))
+            })?;
+            shard.spill = Some((path, BufWriter::with_capacity(1 << 16, file)));
         }
-        let out = shard.spill.as_mut().expect("opened above");
+        let (_, out) = shard.spill.as_mut().expect("opened above");
         let mut buf = [0u8; FLOW_BYTES];
         let n = shard.map.len();
         let slots = shard.map.capacity();
@@ -312,14 +314,13 @@ impl Aggregate {
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
         let mut partitions = Vec::with_capacity(PARTITIONS);
-        for (p, shard) in self.shards.into_iter().enumerate() {
+        for shard in self.shards {
             let shard = shard.into_inner().unwrap_or_else(|e| e.into_inner());
             let spill = match shard.spill {
-                Some(mut w) => {
+                Some((path, mut w)) => {
                     w.flush()
                         .map_err(|e| Error::Invalid(format!("cannot write a spill file: {e}")))?;
-                    let dir = spill_dir.as_ref().expect("a spill file has its folder");
-                    Some(dir.path().join(format!("part-{p:02}.bin")))
+                    Some(path)
                 }
                 None => None,
             };
@@ -341,10 +342,6 @@ impl Aggregate {
             _spill_dir: spill_dir,
         })
     }
-}
-
-fn spill_error(path: &std::path::Path, e: std::io::Error) -> Error {
-    Error::Invalid(format!("cannot write spill file {}: {e}", path.display()))
 }
 
 /// The partition of a remote side: the high bits of its hash (the maps use the low ones).
@@ -576,16 +573,21 @@ fn read_spill(path: &std::path::Path, map: &mut FxHashMap<FlowKey, FlowSums>) ->
     let file = File::open(path).map_err(err)?;
     let size = file.metadata().map_err(err)?.len();
     map.reserve((size / FLOW_BYTES as u64) as usize);
+    read_flows(file, |k, v| map.entry(k).or_default().add(&v)).map_err(err)
+}
+
+/// Calls `f` with each flow [`FlowKey::encode`] wrote to `file`, from where it stands to its end.
+fn read_flows(file: File, mut f: impl FnMut(FlowKey, FlowSums)) -> std::io::Result<()> {
     let mut r = BufReader::with_capacity(1 << 16, file);
     let mut buf = [0u8; FLOW_BYTES];
     loop {
         match r.read_exact(&mut buf) {
             Ok(()) => {
                 let (k, v) = FlowKey::decode(&buf);
-                map.entry(k).or_default().add(&v);
+                f(k, v);
             }
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
-            Err(e) => return Err(err(e)),
+            Err(e) => return Err(e),
         }
     }
 }
