@@ -579,3 +579,69 @@ fn a_record_with_absurd_bytes_is_malformed() {
         ]
     );
 }
+
+/// Gzip files small enough to inflate whole (one libdeflate call) read exactly as the stream
+/// reader reads them: one member, two members of equal size (the trailer's size fits the first
+/// one too), a cut file, a corrupt one.
+#[test]
+fn gzip_inflated_whole_reads_as_the_stream_does() {
+    use vpce_advisor::ingest::{ingest_sources, SourceConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(fixture("flowlogs/grafana-loki/vpcflowlog.log.gz")).unwrap();
+    let mut corrupt = good.clone();
+    for b in corrupt.iter_mut().skip(12).take(20) {
+        *b ^= 0x5a;
+    }
+    let files = [
+        ("one.log.gz", good.clone()),
+        ("two.log.gz", [good.clone(), good.clone()].concat()),
+        ("cut.log.gz", good[..good.len() / 2].to_vec()),
+        ("bad.log.gz", corrupt),
+    ];
+    let paths: Vec<PathBuf> = files
+        .iter()
+        .map(|(name, bytes)| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            p
+        })
+        .collect();
+    let config = IngestConfig {
+        inputs: paths,
+        region: "us-east-1".into(),
+        strict: false,
+        progress: false,
+        log_format: None,
+        flow_log_formats: Default::default(),
+        local: None,
+        hourly: false,
+        classes: None,
+    };
+    let run = |whole: Option<u64>| {
+        let mut sources = SourceConfig::default();
+        sources.spill.whole_gzip_bytes = whole;
+        let got = ingest_sources(&config, &[], &sources).unwrap();
+        let mut failed: Vec<String> = got
+            .failed_files
+            .iter()
+            .map(|f| format!("{} {} {}", f.path, f.records_before_fault, f.reason))
+            .collect();
+        failed.sort();
+        (
+            got.accounting.clone(),
+            crate::formats::flow_rows(&got),
+            failed,
+        )
+    };
+    let stream = run(None);
+    let whole = run(Some(u64::MAX));
+    assert_eq!(stream.0.files, 2, "{:?}", stream.2);
+    assert_eq!(stream.2.len(), 2);
+    // The two-member file counts both members.
+    let one = read(vec![dir.path().join("one.log.gz")], false).unwrap();
+    assert_eq!(stream.0.records, 3 * one.accounting.records);
+    assert_eq!(whole.0, stream.0);
+    assert_eq!(whole.1, stream.1);
+    assert!(!stream.1.is_empty());
+    assert_eq!(whole.2, stream.2);
+}

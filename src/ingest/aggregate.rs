@@ -105,7 +105,12 @@ pub struct Aggregate {
     held: AtomicUsize,
     spilled: AtomicU64,
     spill_dir: Mutex<Option<tempfile::TempDir>>,
+    /// Tells this aggregate's run-wide address ids from another's in a thread's carried state.
+    serial: u64,
 }
+
+/// Serial numbers of aggregates.
+static SERIALS: AtomicU64 = AtomicU64::new(1);
 
 impl Default for Aggregate {
     fn default() -> Self {
@@ -127,6 +132,7 @@ impl Aggregate {
             held: AtomicUsize::new(0),
             spilled: AtomicU64::new(0),
             spill_dir: Mutex::new(None),
+            serial: SERIALS.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -162,12 +168,20 @@ impl Aggregate {
                     })
                 })
                 .collect();
-            let addrs: Vec<u32> = scan.addrs.items().iter().map(|a| n.addrs.id(*a)).collect();
+            // The thread's address ids are carried from file to file: only those new since its
+            // last file of this run are looked up.
+            let (serial, addrs) = &mut scan.carry.run_addrs;
+            if *serial != self.serial {
+                *serial = self.serial;
+                addrs.clear();
+            }
+            let known = addrs.len();
+            addrs.extend(scan.addrs.items()[known..].iter().map(|a| n.addrs.id(*a)));
             for ((i, ip), bits) in scan.direct.drain() {
                 let remote = RemoteId::of_address(n.addrs.id(ip));
                 *n.direct.entry((strings[i as usize], remote)).or_default() |= bits;
             }
-            (contexts, addrs)
+            (contexts, std::mem::take(addrs))
         };
         let mut stats = vec![CtxStats::default(); contexts.len()];
         let translate = |k: FlowKey| FlowKey {
@@ -208,6 +222,7 @@ impl Aggregate {
             inserted?;
             self.insert(&mut parts)?;
         }
+        scan.carry.run_addrs.1 = addrs;
         let mut n = lock(&self.numbering);
         let total = n.contexts.len();
         n.ctx_stats.resize(total, CtxStats::default());
@@ -225,8 +240,9 @@ impl Aggregate {
                 continue;
             }
             let mut shard = lock(&self.shards[p]);
+            // No reserve for the whole part: many of its flows are already in the map, and
+            // the table grows only as it fills.
             let before = shard.map.capacity();
-            shard.map.reserve(part.len());
             for (k, v) in part.drain(..) {
                 shard.map.entry(k).or_default().add(&v);
             }
@@ -705,6 +721,7 @@ mod tests {
             budget_flows: Some(10),
             file_flows: None,
             dir: Some(dir.path().to_path_buf()),
+            whole_gzip_bytes: None,
         });
         assert_eq!(n, 400);
         assert!(spilled > 400, "spilled {spilled}");

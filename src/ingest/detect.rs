@@ -93,11 +93,34 @@ fn scan_into(
         return Ok(());
     }
     let gz = head.len() >= 2 && head[..2] == [0x1f, 0x8b];
-    let chained = std::io::Cursor::new(head.to_vec()).chain(file);
     let gz_err = |source| Error::Gzip {
         path: path.to_path_buf(),
         source,
     };
+    if let Some(limit) = settings
+        .spill
+        .whole_gzip_bytes
+        .filter(|&l| gz && input.size() <= l)
+    {
+        // Small enough to hold: read it whole and inflate it in one call. Anything the one
+        // call does not take (several gzip members, a trailer that does not match, corrupt
+        // data) is read as a stream instead, so the records and the error are the stream's.
+        // The two buffers are the thread's, kept from file to file (no fresh pages to fault in).
+        let (mut compressed, mut inflated) = WHOLE.with(|w| std::mem::take(&mut *w.borrow_mut()));
+        compressed.clear();
+        compressed.reserve_exact(input.size() as usize + 1);
+        compressed.extend_from_slice(head);
+        file.read_to_end(&mut compressed).map_err(read_err)?;
+        let result = if inflate_whole(&compressed, limit, &mut inflated) {
+            read(scanner, &mut inflated.as_slice(), gz_err, "gzip")
+        } else {
+            let mut reader = MultiGzDecoder::new(compressed.as_slice());
+            read(scanner, &mut reader, gz_err, "gzip")
+        };
+        WHOLE.with(|w| *w.borrow_mut() = (compressed, inflated));
+        return result;
+    }
+    let chained = std::io::Cursor::new(head.to_vec()).chain(file);
     if gz && settings.pipeline {
         let mut reader = Pipelined::new(MultiGzDecoder::new(chained));
         read(scanner, &mut reader, gz_err, "gzip")?;
@@ -109,6 +132,64 @@ fn scan_into(
         read(scanner, &mut reader, read_err, "plain")?;
     }
     Ok(())
+}
+
+thread_local! {
+    /// A reading thread's buffers for gzip files read whole: the file, and its text.
+    static WHOLE: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Frees the calling thread's buffers for gzip files read whole (after the scan).
+pub(super) fn release_buffers() {
+    WHOLE.with(|w| *w.borrow_mut() = Default::default());
+}
+
+/// Inflates `gz` in one call into `out` (replacing its contents), when it is one gzip member
+/// whose inflated size (from its trailer) with `gz` itself is at most `limit` bytes and it
+/// inflates without error to exactly that size; `false` otherwise.
+pub fn inflate_whole(gz: &[u8], limit: u64, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let n = gz.len();
+    // A gzip member is at least a 10-byte header and an 8-byte trailer.
+    if n < 18 {
+        return false;
+    }
+    let size = u32::from_le_bytes([gz[n - 4], gz[n - 3], gz[n - 2], gz[n - 1]]) as usize;
+    if (n as u64).saturating_add(size as u64) > limit {
+        return false;
+    }
+    out.reserve_exact(size);
+    out.resize(size, 0);
+    let (mut used_in, mut used_out) = (0usize, 0usize);
+    // SAFETY: the decompressor is checked for null and freed once; the input and output
+    // pointers come from live slices with their own lengths, which libdeflate does not read or
+    // write beyond; the two counts are plain out-parameters.
+    let result = unsafe {
+        let d = libdeflate_sys::libdeflate_alloc_decompressor();
+        if d.is_null() {
+            return false;
+        }
+        let r = libdeflate_sys::libdeflate_gzip_decompress_ex(
+            d,
+            gz.as_ptr().cast(),
+            n,
+            out.as_mut_ptr().cast(),
+            out.len(),
+            &mut used_in,
+            &mut used_out,
+        );
+        libdeflate_sys::libdeflate_free_decompressor(d);
+        r
+    };
+    // Success means the member's CRC-32 and size matched; anything after it (another member)
+    // is left to the stream reader.
+    let whole = result == libdeflate_sys::libdeflate_result_LIBDEFLATE_SUCCESS
+        && used_in == n
+        && used_out == size;
+    if !whole {
+        out.clear();
+    }
+    whole
 }
 
 /// Peeks at the first bytes of a decompressed stream and hands it to its reader.
@@ -254,5 +335,56 @@ impl<R: Read> Read for Counting<R> {
             bar.inc(n as u64);
         }
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn one_member_inflates_whole_and_anything_else_is_left_to_the_stream() {
+        let text: Vec<u8> = (0..5000)
+            .flat_map(|i| {
+                format!(
+                    "2 123456789012 eni-{i:08x} 10.0.0.1 52.94.1.{} 443\n",
+                    i % 250
+                )
+                .into_bytes()
+            })
+            .collect();
+        let gz = gzip(&text);
+        let whole = |gz: &[u8], limit: u64| {
+            let mut out = b"left over".to_vec();
+            let ok = inflate_whole(gz, limit, &mut out);
+            assert!(ok || out.is_empty());
+            ok.then_some(out)
+        };
+        assert_eq!(whole(&gz, u64::MAX).as_deref(), Some(&text[..]));
+        // Over the limit: not inflated whole.
+        let limit = (gz.len() + text.len()) as u64;
+        assert!(whole(&gz, limit).is_some());
+        assert!(whole(&gz, limit - 1).is_none());
+        // Two members of equal size (the trailer's size matches the first one too): the one
+        // call would stop after the first, so the file goes to the stream reader.
+        let twice = [gz.clone(), gz.clone()].concat();
+        assert!(whole(&twice, u64::MAX).is_none());
+        // Trailing bytes, a flipped bit, a cut: the stream reader's business.
+        assert!(whole(&[gz.clone(), vec![0; 4]].concat(), u64::MAX).is_none());
+        let mut bad = gz.clone();
+        bad[gz.len() / 2] ^= 0x10;
+        assert!(whole(&bad, u64::MAX).is_none());
+        assert!(whole(&gz[..gz.len() - 1], u64::MAX).is_none());
+        assert!(whole(&gz[..10], u64::MAX).is_none());
+        assert!(whole(&[], u64::MAX).is_none());
+        // The empty text is one valid member.
+        assert_eq!(whole(&gzip(b""), u64::MAX).as_deref(), Some(&b""[..]));
     }
 }

@@ -287,6 +287,7 @@ impl Merged {
             direct: Default::default(),
             series: small.series,
             staged: None,
+            carry: Default::default(),
         };
         big = big.absorb((PathBuf::new(), as_scan));
         // absorb counts one file and one detection; a merged part is neither
@@ -373,9 +374,7 @@ pub fn ingest_sources(
     let pipeline = inputs.len() < threads;
     // The files' share of the memory limit is split between the files read at once.
     let mut spill = sources.spill.clone();
-    if let Some(f) = spill.file_flows.as_mut() {
-        *f = (*f * rayon::current_num_threads() / threads).max(1);
-    }
+    spill.shared_by(rayon::current_num_threads(), threads);
     let sink = std::sync::Arc::new(aggregate::Aggregate::new(spill));
     let jobs: Vec<(Input, bool)> = inputs
         .into_iter()
@@ -392,6 +391,16 @@ pub fn ingest_sources(
     } else {
         read()
     }?;
+    // What the reading threads kept from file to file is not needed after the scan.
+    let release = || {
+        rayon::broadcast(|_| {
+            scan::release_carried();
+            detect::release_buffers();
+        })
+    };
+    if resolved.session.is_none() {
+        release();
+    }
     progress.finish();
     crate::stages::mark("scan");
     let mut failed_files = merged.failed;
@@ -466,12 +475,14 @@ fn read_jobs(
                 // An engine's result the user named: a bad row is an error that names its line.
                 let mut scan = traffic_csv::read_aggregate(path, &settings)?;
                 sink.absorb(&mut scan)?;
+                scan::recycle(&mut scan);
                 progress.file_done(&scan.accounting);
                 return Ok(FileOutcome::Read(path.clone(), Box::new(scan)));
             }
             match detect::scan_input_partial(input, opener, &settings) {
                 Ok(mut scan) => {
                     sink.absorb(&mut scan)?;
+                    scan::recycle(&mut scan);
                     progress.file_done(&scan.accounting);
                     Ok(FileOutcome::Read(path.clone(), Box::new(scan)))
                 }

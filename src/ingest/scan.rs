@@ -157,6 +157,10 @@ pub struct SpillConfig {
     pub file_flows: Option<usize>,
     /// Folder for the temporary files (default: the system's temporary folder).
     pub dir: Option<std::path::PathBuf>,
+    /// A gzip file whose compressed and inflated sizes together are at most this is read into
+    /// memory and inflated in one call (libdeflate: about twice as fast as inflating a stream);
+    /// a larger one is inflated as a stream (`None`: always).
+    pub whole_gzip_bytes: Option<u64>,
 }
 
 /// Memory of one hash-table slot of distinct flows: a 40-byte entry and its control byte, in a
@@ -165,15 +169,29 @@ pub const BYTES_PER_FLOW: u64 = 48;
 
 impl SpillConfig {
     /// The budgets for a memory limit in bytes: half of it for the run's aggregate, a quarter
-    /// for the files being read (`threads` at once), the rest for the numbering, buffers and
-    /// the steps after the scan.
+    /// for the flows of the files being read (`threads` at once), a quarter for the gzip files
+    /// inflated whole (the numbering, buffers and the steps after the scan fit in what these
+    /// leave unused).
     pub fn for_limit(limit_bytes: u64, dir: Option<std::path::PathBuf>, threads: usize) -> Self {
+        let threads = threads.max(1) as u64;
         // A file's map is a hash table that doubles: count two slots per flow.
-        let file = limit_bytes / 4 / threads.max(1) as u64 / BYTES_PER_FLOW / 2;
+        let file = limit_bytes / 4 / threads / BYTES_PER_FLOW / 2;
         SpillConfig {
             budget_flows: Some((limit_bytes / 2 / BYTES_PER_FLOW).max(1024) as usize),
             file_flows: Some(file.max(1024) as usize),
             dir,
+            whole_gzip_bytes: Some(limit_bytes / 4 / threads),
+        }
+    }
+
+    /// The budgets per file when `readers` files are read at once instead of `threads`.
+    pub fn shared_by(&mut self, threads: usize, readers: usize) {
+        let (threads, readers) = (threads.max(1), readers.max(1));
+        if let Some(f) = self.file_flows.as_mut() {
+            *f = (*f * threads / readers).max(1);
+        }
+        if let Some(w) = self.whole_gzip_bytes.as_mut() {
+            *w = *w * threads as u64 / readers as u64;
         }
     }
 }
@@ -257,6 +275,63 @@ impl<T: Copy + Eq + std::hash::Hash> Ids<T> {
     }
 }
 
+/// Remote addresses numbered in order of first sight, each with its destination class as last
+/// computed (kept in the same table: one lookup gives both).
+#[derive(Debug, Default)]
+pub struct Addrs {
+    map: FxHashMap<IpAddr, AddrSlot>,
+    items: Vec<IpAddr>,
+}
+
+/// An address's number and cached class.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct AddrSlot {
+    id: u32,
+    /// The VPC region (id in [`Carry::regions`]) `class` was computed for; `u32::MAX`: none.
+    region: u32,
+    class: u8,
+}
+
+impl Addrs {
+    /// Id of `ip`, adding it when new.
+    pub fn id(&mut self, ip: IpAddr) -> u32 {
+        self.slot(ip).id
+    }
+
+    #[inline]
+    fn slot(&mut self, ip: IpAddr) -> AddrSlot {
+        let next = self.items.len() as u32;
+        let items = &mut self.items;
+        *self.map.entry(ip).or_insert_with(|| {
+            items.push(ip);
+            AddrSlot {
+                id: next,
+                region: u32::MAX,
+                class: 0,
+            }
+        })
+    }
+
+    fn set_class(&mut self, ip: IpAddr, region: u32, class: u8) {
+        if let Some(slot) = self.map.get_mut(&ip) {
+            (slot.region, slot.class) = (region, class);
+        }
+    }
+
+    /// All addresses, by id.
+    pub fn items(&self) -> &[IpAddr] {
+        &self.items
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
 /// Sums per key.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FlowSums {
@@ -280,7 +355,7 @@ pub struct FileScan {
     /// The flows' contexts (string parts), numbered.
     pub contexts: Ids<Context>,
     /// The flows' remote addresses, numbered.
-    pub addrs: Ids<IpAddr>,
+    pub addrs: Addrs,
     pub flows: FxHashMap<FlowKey, FlowSums>,
     pub accounting: Accounting,
     /// Observed (min start, max end) in Unix seconds.
@@ -303,6 +378,59 @@ pub struct FileScan {
     /// Flows moved out of [`FileScan::flows`] to a temporary file when the map passed
     /// [`SpillConfig::file_flows`]; same numbering.
     pub staged: Option<Staged>,
+    /// What the reading thread carries from file to file (see [`Carry`]).
+    pub(super) carry: Carry,
+}
+
+/// Addresses a thread carries from file to file before it starts over (bounds its memory).
+const MAX_CARRIED_ADDRS: usize = 1 << 20;
+
+/// What one reading thread keeps from one file to the next, so work done for one file is not
+/// redone for the next: the emptied flow map (its capacity: no regrowing, no fresh pages), the
+/// address numbering ([`FileScan::addrs`] then numbers every address the thread has seen, not
+/// only this file's), each address's destination class, and the run-wide id of each address
+/// (filled by the aggregate that absorbs the files, see [`Carry::run_addrs`]).
+#[derive(Debug, Default)]
+pub(super) struct Carry {
+    flows: FxHashMap<FlowKey, FlowSums>,
+    addrs: Addrs,
+    /// Region names numbered for [`AddrSlot::region`].
+    regions: Interner,
+    /// The aggregate (by its serial number) the run-wide address ids belong to, and the
+    /// run-wide id of each address id, for the first ids (the rest are not known yet).
+    pub(super) run_addrs: (u64, Vec<u32>),
+}
+
+thread_local! {
+    static CARRIED: std::cell::RefCell<Option<Carry>> = const { std::cell::RefCell::new(None) };
+}
+
+impl Carry {
+    /// This thread's carried state (or a fresh one).
+    fn take() -> Carry {
+        CARRIED.with(|c| c.borrow_mut().take()).unwrap_or_default()
+    }
+}
+
+/// Frees the calling thread's carried state (after the scan).
+pub(super) fn release_carried() {
+    CARRIED.with(|c| *c.borrow_mut() = None);
+}
+
+/// Hands the state of a file whose flows moved to the aggregate back to its thread, for the
+/// next file (a file still holding flows is left alone).
+pub(super) fn recycle(scan: &mut FileScan) {
+    if !scan.flows.is_empty() || scan.staged.is_some() {
+        return;
+    }
+    let mut carry = std::mem::take(&mut scan.carry);
+    if scan.addrs.len() > MAX_CARRIED_ADDRS {
+        carry = Carry::default();
+    } else {
+        carry.addrs = std::mem::take(&mut scan.addrs);
+    }
+    carry.flows = std::mem::take(&mut scan.flows);
+    CARRIED.with(|c| *c.borrow_mut() = Some(carry));
 }
 
 /// Key of the scan-time traffic series: interner ids of the VPC and region, the record's start
@@ -359,11 +487,10 @@ pub(super) struct Scanner<'a> {
     region_fallback: u32,
     unattributed: u32,
     unknown_az: u32,
-    /// Class per remote address id of this file (with the region id it was computed for):
-    /// each looked up once per region.
-    addr_class: Vec<(u32, u8)>,
-    /// The context of the last record, by its raw fields.
-    last_context: LastContext,
+    /// The thread-wide id ([`Carry::regions`]) of each region id of this file's interner.
+    region_ids: Vec<u32>,
+    /// Contexts by their raw fields.
+    contexts: ContextCache,
     /// Class per service hint id (for addresses ip-ranges does not know).
     hint_cache: FxHashMap<(u32, u32), u8>,
     /// An error that is not a record's (a temporary file could not be written).
@@ -414,7 +541,13 @@ struct CloudWatchEvent {
 
 impl<'a> Scanner<'a> {
     pub(super) fn new(path: &'a Path, settings: &'a ScanSettings) -> Scanner<'a> {
-        let mut out = FileScan::default();
+        let mut carry = Carry::take();
+        let mut out = FileScan {
+            flows: std::mem::take(&mut carry.flows),
+            addrs: std::mem::take(&mut carry.addrs),
+            carry,
+            ..FileScan::default()
+        };
         let region_fallback = out.interner.intern(settings.region.as_bytes());
         let unattributed = out.interner.intern(UNATTRIBUTED);
         let unknown_az = out.interner.intern(b"-");
@@ -433,8 +566,8 @@ impl<'a> Scanner<'a> {
             region_fallback,
             unattributed,
             unknown_az,
-            addr_class: Vec::new(),
-            last_context: LastContext::default(),
+            region_ids: Vec::new(),
+            contexts: ContextCache::default(),
             hint_cache: FxHashMap::default(),
             fault: None,
             aws_class_cache: FxHashMap::default(),
@@ -447,22 +580,28 @@ impl<'a> Scanner<'a> {
         &mut self,
         table: &IpRanges,
         remote: Remote,
-        remote_id: RemoteId,
+        slot: Option<AddrSlot>,
         hint: u32,
         region: u32,
     ) -> u8 {
-        let (addr, index) = match (remote, remote_id.address()) {
-            (Remote::Ip(a), Some(i)) => (a, i),
+        let (addr, slot) = match (remote, slot) {
+            (Remote::Ip(a), Some(s)) => (a, s),
             _ => return PRIVATE_CLASS,
         };
         let interner = &self.out.interner;
         let aws_class = &mut self.aws_class_cache;
-        if self.addr_class.len() <= index {
-            self.addr_class.resize(index + 1, (u32::MAX, 0));
+        let carry = &mut self.out.carry;
+        if self.region_ids.len() <= region as usize {
+            self.region_ids.resize(region as usize + 1, u32::MAX);
         }
-        let cached = &mut self.addr_class[index];
-        if cached.0 != region {
-            let code = match table.lookup_ids(addr) {
+        let thread_region = &mut self.region_ids[region as usize];
+        if *thread_region == u32::MAX {
+            *thread_region = carry.regions.intern(interner.name(region).as_bytes());
+        }
+        let thread_region = *thread_region;
+        let mut code = slot.class;
+        if slot.region != thread_region {
+            code = match table.lookup_ids(addr) {
                 Some((service, service_region)) => *aws_class
                     .entry((service, service_region, region, addr.is_ipv6()))
                     .or_insert_with(|| {
@@ -477,9 +616,8 @@ impl<'a> Scanner<'a> {
                 None if addr.is_ipv6() => DestClass::Ipv6Direct as u8,
                 None => NOT_AWS,
             };
-            *cached = (region, code);
+            self.out.addrs.set_class(addr, thread_region, code);
         }
-        let code = cached.1;
         if code != NOT_AWS {
             return code;
         }
@@ -671,18 +809,7 @@ impl<'a> Scanner<'a> {
             }
         }
         let mut fields: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
-        let mut n = 0usize;
-        // Fields are separated by one or more spaces.
-        let mut start = 0;
-        for end in memchr::memchr_iter(b' ', line).chain(std::iter::once(line.len())) {
-            if end > start {
-                if n < MAX_FIELDS {
-                    fields[n] = &line[start..end];
-                }
-                n += 1;
-            }
-            start = end + 1;
-        }
+        let n = split_fields(line, &mut fields);
         self.data(&fields[..n.min(MAX_FIELDS)], n, line_no)
     }
 
@@ -781,10 +908,18 @@ impl<'a> Scanner<'a> {
         };
         // The interface's own addresses (srcaddr/dstaddr) say which side is outside the VPC;
         // pkt-srcaddr/pkt-dstaddr name the far end when the interface is an intermediate hop.
-        let src = address(get(Field::SrcAddr), get(Field::PktSrcAddr), "srcaddr")?;
-        let dst = address(get(Field::DstAddr), get(Field::PktDstAddr), "dstaddr")?;
-        let pkt_src = optional_address(get(Field::PktSrcAddr), "pkt-srcaddr")?;
-        let pkt_dst = optional_address(get(Field::PktDstAddr), "pkt-dstaddr")?;
+        let (pkt_src_raw, pkt_dst_raw) = (get(Field::PktSrcAddr), get(Field::PktDstAddr));
+        let (src, src_raw) = address(get(Field::SrcAddr), pkt_src_raw, "srcaddr")?;
+        let (dst, dst_raw) = address(get(Field::DstAddr), pkt_dst_raw, "dstaddr")?;
+        // A pkt-* address is most often the plain one: not parsed twice.
+        let pkt_src = match pkt_src_raw {
+            Some(raw) if raw == src_raw => Some(src),
+            raw => optional_address(raw, "pkt-srcaddr")?,
+        };
+        let pkt_dst = match pkt_dst_raw {
+            Some(raw) if raw == dst_raw => Some(dst),
+            raw => optional_address(raw, "pkt-dstaddr")?,
+        };
         let packets = parse_opt_u64(get(Field::Packets), "packets")?.unwrap_or(0);
         let bytes = match get(Field::Bytes) {
             None => None,
@@ -897,42 +1032,46 @@ impl<'a> Scanner<'a> {
             Remote::Ip(_) => f.hint,
         };
         let raw = [f.vpc, f.region, f.az, f.interface, hint_raw];
-        // Records come in runs of one interface: its context is looked up once per run.
-        let same = self.last_context.valid
-            && self
-                .last_context
-                .raw
-                .iter()
-                .zip(raw)
-                .all(|(last, now)| last.as_deref() == now);
-        if !same {
-            let out = &mut self.out;
-            let intern = |out: &mut FileScan, v: Option<&[u8]>, fallback: u32| match v {
-                None | Some(b"-") | Some(b"") => fallback,
-                Some(v) => out.interner.intern(v),
-            };
-            let context = Context {
-                vpc: intern(out, f.vpc, self.unattributed),
-                region: intern(out, f.region, self.region_fallback),
-                az: intern(out, f.az, self.unknown_az),
-                interface: intern(out, f.interface, 0),
-                hint: intern(out, hint_raw, 0),
-            };
-            let id = out.contexts.id(context);
-            for (last, now) in self.last_context.raw.iter_mut().zip(raw) {
-                match (last.as_mut(), now) {
-                    (Some(buf), Some(now)) => {
-                        buf.clear();
-                        buf.extend_from_slice(now);
-                    }
-                    (_, now) => *last = now.map(<[u8]>::to_vec),
+        // Records come in runs of one interface, and a file has few contexts: the raw fields
+        // as one key, compared with the last record's, else looked up once (one hash instead
+        // of five strings interned).
+        let cache = &mut self.contexts;
+        cache.key.clear();
+        for v in raw {
+            match v {
+                None => cache.key.push(0xff),
+                Some(v) => {
+                    cache.key.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                    cache.key.extend_from_slice(v);
                 }
             }
-            self.last_context.context = context;
-            self.last_context.id = id;
-            self.last_context.valid = true;
         }
-        let (context, ctx) = (self.last_context.context, self.last_context.id);
+        if !cache.last_valid || cache.key != cache.last_key {
+            let found = match cache.map.get(cache.key.as_slice()) {
+                Some(&found) => found,
+                None => {
+                    let out = &mut self.out;
+                    let intern = |out: &mut FileScan, v: Option<&[u8]>, fallback: u32| match v {
+                        None | Some(b"-") | Some(b"") => fallback,
+                        Some(v) => out.interner.intern(v),
+                    };
+                    let context = Context {
+                        vpc: intern(out, f.vpc, self.unattributed),
+                        region: intern(out, f.region, self.region_fallback),
+                        az: intern(out, f.az, self.unknown_az),
+                        interface: intern(out, f.interface, 0),
+                        hint: intern(out, hint_raw, 0),
+                    };
+                    let found = (context, out.contexts.id(context));
+                    cache.map.insert(cache.key.as_slice().into(), found);
+                    found
+                }
+            };
+            std::mem::swap(&mut cache.key, &mut cache.last_key);
+            cache.last = found;
+            cache.last_valid = true;
+        }
+        let (context, ctx) = self.contexts.last;
         let out = &mut self.out;
         let (remote, direction, start) = (f.remote, f.direction, f.start);
         let hour = match (self.settings.hourly, start) {
@@ -949,14 +1088,17 @@ impl<'a> Scanner<'a> {
         if remote == Remote::Relayed {
             out.accounting.relayed = out.accounting.relayed.saturating_add(f.sums.records);
         }
-        let remote_id = match remote {
-            Remote::Private => RemoteId::PRIVATE,
-            Remote::Relayed => RemoteId::RELAYED,
-            Remote::Ip(ip) => RemoteId::of_address(out.addrs.id(ip)),
+        let (remote_id, slot) = match remote {
+            Remote::Private => (RemoteId::PRIVATE, None),
+            Remote::Relayed => (RemoteId::RELAYED, None),
+            Remote::Ip(ip) => {
+                let slot = out.addrs.slot(ip);
+                (RemoteId::of_address(slot.id), Some(slot))
+            }
         };
         let settings = self.settings;
         if let (Some(table), Some(s)) = (settings.classes.as_deref(), start) {
-            let class = self.class_of(table, remote, remote_id, context.hint, context.region);
+            let class = self.class_of(table, remote, slot, context.hint, context.region);
             let key = SeriesKey {
                 vpc: context.vpc,
                 region: context.region,
@@ -1014,6 +1156,46 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// Splits `line` at runs of spaces into `fields` (the first [`MAX_FIELDS`]); returns how many
+/// fields the line has. Eight bytes are tested at a time (fields are short: a call per space
+/// costs more than the search).
+fn split_fields<'l>(line: &'l [u8], fields: &mut [&'l [u8]; MAX_FIELDS]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut n = 0usize;
+    let mut start = 0usize;
+    let mut cut = |end: usize, n: &mut usize, start: &mut usize| {
+        if end > *start {
+            if *n < MAX_FIELDS {
+                fields[*n] = &line[*start..end];
+            }
+            *n += 1;
+        }
+        *start = end + 1;
+    };
+    let mut chunks = line.chunks_exact(8);
+    let mut base = 0usize;
+    for chunk in &mut chunks {
+        let word =
+            u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ (ONES * u64::from(b' '));
+        // The high bit of each byte that was a space (exact: no borrow between bytes).
+        let mut spaces = !(((word & LOW7) + LOW7) | word | LOW7);
+        while spaces != 0 {
+            let end = base + (spaces.trailing_zeros() / 8) as usize;
+            cut(end, &mut n, &mut start);
+            spaces &= spaces - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b' ' {
+            cut(base + i, &mut n, &mut start);
+        }
+    }
+    cut(line.len(), &mut n, &mut start);
+    n
+}
+
 /// The bit a `traffic-path` code that bypasses NAT sets in [`FileScan::direct`]: 2 (internet
 /// gateway or gateway endpoint) -> 1, 7 (gateway endpoint) -> 2, 8 (internet gateway) -> 4.
 pub fn direct_path_bit(code: &[u8]) -> Option<u8> {
@@ -1025,14 +1207,17 @@ pub fn direct_path_bit(code: &[u8]) -> Option<u8> {
     }
 }
 
-/// The last record's context: its raw fields (VPC, region, AZ, interface, hint) and ids.
+/// Context ids by the raw fields (VPC, region, AZ, interface, hint) they were made from, each
+/// field as its length and bytes (`0xff` when absent); the last record's apart.
 #[derive(Default)]
-struct LastContext {
-    raw: [Option<Vec<u8>>; 5],
-    context: Context,
-    id: u32,
+struct ContextCache {
+    map: FxHashMap<Box<[u8]>, (Context, u32)>,
+    /// The key being built.
+    key: Vec<u8>,
+    last_key: Vec<u8>,
+    last: (Context, u32),
     /// A record has been seen.
-    valid: bool,
+    last_valid: bool,
 }
 
 /// The fields of one group of accepted records that the aggregate keeps; strings as logged
@@ -1120,23 +1305,26 @@ fn widen(out: &mut FileScan, last_hour: &mut u32, start: Option<u64>, end: Optio
 }
 
 /// The address of a side: the plain field, else the pkt-* one.
-fn address(
-    plain: Option<&[u8]>,
-    pkt: Option<&[u8]>,
+/// The address of a record's side (the plain field, else its pkt-* one), with the bytes it was
+/// parsed from.
+fn address<'v>(
+    plain: Option<&'v [u8]>,
+    pkt: Option<&'v [u8]>,
     name: &str,
-) -> std::result::Result<IpAddr, String> {
-    let (value, field) = match (plain, pkt) {
-        (Some(v), _) if v != b"-" => (v, name.to_string()),
-        (_, Some(p)) if p != b"-" => (p, format!("pkt-{name}")),
-        (Some(v), _) => (v, name.to_string()),
+) -> std::result::Result<(IpAddr, &'v [u8]), String> {
+    let (value, prefix) = match (plain, pkt) {
+        (Some(v), _) if v != b"-" => (v, ""),
+        (_, Some(p)) if p != b"-" => (p, "pkt-"),
+        (Some(v), _) => (v, ""),
         (None, _) => return Err(format!("no {name} value")),
     };
-    parse_ip(value).ok_or_else(|| {
-        format!(
-            "bad address '{}' in {field}",
+    match parse_ip(value) {
+        Some(ip) => Ok((ip, value)),
+        None => Err(format!(
+            "bad address '{}' in {prefix}{name}",
             String::from_utf8_lossy(value)
-        )
-    })
+        )),
+    }
 }
 
 /// A pkt-* address, if present.
@@ -1224,6 +1412,41 @@ pub use crate::text::looks_like_region;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_split_at_runs_of_spaces() {
+        let check = |line: &str| {
+            let mut fields: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
+            let n = split_fields(line.as_bytes(), &mut fields);
+            let want: Vec<&str> = line.split(' ').filter(|f| !f.is_empty()).collect();
+            assert_eq!(n, want.len(), "{line:?}");
+            let got: Vec<&str> = fields[..n.min(MAX_FIELDS)]
+                .iter()
+                .map(|f| std::str::from_utf8(f).unwrap())
+                .collect();
+            assert_eq!(got, want[..n.min(MAX_FIELDS)], "{line:?}");
+        };
+        for line in [
+            "",
+            " ",
+            "a",
+            "2 123456789012 eni-0a1b2c3d 10.0.1.5 52.94.1.1 443 49152 6 10 840 1 2 ACCEPT OK",
+            "  leading and  double   spaces ",
+            "exactly8 exactly8",
+            "\u{a0}\u{2020} x\u{7f}y \u{80}",
+        ] {
+            check(line);
+        }
+        let long: String = (0..100).map(|i| format!("f{i} ")).collect();
+        check(&long);
+        // Every position of a space in a 20-byte line.
+        for mask in [0u32, 1, 0x80, 0x8000, 0x80000, 0xfffff, 0x55555, 0x81818] {
+            let line: String = (0..20)
+                .map(|i| if mask & (1 << i) != 0 { ' ' } else { 'x' })
+                .collect();
+            check(&line);
+        }
+    }
 
     #[test]
     fn u64_parse() {

@@ -1169,13 +1169,21 @@ pub fn write_charts(r: &Report, dir: &Path) -> Result<Vec<PathBuf>> {
         path: charts.clone(),
         source,
     })?;
+    // Drawn (and PNG-compressed) on all cores; written in a fixed order.
+    use rayon::prelude::*;
+    let jobs: Vec<(ChartKind, ChartFormat)> = ChartKind::ALL
+        .into_iter()
+        .flat_map(|kind| [ChartFormat::Png, ChartFormat::Svg].map(|format| (kind, format)))
+        .collect();
+    let drawn: Vec<Result<Vec<u8>>> = jobs
+        .par_iter()
+        .map(|&(kind, format)| render(r, kind, format))
+        .collect();
     let mut written = Vec::new();
-    for kind in ChartKind::ALL {
-        for format in [ChartFormat::Png, ChartFormat::Svg] {
-            let name = format!("{}.{}", kind.stem(), format.extension());
-            super::write_file(&charts, &name, &render(r, kind, format)?)?;
-            written.push(charts.join(name));
-        }
+    for ((kind, format), bytes) in jobs.into_iter().zip(drawn) {
+        let name = format!("{}.{}", kind.stem(), format.extension());
+        super::write_file(&charts, &name, &bytes?)?;
+        written.push(charts.join(name));
     }
     Ok(written)
 }
