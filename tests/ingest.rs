@@ -645,3 +645,118 @@ fn gzip_inflated_whole_reads_as_the_stream_does() {
     assert!(!stream.1.is_empty());
     assert_eq!(whole.2, stream.2);
 }
+
+/// A large plain-text file read as byte ranges on several threads gives what reading it whole
+/// gives: the same counts, flows, first malformed lines (numbered from the file's start) and
+/// format; a file whose format changes midway is left to the whole read.
+#[test]
+fn a_plain_file_read_in_byte_ranges_reads_as_a_whole_read() {
+    use vpce_advisor::ingest::aggregate::{Aggregate, SpillConfig};
+    use vpce_advisor::ingest::detect::{scan_file_partial, scan_split};
+    use vpce_advisor::ingest::scan::{FileScan, ScanSettings};
+    let settings = ScanSettings {
+        region: "us-east-1".into(),
+        strict: false,
+        log_format: None,
+        progress: None,
+        pipeline: false,
+        local: None,
+        hourly: true,
+        classes: None,
+        spill: Default::default(),
+    };
+    let rows = |scans: Vec<FileScan>| {
+        let agg = Aggregate::new(SpillConfig::default());
+        let mut accounting = Accounting::default();
+        let mut issues = Vec::new();
+        let mut formats = Vec::new();
+        for mut s in scans {
+            accounting.add(&s.accounting);
+            issues.extend(s.issues.iter().map(|i| format!("{}: {}", i.line, i.reason)));
+            formats.extend(s.formats.iter().map(|(f, _)| f.clone()));
+            agg.absorb(&mut s).unwrap();
+        }
+        formats.dedup();
+        let df = agg.into_table().unwrap().to_frame().unwrap();
+        let mut flows: Vec<String> = (0..df.height())
+            .map(|i| {
+                df.columns()
+                    .iter()
+                    .map(|c| c.get(i).unwrap().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        flows.sort();
+        (accounting, issues, formats, flows)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n";
+    let body = |n: usize, bad_every: usize| -> String {
+        (0..n)
+            .map(|i| {
+                if i % bad_every == bad_every - 1 {
+                    format!("2 123456789012 eni-{:04x} 10.0.0.{} broken\n", i % 7, i % 200)
+                } else if i % 97 == 0 {
+                    "\n".to_string()
+                } else {
+                    format!(
+                        "2 123456789012 eni-{:04x} 10.0.{}.{} 52.94.{}.{} {} 443 6 {} {} {} {} ACCEPT OK\n",
+                        i % 7,
+                        i % 3,
+                        i % 200,
+                        i % 5,
+                        i % 250,
+                        40000 + i % 1000,
+                        1 + i % 9,
+                        100 + i,
+                        1_793_491_200 + (i as u64 % 7200),
+                        1_793_491_260 + (i as u64 % 7200)
+                    )
+                }
+            })
+            .collect()
+    };
+    let cases = [
+        ("header.log", format!("{header}{}", body(3000, 400))),
+        // No header (default v2), no newline at the end, malformed lines past the fifth.
+        ("plain.log", body(2500, 150).trim_end().to_string()),
+        // The same header again midway (concatenated files): the format does not change.
+        (
+            "twice.log",
+            format!("{header}{}{header}{}", body(1000, 300), body(1000, 300)),
+        ),
+    ];
+    for (name, text) in &cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let whole = rows(vec![scan_file_partial(&p, &settings).unwrap()]);
+        assert!(
+            whole.0.malformed > 0 && whole.0.accepted > 1000,
+            "{name}: {:?}",
+            whole.0
+        );
+        for parts in [2, 3, 8] {
+            let split = scan_split(&p, &settings, parts, 0)
+                .unwrap_or_else(|| panic!("{name} is cut"))
+                .unwrap();
+            assert_eq!(split.len(), parts, "{name}");
+            assert_eq!(rows(split), whole, "{name} in {parts} ranges");
+        }
+        // Below the size given, not cut.
+        assert!(scan_split(&p, &settings, 2, text.len() as u64 + 1).is_none());
+    }
+    // A format change midway: ranges after it would be read in the wrong format, so the file
+    // is left to the whole read.
+    let p = dir.path().join("changes.log");
+    let other = "version interface-id srcaddr dstaddr bytes action\n";
+    let tail: String = (0..2000)
+        .map(|i| format!("2 eni-9 10.0.0.1 52.94.0.{} {} ACCEPT\n", i % 200, 10 + i))
+        .collect();
+    std::fs::write(&p, format!("{header}{}{other}{tail}", body(2000, 500))).unwrap();
+    assert!(scan_split(&p, &settings, 2, 0).is_none());
+    // Compressed and comma-separated files are not cut.
+    let gz = dir.path().join("x.log.gz");
+    std::fs::copy(fixture("flowlogs/grafana-loki/vpcflowlog.log.gz"), &gz).unwrap();
+    assert!(scan_split(&gz, &settings, 2, 0).is_none());
+}

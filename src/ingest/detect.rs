@@ -2,7 +2,7 @@
 //! Parquet; CSV; CloudWatch Logs export, subscription or OCSF JSON; flow-log text) and its
 //! records fed to that reader's [`Scanner`]; the file's [`FileScan`] out.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
@@ -240,6 +240,155 @@ fn json(scanner: &mut Scanner<'_>, bytes: &[u8], compression: &str) -> Result<()
         return ocsf::scan(scanner, bytes, compression);
     }
     scanner.cloudwatch_export(bytes, compression)
+}
+
+/// Smallest plain-text file `analyze` cuts into byte ranges ([`scan_split`]).
+pub const SPLIT_MIN_BYTES: u64 = 64 << 20;
+
+/// A large local plain-text flow-log file read as `parts` byte ranges in parallel, each cut at
+/// a line end, for when there are fewer files than cores: the scans of its ranges, in order,
+/// with line numbers counted from the start of the file. `None` when the file is not one to cut
+/// (compressed, Parquet, JSON, comma-separated, or under `min_bytes`): the caller reads it
+/// whole.
+///
+/// Each range after the first starts in the format of the file's first line (its header
+/// line, `--log-format` or the default); if any range meets a header line that changes the
+/// format, the file is read again from the start as one range, so the result is always that of
+/// reading it whole.
+#[allow(clippy::type_complexity)]
+pub fn scan_split(
+    path: &Path,
+    settings: &ScanSettings,
+    parts: usize,
+    min_bytes: u64,
+) -> Option<std::result::Result<Vec<FileScan>, (Error, u64)>> {
+    use rayon::prelude::*;
+    let size = std::fs::metadata(path).ok()?.len();
+    if parts < 2 || size < min_bytes.max(1) {
+        return None;
+    }
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut head = vec![0u8; 4096];
+    let got = read_full(&mut file, &mut head).ok()?;
+    let head = &head[..got];
+    let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied()?;
+    if head.starts_with(&[0x1f, 0x8b])
+        || head.starts_with(b"PAR1")
+        || first == b'{'
+        || first == b'['
+        || csv_logs::header(head).is_some()
+    {
+        return None;
+    }
+    // The format a range after the first starts in.
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let header = std::str::from_utf8(first_line.strip_suffix(b"\r").unwrap_or(first_line))
+        .ok()
+        .and_then(super::format::parse_header)
+        .filter(|f| f.unusable_reason().is_none());
+    let initial = header.clone().or_else(|| settings.log_format.clone());
+    // Cut points: the first line end at or after each even share of the file.
+    let mut cuts = vec![0u64];
+    for k in 1..parts as u64 {
+        let at = size * k / parts as u64;
+        let mut window = vec![0u8; 1 << 16];
+        file.seek(std::io::SeekFrom::Start(at)).ok()?;
+        let n = read_full(&mut file, &mut window).ok()?;
+        if let Some(nl) = memchr::memchr(b'\n', &window[..n]) {
+            let cut = at + nl as u64 + 1;
+            if cut > *cuts.last().expect("starts with 0") && cut < size {
+                cuts.push(cut);
+            }
+        }
+    }
+    cuts.push(size);
+    if cuts.len() < 3 {
+        return None;
+    }
+    let ranges: Vec<(u64, u64)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    let scans: Vec<std::result::Result<FileScan, (Error, u64)>> = ranges
+        .par_iter()
+        .enumerate()
+        .map(|(i, &(start, end))| {
+            let mut scanner = Scanner::new(path, settings);
+            if i > 0 {
+                if let Some(format) = &header {
+                    scanner.set_known_format(format.clone(), String::new());
+                }
+                scanner.continue_file();
+            }
+            let result = (|| {
+                let mut f = std::fs::File::open(path).map_err(|source| Error::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                f.seek(std::io::SeekFrom::Start(start))
+                    .map_err(|source| Error::Read {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                let mut range = Counting {
+                    inner: f.take(end - start),
+                    bar: settings.progress.clone(),
+                };
+                let read_err = |source| Error::Read {
+                    path: path.to_path_buf(),
+                    source,
+                };
+                if i == 0 {
+                    read(&mut scanner, &mut range, read_err, "plain")
+                } else {
+                    scanner.text(&mut range, vec![0u8; MAX_LINE_BYTES], 0, read_err, "plain")
+                }
+            })();
+            match result {
+                Ok(()) => Ok(scanner.finish()),
+                Err(e) => Err((e, scanner.out.accounting.categorised())),
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(scans.len());
+    let mut records = 0u64;
+    let mut fault = None;
+    for scan in scans {
+        match scan {
+            Ok(scan) => {
+                records += scan.accounting.categorised();
+                out.push(scan);
+            }
+            Err((e, n)) => {
+                records += n;
+                fault.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = fault {
+        return Some(Err((e, records)));
+    }
+    let initial_description = initial
+        .map(|f| f.description)
+        .unwrap_or_else(|| super::format::RecordFormat::default_v2().description);
+    if out
+        .iter()
+        .any(|s| s.formats.iter().any(|(d, _)| *d != initial_description))
+    {
+        // The format changes inside the file: ranges after the change were read in the
+        // wrong one.
+        return None;
+    }
+    // Line numbers from the start of the file; the first few issues of the file, as a whole
+    // read keeps them.
+    let (mut lines, mut kept) = (0u64, 0usize);
+    for scan in &mut out {
+        for issue in &mut scan.issues {
+            issue.line += lines;
+        }
+        scan.issues
+            .truncate(super::scan::MAX_ISSUES_PER_FILE.saturating_sub(kept));
+        kept += scan.issues.len();
+        lines += scan.accounting.lines;
+    }
+    Some(Ok(out))
 }
 
 fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -72,7 +72,7 @@ pub struct Accounting {
 impl Accounting {
     /// Adds another file's counts. Saturating: schema-2 traffic CSVs carry record counts (up
     /// to 2^53 a file), so enough such files could otherwise wrap the totals.
-    fn add(&mut self, o: &Accounting) {
+    pub fn add(&mut self, o: &Accounting) {
         let sum = |a: &mut u64, b: u64| *a = a.saturating_add(b);
         sum(&mut self.files, o.files);
         sum(&mut self.lines, o.lines);
@@ -227,7 +227,8 @@ struct Merged {
 
 /// One file's outcome.
 enum FileOutcome {
-    Read(PathBuf, Box<FileScan>),
+    /// The file's scan (a large plain-text file's: one per byte range, in order).
+    Read(PathBuf, Vec<FileScan>),
     Failed(FailedFile),
 }
 
@@ -477,14 +478,33 @@ fn read_jobs(
                 sink.absorb(&mut scan)?;
                 scan::recycle(&mut scan);
                 progress.file_done(&scan.accounting);
-                return Ok(FileOutcome::Read(path.clone(), Box::new(scan)));
+                return Ok(FileOutcome::Read(path.clone(), vec![scan]));
             }
-            match detect::scan_input_partial(input, opener, &settings) {
-                Ok(mut scan) => {
-                    sink.absorb(&mut scan)?;
-                    scan::recycle(&mut scan);
-                    progress.file_done(&scan.accounting);
-                    Ok(FileOutcome::Read(path.clone(), Box::new(scan)))
+            // With fewer files than cores, a large plain-text file is read as byte ranges on
+            // all of them (under --strict a file is read in order: its first bad line stops it).
+            let split = match input {
+                Input::Local(p) if pipeline && !config.strict => {
+                    let parts = rayon::current_num_threads();
+                    detect::scan_split(p, &settings, parts, detect::SPLIT_MIN_BYTES)
+                }
+                _ => None,
+            };
+            let scanned = split.unwrap_or_else(|| {
+                detect::scan_input_partial(input, opener, &settings).map(|s| vec![s])
+            });
+            match scanned {
+                Ok(mut scans) => {
+                    // Only when every range of the file has been read.
+                    for scan in &mut scans {
+                        sink.absorb(scan)?;
+                        scan::recycle(scan);
+                    }
+                    let mut accounting = Accounting::default();
+                    for scan in &scans {
+                        accounting.add(&scan.accounting);
+                    }
+                    progress.file_done(&accounting);
+                    Ok(FileOutcome::Read(path.clone(), scans))
                 }
                 Err((e, _)) if matches!(e, crate::Error::Interrupted | crate::Error::S3 { .. }) => {
                     Err(e)
@@ -508,7 +528,18 @@ fn read_jobs(
         })
         .try_fold(Merged::default, |mut acc, outcome: Result<FileOutcome>| {
             Ok::<Merged, crate::Error>(match outcome? {
-                FileOutcome::Read(path, scan) => acc.absorb((path, *scan)),
+                FileOutcome::Read(path, scans) => {
+                    let mut acc = acc;
+                    for (i, scan) in scans.into_iter().enumerate() {
+                        acc = acc.absorb((path.clone(), scan));
+                        if i > 0 {
+                            // A later range of the same file.
+                            acc.accounting.files -= 1;
+                            acc.detections.pop();
+                        }
+                    }
+                    acc
+                }
                 FileOutcome::Failed(f) => {
                     acc.failed.push(f);
                     acc

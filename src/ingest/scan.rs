@@ -750,6 +750,13 @@ impl<'a> Scanner<'a> {
         self.out.detected = detected;
     }
 
+    /// Marks the scan as one of a range after the first of a file (see
+    /// [`super::detect::scan_split`]): its first record is not the file's, so a record with the
+    /// wrong field count is a malformed line, not an unknown format.
+    pub(super) fn continue_file(&mut self) {
+        self.seen_data = true;
+    }
+
     /// Switches to `format` for the records that follow (a reader that knows better than the
     /// default, e.g. with an interface-id column it supplies), keeping whether it is known.
     pub(super) fn replace_format(&mut self, format: RecordFormat) {
@@ -1304,7 +1311,6 @@ fn widen(out: &mut FileScan, last_hour: &mut u32, start: Option<u64>, end: Optio
     }
 }
 
-/// The address of a side: the plain field, else the pkt-* one.
 /// The address of a record's side (the plain field, else its pkt-* one), with the bytes it was
 /// parsed from.
 fn address<'v>(
