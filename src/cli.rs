@@ -244,7 +244,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub dns_window: u64,
     /// Memory for the distinct flows (K, M, G or T: binary multiples): half for the run's
-    /// aggregate, a quarter for the files being read. Beyond their share, flows spill to
+    /// aggregate, a quarter for the flows of the files being read, a quarter for gzip files
+    /// inflated whole (faster; larger ones are inflated as a stream). Beyond their share, flows spill to
     /// temporary files (40 bytes each) that are summed again partition by partition: the report
     /// is the same whatever the limit, only slower when it spills. Raise it when --verbose says
     /// that flows spilled and memory is plentiful.

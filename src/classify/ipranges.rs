@@ -63,7 +63,12 @@ pub struct IpRanges {
     /// Results of [`IpRanges::lookup_ids`] for addresses already seen in this run, shared by
     /// the threads that scan files (each file would otherwise look up every address again).
     seen: Vec<std::sync::Mutex<SeenShard>>,
+    /// Tells this table from any other built in the process (see [`IpRanges::serial`]).
+    serial: u64,
 }
+
+/// Serial numbers of tables.
+static SERIALS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// One shard of [`IpRanges::lookup_ids`]'s cache: address -> (service id, region id).
 type SeenShard = FxHashMap<IpAddr, Option<(u16, u16)>>;
@@ -218,7 +223,14 @@ impl IpRanges {
             v6,
             entries,
             seen: (0..SEEN_SHARDS).map(|_| Default::default()).collect(),
+            serial: SERIALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// A number no other table built in this process has: what is cached from one table's
+    /// lookups is kept apart from another's.
+    pub fn serial(&self) -> u64 {
+        self.serial
     }
 
     /// All prefixes, sorted.

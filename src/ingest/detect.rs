@@ -100,7 +100,7 @@ fn scan_into(
     if let Some(limit) = settings
         .spill
         .whole_gzip_bytes
-        .filter(|&l| gz && input.size() <= l)
+        .filter(|&l| gz && fits_whole(input, l))
     {
         // Small enough to hold: read it whole and inflate it in one call. Anything the one
         // call does not take (several gzip members, a trailer that does not match, corrupt
@@ -132,6 +132,26 @@ fn scan_into(
         read(scanner, &mut reader, read_err, "plain")?;
     }
     Ok(())
+}
+
+/// Whether a gzip input may be worth reading whole under `limit` bytes: a local file whose
+/// size and inflated size (its trailer's) fit; an S3 object (whose trailer would cost a request)
+/// of at most a fifth of the limit (flow logs inflate about fourfold).
+fn fits_whole(input: &Input, limit: u64) -> bool {
+    let size = input.size();
+    match input {
+        Input::Local(path) => {
+            let inflated = (|| {
+                let mut f = std::fs::File::open(path).ok()?;
+                f.seek(std::io::SeekFrom::End(-4)).ok()?;
+                let mut trailer = [0u8; 4];
+                f.read_exact(&mut trailer).ok()?;
+                Some(u64::from(u32::from_le_bytes(trailer)))
+            })();
+            inflated.is_some_and(|n| size.saturating_add(n) <= limit)
+        }
+        Input::S3(_) => size <= limit / 5,
+    }
 }
 
 thread_local! {

@@ -396,6 +396,8 @@ pub(super) struct Carry {
     addrs: Addrs,
     /// Region names numbered for [`AddrSlot::region`].
     regions: Interner,
+    /// The ip-ranges table ([`IpRanges::serial`]) the classes were computed with.
+    classes_for: u64,
     /// The aggregate (by its serial number) the run-wide address ids belong to, and the
     /// run-wide id of each address id, for the first ids (the rest are not known yet).
     pub(super) run_addrs: (u64, Vec<u32>),
@@ -542,6 +544,15 @@ struct CloudWatchEvent {
 impl<'a> Scanner<'a> {
     pub(super) fn new(path: &'a Path, settings: &'a ScanSettings) -> Scanner<'a> {
         let mut carry = Carry::take();
+        let table = settings.classes.as_deref().map_or(0, IpRanges::serial);
+        if carry.classes_for != table {
+            // Classes from another table: start over (the flow map is only capacity).
+            carry = Carry {
+                flows: std::mem::take(&mut carry.flows),
+                classes_for: table,
+                ..Carry::default()
+            };
+        }
         let mut out = FileScan {
             flows: std::mem::take(&mut carry.flows),
             addrs: std::mem::take(&mut carry.addrs),
