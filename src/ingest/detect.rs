@@ -112,7 +112,7 @@ fn scan_into(
         compressed.extend_from_slice(head);
         file.read_to_end(&mut compressed).map_err(read_err)?;
         let result = if inflate_whole(&compressed, limit, &mut inflated) {
-            read(scanner, &mut inflated.as_slice(), gz_err, "gzip")
+            read_slice(scanner, &inflated, gz_err, "gzip")
         } else {
             let mut reader = MultiGzDecoder::new(compressed.as_slice());
             read(scanner, &mut reader, gz_err, "gzip")
@@ -179,11 +179,11 @@ pub fn inflate_whole(gz: &[u8], limit: u64, out: &mut Vec<u8>) -> bool {
         return false;
     }
     out.reserve_exact(size);
-    out.resize(size, 0);
     let (mut used_in, mut used_out) = (0usize, 0usize);
-    // SAFETY: the decompressor is checked for null and freed once; the input and output
-    // pointers come from live slices with their own lengths, which libdeflate does not read or
-    // write beyond; the two counts are plain out-parameters.
+    // SAFETY: the decompressor is checked for null and freed once; the input pointer and
+    // length come from a live slice, the output pointer is the vector's spare capacity of at
+    // least `size` bytes (reserved above), and libdeflate reads and writes within those
+    // lengths; the two counts are plain out-parameters.
     let result = unsafe {
         let d = libdeflate_sys::libdeflate_alloc_decompressor();
         if d.is_null() {
@@ -193,8 +193,8 @@ pub fn inflate_whole(gz: &[u8], limit: u64, out: &mut Vec<u8>) -> bool {
             d,
             gz.as_ptr().cast(),
             n,
-            out.as_mut_ptr().cast(),
-            out.len(),
+            out.spare_capacity_mut().as_mut_ptr().cast(),
+            size,
             &mut used_in,
             &mut used_out,
         );
@@ -206,10 +206,30 @@ pub fn inflate_whole(gz: &[u8], limit: u64, out: &mut Vec<u8>) -> bool {
     let whole = result == libdeflate_sys::libdeflate_result_LIBDEFLATE_SUCCESS
         && used_in == n
         && used_out == size;
-    if !whole {
-        out.clear();
+    if whole {
+        // SAFETY: on success libdeflate has written `used_out` bytes (checked equal to `size`,
+        // within the capacity reserved above) at the start of the spare capacity.
+        unsafe { out.set_len(used_out) };
     }
     whole
+}
+
+/// [`read`] for text in memory: flow-log text is read in place.
+fn read_slice(
+    scanner: &mut Scanner<'_>,
+    text: &[u8],
+    err: impl Fn(std::io::Error) -> Error,
+    compression: &str,
+) -> Result<()> {
+    let head = &text[..text.len().min(4096)];
+    let json = head
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{' || b == b'[');
+    if json || csv_logs::header(head).is_some() {
+        return read(scanner, &mut &text[..], err, compression);
+    }
+    scanner.text_slice(text, compression)
 }
 
 /// Peeks at the first bytes of a decompressed stream and hands it to its reader.
@@ -516,6 +536,57 @@ mod tests {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         e.write_all(data).unwrap();
         e.finish().unwrap()
+    }
+
+    /// Text inflated whole is read in place with the same lines, numbers and limits as the
+    /// buffered reader: lines around the longest allowed, blank lines, CRLF, no final newline.
+    #[test]
+    fn text_read_in_place_reads_as_the_stream_does() {
+        let good = "2 123456789012 eni-1 10.0.0.1 52.94.1.1 40000 443 6 2 100 1793491200 1793491260 ACCEPT OK";
+        let mut text = String::new();
+        text.push_str(good);
+        text.push_str("\n\n\r\n");
+        for len in [MAX_LINE_BYTES - 1, MAX_LINE_BYTES, MAX_LINE_BYTES + 7] {
+            text.push_str(&"x".repeat(len));
+            text.push('\n');
+            text.push_str(good);
+            text.push_str("\r\n");
+        }
+        text.push_str("2 bad line\n");
+        text.push_str(&"y".repeat(MAX_LINE_BYTES + 3));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log.gz");
+        std::fs::write(&path, gzip(text.as_bytes())).unwrap();
+        let scan = |whole: Option<u64>| {
+            let mut settings = ScanSettings {
+                region: "us-east-1".into(),
+                strict: false,
+                log_format: None,
+                progress: None,
+                pipeline: false,
+                local: None,
+                hourly: false,
+                classes: None,
+                spill: Default::default(),
+            };
+            settings.spill.whole_gzip_bytes = whole;
+            let s = scan_file_partial(&path, &settings).unwrap();
+            let issues: Vec<String> = s
+                .issues
+                .iter()
+                .map(|i| format!("{}: {}", i.line, i.reason))
+                .collect();
+            (
+                s.accounting.clone(),
+                issues,
+                s.detected.clone(),
+                s.flows.len(),
+            )
+        };
+        let stream = scan(None);
+        assert_eq!(stream.0.accepted, 4, "{stream:?}");
+        assert_eq!(stream.0.malformed, 5, "{stream:?}");
+        assert_eq!(scan(Some(u64::MAX)), stream);
     }
 
     #[test]

@@ -701,6 +701,40 @@ impl<'a> Scanner<'a> {
                 Err(e) => return Err(err(e)),
             }
         }
+        self.text_done(line_no);
+        Ok(())
+    }
+
+    /// [`Scanner::text`] for text already in memory (a gzip file inflated whole): the same
+    /// lines, numbers and limits, without copying it through a buffer.
+    pub(super) fn text_slice(&mut self, text: &[u8], compression: &str) -> Result<()> {
+        self.out.detected = format!("{compression}, flow-log text");
+        let mut line_no = 0u64;
+        let mut rest = text;
+        while !rest.is_empty() {
+            let (line, next) = match memchr::memchr(b'\n', rest) {
+                Some(pos) => (&rest[..pos], &rest[pos + 1..]),
+                None => (rest, &rest[rest.len()..]),
+            };
+            line_no += 1;
+            if line.len() >= MAX_LINE_BYTES {
+                // As the buffered reader sees it: a line that fills its buffer.
+                self.out.accounting.records += 1;
+                self.malformed(line_no, format!("line longer than {MAX_LINE_BYTES} bytes"))?;
+            } else {
+                self.line(line, line_no)?;
+            }
+            if line_no.is_multiple_of(8192) {
+                crate::interrupt::check()?;
+            }
+            rest = next;
+        }
+        self.text_done(line_no);
+        Ok(())
+    }
+
+    /// Counts a text's lines and says how its format was known.
+    fn text_done(&mut self, line_no: u64) {
         self.out.accounting.lines += line_no;
         self.out.detected.push_str(&if self.format_known {
             format!(", header line ({})", abbreviate(&self.format.description))
@@ -709,7 +743,6 @@ impl<'a> Scanner<'a> {
         } else {
             ", no header: default v2 format".to_string()
         });
-        Ok(())
     }
 
     /// A CloudWatch Logs JSON export: each event's `message` is one record line.
