@@ -12,7 +12,12 @@ pub(crate) fn read(
     paths: Vec<PathBuf>,
     strict: bool,
 ) -> vpce_advisor::Result<vpce_advisor::ingest::Ingested> {
-    ingest(&IngestConfig {
+    ingest(&config(paths, strict))
+}
+
+/// The ingest settings of [`read`].
+fn config(paths: Vec<PathBuf>, strict: bool) -> IngestConfig {
+    IngestConfig {
         inputs: paths,
         region: "us-east-1".into(),
         strict,
@@ -22,7 +27,7 @@ pub(crate) fn read(
         local: None,
         hourly: false,
         classes: None,
-    })
+    }
 }
 
 struct Expect {
@@ -606,17 +611,7 @@ fn gzip_inflated_whole_reads_as_the_stream_does() {
             p
         })
         .collect();
-    let config = IngestConfig {
-        inputs: paths,
-        region: "us-east-1".into(),
-        strict: false,
-        progress: false,
-        log_format: None,
-        flow_log_formats: Default::default(),
-        local: None,
-        hourly: false,
-        classes: None,
-    };
+    let config = config(paths, false);
     let run = |whole: Option<u64>| {
         let mut sources = SourceConfig::default();
         sources.spill.whole_gzip_bytes = whole;
