@@ -1146,7 +1146,7 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>> {
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
-    enc.set_compression(png::Compression::Best);
+    enc.set_compression(png::Compression::Default);
     let perr = |e: png::EncodingError| Error::Invalid(format!("cannot encode PNG: {e}"));
     let mut writer = enc.write_header().map_err(perr)?;
     writer.write_image_data(rgb).map_err(perr)?;
