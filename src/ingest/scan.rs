@@ -158,7 +158,7 @@ pub struct SpillConfig {
     /// Folder for the temporary files (default: the system's temporary folder).
     pub dir: Option<std::path::PathBuf>,
     /// A gzip file whose compressed and inflated sizes together are at most this is read into
-    /// memory and inflated in one call (libdeflate: about twice as fast as inflating a stream);
+    /// memory and inflated in one call (libdeflate: faster than inflating a stream);
     /// a larger one is inflated as a stream (`None`: always).
     pub whole_gzip_bytes: Option<u64>,
 }
