@@ -221,15 +221,23 @@ fn read_slice(
     err: impl Fn(std::io::Error) -> Error,
     compression: &str,
 ) -> Result<()> {
-    let head = &text[..text.len().min(4096)];
-    let json = head
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b == b'{' || b == b'[');
-    if json || csv_logs::header(head).is_some() {
+    if !is_flow_text(&text[..text.len().min(4096)]) {
         return read(scanner, &mut &text[..], err, compression);
     }
     scanner.text_slice(text, compression)
+}
+
+/// Whether the first bytes of a text open a JSON document (a CloudWatch Logs export or
+/// subscription, OCSF).
+fn is_json(head: &[u8]) -> bool {
+    head.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{' || b == b'[')
+}
+
+/// Whether the first bytes of a text are flow-log text lines: not JSON, not comma-separated.
+fn is_flow_text(head: &[u8]) -> bool {
+    !is_json(head) && csv_logs::header(head).is_none()
 }
 
 /// Peeks at the first bytes of a decompressed stream and hands it to its reader.
@@ -250,11 +258,7 @@ fn read<R: Read>(
             Err(e) => return Err(err(e)),
         }
     }
-    if buf[..filled]
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b == b'{' || b == b'[')
-    {
+    if is_json(&buf[..filled]) {
         // Read whole, up to a limit: a small file may inflate to any size.
         let mut all = buf[..filled].to_vec();
         drop(buf);
@@ -311,12 +315,10 @@ pub fn scan_split(
     let mut head = vec![0u8; 4096];
     let got = read_full(&mut file, &mut head).ok()?;
     let head = &head[..got];
-    let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied()?;
-    if head.starts_with(&[0x1f, 0x8b])
+    if head.iter().all(|b| b.is_ascii_whitespace())
+        || head.starts_with(&[0x1f, 0x8b])
         || head.starts_with(b"PAR1")
-        || first == b'{'
-        || first == b'['
-        || csv_logs::header(head).is_some()
+        || !is_flow_text(head)
     {
         return None;
     }
@@ -357,23 +359,16 @@ pub fn scan_split(
                 }
                 scanner.continue_file();
             }
+            let read_err = |source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            };
             let result = (|| {
-                let mut f = std::fs::File::open(path).map_err(|source| Error::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-                f.seek(std::io::SeekFrom::Start(start))
-                    .map_err(|source| Error::Read {
-                        path: path.to_path_buf(),
-                        source,
-                    })?;
+                let mut f = std::fs::File::open(path).map_err(read_err)?;
+                f.seek(std::io::SeekFrom::Start(start)).map_err(read_err)?;
                 let mut range = Counting {
                     inner: f.take(end - start),
                     bar: settings.progress.clone(),
-                };
-                let read_err = |source| Error::Read {
-                    path: path.to_path_buf(),
-                    source,
                 };
                 if i == 0 {
                     read(&mut scanner, &mut range, read_err, "plain")

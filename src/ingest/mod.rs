@@ -233,8 +233,21 @@ enum FileOutcome {
 }
 
 impl Merged {
-    fn absorb(mut self, (path, scan): (PathBuf, FileScan)) -> Merged {
-        self.detections.push((path, scan.detected.clone()));
+    /// One file read: counted once, with how it was recognised (its first scan's), and its
+    /// scans' contents (a large plain-text file has one per byte range).
+    fn absorb_file(mut self, path: PathBuf, scans: Vec<FileScan>) -> Merged {
+        let detected = scans
+            .first()
+            .map(|s| s.detected.clone())
+            .unwrap_or_default();
+        self.detections.push((path, detected));
+        self.accounting.files += 1;
+        scans.into_iter().fold(self, Merged::add_scan)
+    }
+
+    /// A scan's counts, series, window, formats, issues and hours (its flows went to the
+    /// aggregate).
+    fn add_scan(mut self, scan: FileScan) -> Merged {
         let map: Vec<u32> = scan
             .interner
             .names()
@@ -253,7 +266,6 @@ impl Merged {
             *slot = slot.saturating_add(v);
         }
         self.accounting.add(&scan.accounting);
-        self.accounting.files += 1;
         self.window = merge_window(self.window, scan.window);
         for (f, n) in scan.formats {
             *self.formats.entry(f).or_default() += n;
@@ -290,10 +302,7 @@ impl Merged {
             staged: None,
             carry: Default::default(),
         };
-        big = big.absorb((PathBuf::new(), as_scan));
-        // absorb counts one file and one detection; a merged part is neither
-        big.accounting.files -= 1;
-        big.detections.pop();
+        big = big.add_scan(as_scan);
         big.detections.extend(small.detections);
         big.failed.extend(small.failed);
         big
@@ -392,15 +401,13 @@ pub fn ingest_sources(
     } else {
         read()
     }?;
-    // What the reading threads kept from file to file is not needed after the scan.
-    let release = || {
+    // What the reading threads of the shared pool kept from file to file is not needed after
+    // the scan (an S3 run's own pool has ended with its threads).
+    if resolved.session.is_none() {
         rayon::broadcast(|_| {
             scan::release_carried();
             detect::release_buffers();
-        })
-    };
-    if resolved.session.is_none() {
-        release();
+        });
     }
     progress.finish();
     crate::stages::mark("scan");
@@ -528,18 +535,7 @@ fn read_jobs(
         })
         .try_fold(Merged::default, |mut acc, outcome: Result<FileOutcome>| {
             Ok::<Merged, crate::Error>(match outcome? {
-                FileOutcome::Read(path, scans) => {
-                    let mut acc = acc;
-                    for (i, scan) in scans.into_iter().enumerate() {
-                        acc = acc.absorb((path.clone(), scan));
-                        if i > 0 {
-                            // A later range of the same file.
-                            acc.accounting.files -= 1;
-                            acc.detections.pop();
-                        }
-                    }
-                    acc
-                }
+                FileOutcome::Read(path, scans) => acc.absorb_file(path, scans),
                 FileOutcome::Failed(f) => {
                     acc.failed.push(f);
                     acc
