@@ -562,11 +562,14 @@ impl FlowTable {
                     Direction::Egress
                 },
             };
-            scan.flows.entry(key).or_default().add(&FlowSums {
-                bytes: bytes.get(i).unwrap_or(0),
-                packets: packets.get(i).unwrap_or(0),
-                records: records.get(i).unwrap_or(0),
-            });
+            scan.flows.add(
+                key,
+                FlowSums {
+                    bytes: bytes.get(i).unwrap_or(0),
+                    packets: packets.get(i).unwrap_or(0),
+                    records: records.get(i).unwrap_or(0),
+                },
+            );
         }
         for (eni, addr, bits) in direct {
             let ip: IpAddr = addr
@@ -636,7 +639,7 @@ mod tests {
             hour: 0,
             direction: Direction::Egress,
         };
-        s.flows.insert(
+        s.flows.add(
             key,
             FlowSums {
                 bytes,

@@ -9,6 +9,8 @@ pub mod cloudwatch;
 mod csv_logs;
 pub mod dedupe;
 pub mod detect;
+pub mod flow;
+pub mod flowmap;
 pub mod format;
 pub mod ocsf;
 mod parquet;

@@ -8,6 +8,9 @@ use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
+pub use super::flow::{Direction, FlowKey, FlowSums, RemoteId, FLOW_BYTES};
+use super::flowmap::FlowMap;
+
 use super::format::{parse_header, Field, RecordFormat};
 use super::{Accounting, LineIssue};
 use crate::classify::address::{is_private, parse_ip};
@@ -71,81 +74,6 @@ pub enum Remote {
     Ip(IpAddr),
 }
 
-/// Traffic direction relative to the workload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Direction {
-    /// Workload -> remote (upload).
-    Egress,
-    /// Remote -> workload (download).
-    Ingress,
-}
-
-impl Direction {
-    /// `egress` or `ingress`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Egress => "egress",
-            Direction::Ingress => "ingress",
-        }
-    }
-}
-
-/// Aggregation key, 16 bytes: the string-like parts are ids of a [`Context`], the remote side
-/// an id in [`FileScan::addrs`] (see [`RemoteId`]), the hour a plain number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FlowKey {
-    /// Id of the (VPC, region, AZ, interface, service hint) in [`FileScan::contexts`].
-    pub ctx: u32,
-    pub remote: RemoteId,
-    /// Hour (Unix seconds / 3600) of the record's start when [`ScanSettings::hourly`], else 0.
-    pub hour: u32,
-    pub direction: Direction,
-}
-
-/// Bytes of a flow written to a temporary file: key (ctx, remote, hour, direction, 3 bytes
-/// padding) and sums, little-endian.
-pub const FLOW_BYTES: usize = 40;
-
-impl FlowKey {
-    /// The flow as [`FLOW_BYTES`] bytes.
-    pub fn encode(&self, sums: &FlowSums, buf: &mut [u8; FLOW_BYTES]) {
-        buf[0..4].copy_from_slice(&self.ctx.to_le_bytes());
-        buf[4..8].copy_from_slice(&self.remote.0.to_le_bytes());
-        buf[8..12].copy_from_slice(&self.hour.to_le_bytes());
-        buf[12..16].copy_from_slice(&[self.direction as u8, 0, 0, 0]);
-        buf[16..24].copy_from_slice(&sums.bytes.to_le_bytes());
-        buf[24..32].copy_from_slice(&sums.packets.to_le_bytes());
-        buf[32..40].copy_from_slice(&sums.records.to_le_bytes());
-    }
-
-    /// A flow [`FlowKey::encode`] wrote.
-    pub fn decode(buf: &[u8; FLOW_BYTES]) -> (FlowKey, FlowSums) {
-        let u32_at = |i: usize| u32::from_le_bytes([buf[i], buf[i + 1], buf[i + 2], buf[i + 3]]);
-        let u64_at = |i: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&buf[i..i + 8]);
-            u64::from_le_bytes(b)
-        };
-        (
-            FlowKey {
-                ctx: u32_at(0),
-                remote: RemoteId(u32_at(4)),
-                hour: u32_at(8),
-                direction: if buf[12] == 0 {
-                    Direction::Egress
-                } else {
-                    Direction::Ingress
-                },
-            },
-            FlowSums {
-                bytes: u64_at(16),
-                packets: u64_at(24),
-                records: u64_at(32),
-            },
-        )
-    }
-}
-
 /// How many distinct flows are held in memory before they move to temporary files
 /// (`--memory-limit`, `--spill-dir`).
 #[derive(Debug, Clone, Default)]
@@ -163,8 +91,8 @@ pub struct SpillConfig {
     pub whole_gzip_bytes: Option<u64>,
 }
 
-/// Memory of one hash-table slot of distinct flows: a 40-byte entry and its control byte, in a
-/// table at most 7/8 full.
+/// Memory of one hash-table slot of the aggregate's distinct flows: a 40-byte entry and its
+/// control byte, in a table at most 7/8 full.
 pub const BYTES_PER_FLOW: u64 = 48;
 
 impl SpillConfig {
@@ -175,7 +103,7 @@ impl SpillConfig {
     pub fn for_limit(limit_bytes: u64, dir: Option<std::path::PathBuf>, threads: usize) -> Self {
         let threads = threads.max(1) as u64;
         // A file's map is a hash table that doubles: count two slots per flow.
-        let file = limit_bytes / 4 / threads / BYTES_PER_FLOW / 2;
+        let file = limit_bytes / 4 / threads / super::flowmap::BYTES_PER_FLOW / 2;
         SpillConfig {
             budget_flows: Some((limit_bytes / 2 / BYTES_PER_FLOW).max(1024) as usize),
             file_flows: Some(file.max(1024) as usize),
@@ -211,26 +139,6 @@ pub struct Context {
     pub az: u32,
     pub interface: u32,
     pub hint: u32,
-}
-
-/// A [`Remote`] as a number: 0 private, 1 relayed, `2 + i` the address `i` of an [`Ids`] table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RemoteId(pub u32);
-
-impl RemoteId {
-    pub const PRIVATE: RemoteId = RemoteId(0);
-    pub const RELAYED: RemoteId = RemoteId(1);
-    const FIRST_ADDRESS: u32 = 2;
-
-    /// The address index, when this is an address.
-    pub fn address(self) -> Option<usize> {
-        self.0.checked_sub(Self::FIRST_ADDRESS).map(|i| i as usize)
-    }
-
-    /// The id of address index `i`.
-    pub fn of_address(i: u32) -> RemoteId {
-        RemoteId(i + Self::FIRST_ADDRESS)
-    }
 }
 
 /// Distinct values of `T` numbered in order of first sight.
@@ -332,22 +240,6 @@ impl Addrs {
     }
 }
 
-/// Sums per key.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FlowSums {
-    pub bytes: u64,
-    pub packets: u64,
-    pub records: u64,
-}
-
-impl FlowSums {
-    pub fn add(&mut self, other: &FlowSums) {
-        self.bytes = self.bytes.saturating_add(other.bytes);
-        self.packets = self.packets.saturating_add(other.packets);
-        self.records = self.records.saturating_add(other.records);
-    }
-}
-
 /// What one file contributed.
 #[derive(Debug, Default)]
 pub struct FileScan {
@@ -356,7 +248,7 @@ pub struct FileScan {
     pub contexts: Ids<Context>,
     /// The flows' remote addresses, numbered.
     pub addrs: Addrs,
-    pub flows: FxHashMap<FlowKey, FlowSums>,
+    pub flows: FlowMap,
     pub accounting: Accounting,
     /// Observed (min start, max end) in Unix seconds.
     pub window: Option<(u64, u64)>,
@@ -392,7 +284,7 @@ const MAX_CARRIED_ADDRS: usize = 1 << 20;
 /// (filled by the aggregate that absorbs the files, see [`Carry::run_addrs`]).
 #[derive(Debug, Default)]
 pub(super) struct Carry {
-    flows: FxHashMap<FlowKey, FlowSums>,
+    flows: FlowMap,
     addrs: Addrs,
     /// Region names numbered for [`AddrSlot::region`].
     regions: Interner,
@@ -825,6 +717,7 @@ impl<'a> Scanner<'a> {
 
     pub(super) fn finish(mut self) -> FileScan {
         self.close_format();
+        self.out.flows.flush();
         self.out
     }
 
@@ -1160,15 +1053,15 @@ impl<'a> Scanner<'a> {
             *slot = slot.saturating_add(f.sums.bytes);
         }
         let out = &mut self.out;
-        out.flows
-            .entry(FlowKey {
+        out.flows.add(
+            FlowKey {
                 ctx,
                 remote: remote_id,
                 hour,
                 direction,
-            })
-            .or_default()
-            .add(&f.sums);
+            },
+            f.sums,
+        );
         if out.flows.len() >= self.settings.spill.file_flows.unwrap_or(usize::MAX) {
             self.stage()?;
         }
