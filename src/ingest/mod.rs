@@ -10,12 +10,12 @@ mod csv_logs;
 pub mod dedupe;
 pub mod detect;
 pub mod flow;
-pub mod flowmap;
 pub mod format;
 pub mod ocsf;
 mod parquet;
 pub mod scan;
 pub mod series;
+pub mod table;
 pub mod traffic_csv;
 pub mod walk;
 

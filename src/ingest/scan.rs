@@ -9,7 +9,7 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 
 pub use super::flow::{Direction, FlowKey, FlowSums, RemoteId, FLOW_BYTES};
-use super::flowmap::FlowMap;
+use super::table::{FlowMap, Table, TableKey};
 
 use super::format::{parse_header, Field, RecordFormat};
 use super::{Accounting, LineIssue};
@@ -103,7 +103,7 @@ impl SpillConfig {
     pub fn for_limit(limit_bytes: u64, dir: Option<std::path::PathBuf>, threads: usize) -> Self {
         let threads = threads.max(1) as u64;
         // A file's map is a hash table that doubles: count two slots per flow.
-        let file = limit_bytes / 4 / threads / super::flowmap::BYTES_PER_FLOW / 2;
+        let file = limit_bytes / 4 / threads / super::table::BYTES_PER_FLOW / 2;
         SpillConfig {
             budget_flows: Some((limit_bytes / 2 / BYTES_PER_FLOW).max(1024) as usize),
             file_flows: Some(file.max(1024) as usize),
@@ -187,12 +187,12 @@ impl<T: Copy + Eq + std::hash::Hash> Ids<T> {
 /// computed (kept in the same table: one lookup gives both).
 #[derive(Debug, Default)]
 pub struct Addrs {
-    map: FxHashMap<IpAddr, AddrSlot>,
+    map: Table<IpAddr, AddrSlot>,
     items: Vec<IpAddr>,
 }
 
 /// An address's number and cached class.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(super) struct AddrSlot {
     id: u32,
     /// The VPC region (id in [`Carry::regions`]) `class` was computed for; `u32::MAX`: none.
@@ -206,22 +206,28 @@ impl Addrs {
         self.slot(ip).id
     }
 
+    /// Starts fetching `ip`'s slot (see [`Scanner::add_flow`]).
+    #[inline]
+    fn prefetch(&self, ip: IpAddr) {
+        self.map.prefetch(ip.hash());
+    }
+
     #[inline]
     fn slot(&mut self, ip: IpAddr) -> AddrSlot {
         let next = self.items.len() as u32;
-        let items = &mut self.items;
-        *self.map.entry(ip).or_insert_with(|| {
-            items.push(ip);
-            AddrSlot {
-                id: next,
-                region: u32::MAX,
-                class: 0,
-            }
-        })
+        let (slot, new) = self.map.entry(ip, ip.hash(), || AddrSlot {
+            id: next,
+            region: u32::MAX,
+            class: 0,
+        });
+        if new {
+            self.items.push(ip);
+        }
+        *slot
     }
 
     fn set_class(&mut self, ip: IpAddr, region: u32, class: u8) {
-        if let Some(slot) = self.map.get_mut(&ip) {
+        if let Some(slot) = self.map.get_mut(ip, ip.hash()) {
             (slot.region, slot.class) = (region, class);
         }
     }
@@ -391,6 +397,25 @@ pub(super) struct Scanner<'a> {
     fault: Option<Error>,
     /// Class per ip-ranges (service, region) match, VPC region and family.
     aws_class_cache: FxHashMap<(u16, u16, u32, bool), u8>,
+    /// Flows whose remote address's slot is being fetched, oldest first (see
+    /// [`Scanner::add_flow`]).
+    waiting: std::collections::VecDeque<Waiting>,
+}
+
+/// Flows that wait for their remote address's slot: the slot of the oldest has had this many
+/// records' parsing to arrive in the cache.
+const ADDRESS_LAG: usize = 4;
+
+/// A flow [`Scanner::add_flow`] has counted, waiting for its address's number and class.
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    context: Context,
+    ctx: u32,
+    remote: Remote,
+    direction: Direction,
+    start: Option<u64>,
+    hour: u32,
+    sums: FlowSums,
 }
 
 const UNATTRIBUTED: &[u8] = b"unattributed";
@@ -474,6 +499,7 @@ impl<'a> Scanner<'a> {
             hint_cache: FxHashMap::default(),
             fault: None,
             aws_class_cache: FxHashMap::default(),
+            waiting: std::collections::VecDeque::with_capacity(ADDRESS_LAG + 1),
         }
     }
 
@@ -717,6 +743,7 @@ impl<'a> Scanner<'a> {
 
     pub(super) fn finish(mut self) -> FileScan {
         self.close_format();
+        self.place_waiting();
         self.out.flows.flush();
         self.out
     }
@@ -1032,6 +1059,53 @@ impl<'a> Scanner<'a> {
         if remote == Remote::Relayed {
             out.accounting.relayed = out.accounting.relayed.saturating_add(f.sums.records);
         }
+        // The remote address's slot (its number and class) is looked up a few records later,
+        // once it has been fetched from memory: the flows are placed in the order they came,
+        // so numbers and totals are those of an immediate lookup.
+        if let Remote::Ip(ip) = remote {
+            out.addrs.prefetch(ip);
+        }
+        self.waiting.push_back(Waiting {
+            context,
+            ctx,
+            remote,
+            direction,
+            start,
+            hour,
+            sums: f.sums,
+        });
+        if self.waiting.len() > ADDRESS_LAG {
+            let w = self.waiting.pop_front().expect("more than ADDRESS_LAG");
+            self.place(w);
+        }
+        let flows = self.out.flows.len() + self.waiting.len();
+        if flows >= self.settings.spill.file_flows.unwrap_or(usize::MAX) {
+            self.place_waiting();
+            self.stage()?;
+        }
+        Ok(())
+    }
+
+    /// Places every waiting flow.
+    fn place_waiting(&mut self) {
+        while let Some(w) = self.waiting.pop_front() {
+            self.place(w);
+        }
+    }
+
+    /// Numbers a waiting flow's remote address, adds its bytes to the series and its sums to
+    /// the file's flows.
+    fn place(&mut self, w: Waiting) {
+        let Waiting {
+            context,
+            ctx,
+            remote,
+            direction,
+            start,
+            hour,
+            sums,
+        } = w;
+        let out = &mut self.out;
         let (remote_id, slot) = match remote {
             Remote::Private => (RemoteId::PRIVATE, None),
             Remote::Relayed => (RemoteId::RELAYED, None),
@@ -1050,22 +1124,17 @@ impl<'a> Scanner<'a> {
                 class,
             };
             let slot = self.out.series.entry(key).or_default();
-            *slot = slot.saturating_add(f.sums.bytes);
+            *slot = slot.saturating_add(sums.bytes);
         }
-        let out = &mut self.out;
-        out.flows.add(
+        self.out.flows.add(
             FlowKey {
                 ctx,
                 remote: remote_id,
                 hour,
                 direction,
             },
-            f.sums,
+            sums,
         );
-        if out.flows.len() >= self.settings.spill.file_flows.unwrap_or(usize::MAX) {
-            self.stage()?;
-        }
-        Ok(())
     }
 
     /// Moves the file's flows so far to its temporary file (the map keeps its capacity).

@@ -1,0 +1,431 @@
+//! Hash tables that can be told a key before it is needed, so that the slot the key lands in
+//! is fetched from memory while other work goes on: with hundreds of thousands of distinct flows
+//! and remote addresses per file the tables outgrow the CPU's caches, and a lookup that waits
+//! for memory was the largest single cost of a scan. [`Table`] is the open-addressing table;
+//! [`FlowMap`] sums a file's flows in one, each key a few records after it was told.
+
+use std::collections::VecDeque;
+use std::net::IpAddr;
+
+use super::flow::{Direction, FlowKey, FlowSums, RemoteId};
+
+/// A key of a [`Table`].
+pub trait TableKey: Copy + Eq {
+    /// The contents of an empty slot (never compared: the control byte says it is empty).
+    const VACANT: Self;
+    /// A hash whose low bits (the slot) and top seven bits (the control byte) both depend on
+    /// the whole key.
+    fn hash(&self) -> u64;
+}
+
+/// MurmurHash3's 64-bit finaliser: every input bit reaches every output bit.
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+impl TableKey for FlowKey {
+    const VACANT: Self = FlowKey {
+        ctx: 0,
+        remote: RemoteId(0),
+        hour: 0,
+        direction: Direction::Egress,
+    };
+
+    fn hash(&self) -> u64 {
+        let a = u64::from(self.ctx) | u64::from(self.remote.0) << 32;
+        let b = u64::from(self.hour) | (self.direction as u64) << 32;
+        mix(a ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(31))
+    }
+}
+
+impl TableKey for IpAddr {
+    const VACANT: Self = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+
+    fn hash(&self) -> u64 {
+        match self {
+            IpAddr::V4(a) => mix(u64::from(u32::from(*a))),
+            IpAddr::V6(a) => {
+                let v = u128::from(*a);
+                let (hi, lo) = ((v >> 64) as u64, v as u64);
+                mix(lo ^ mix(hi ^ 0x9e37_79b9_7f4a_7c15))
+            }
+        }
+    }
+}
+
+/// Asks the CPU to bring the cache line holding `p` in (a hint: no effect on results).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Fewest slots of a table that holds anything.
+const MIN_SLOTS: usize = 1024;
+
+/// Values by key: open addressing, linear probing, at most 3/4 of the slots in use, a control
+/// byte per slot kept apart from the slots (a probe reads the slots only on a likely match).
+#[derive(Debug, Clone)]
+pub struct Table<K, V> {
+    /// One byte per slot: 0 when empty, else 0x80 and seven bits of the key's hash.
+    ctrl: Vec<u8>,
+    slots: Vec<(K, V)>,
+    /// Slots in use.
+    used: usize,
+}
+
+impl<K, V> Default for Table<K, V> {
+    fn default() -> Self {
+        Table {
+            ctrl: Vec::new(),
+            slots: Vec::new(),
+            used: 0,
+        }
+    }
+}
+
+impl<K: TableKey, V: Copy + Default> Table<K, V> {
+    /// Starts fetching the slot of a key of hash `h` (where probing ends almost always).
+    #[inline]
+    pub fn prefetch(&self, h: u64) {
+        if !self.slots.is_empty() {
+            let i = h as usize & (self.slots.len() - 1);
+            prefetch(&self.ctrl[i]);
+            let slot: *const (K, V) = &self.slots[i];
+            prefetch(slot);
+            // Its last byte: the next line when the slot straddles two, else the same line (a
+            // second request for a line on its way costs nothing).
+            prefetch(
+                slot.cast::<u8>()
+                    .wrapping_add(std::mem::size_of::<(K, V)>() - 1),
+            );
+        }
+    }
+
+    /// The value of `key` (hash `h`), `make()` placed first when the key is new; and whether
+    /// it was.
+    #[inline]
+    pub fn entry(&mut self, key: K, h: u64, make: impl FnOnce() -> V) -> (&mut V, bool) {
+        if (self.used + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let tag = 0x80 | (h >> 57) as u8;
+        let mut i = h as usize & mask;
+        loop {
+            let c = self.ctrl[i];
+            if c == 0 {
+                self.ctrl[i] = tag;
+                self.slots[i] = (key, make());
+                self.used += 1;
+                return (&mut self.slots[i].1, true);
+            }
+            if c == tag && self.slots[i].0 == key {
+                return (&mut self.slots[i].1, false);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The value of `key` (hash `h`), when present.
+    pub fn get_mut(&mut self, key: K, h: u64) -> Option<&mut V> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let tag = 0x80 | (h >> 57) as u8;
+        let mut i = h as usize & mask;
+        loop {
+            let c = self.ctrl[i];
+            if c == 0 {
+                return None;
+            }
+            if c == tag && self.slots[i].0 == key {
+                return Some(&mut self.slots[i].1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Keys held.
+    pub fn len(&self) -> usize {
+        self.used
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.used == 0
+    }
+
+    /// Keys the table holds before it grows.
+    pub fn capacity(&self) -> usize {
+        self.slots.len() / 4 * 3
+    }
+
+    /// Every key and value, once; the table is empty afterwards and keeps its slots.
+    pub fn drain(&mut self) -> Drain<'_, K, V> {
+        Drain { table: self, at: 0 }
+    }
+
+    /// Doubles the slots and places every key again.
+    fn grow(&mut self) {
+        let n = (self.slots.len() * 2).max(MIN_SLOTS);
+        let ctrl = std::mem::replace(&mut self.ctrl, vec![0; n]);
+        let slots = std::mem::replace(&mut self.slots, vec![(K::VACANT, V::default()); n]);
+        self.used = 0;
+        for (c, (k, v)) in ctrl.into_iter().zip(slots) {
+            if c != 0 {
+                self.entry(k, k.hash(), || v);
+            }
+        }
+    }
+}
+
+/// The keys and values of a [`Table`], emptying it (see [`Table::drain`]).
+pub struct Drain<'a, K, V> {
+    table: &'a mut Table<K, V>,
+    at: usize,
+}
+
+impl<K: Copy, V: Copy> Iterator for Drain<'_, K, V> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let found = self.table.ctrl[self.at..].iter().position(|&c| c != 0)?;
+        let i = self.at + found;
+        self.at = i + 1;
+        Some(self.table.slots[i])
+    }
+}
+
+impl<K, V> Drop for Drain<'_, K, V> {
+    fn drop(&mut self) {
+        self.table.ctrl.fill(0);
+        self.table.used = 0;
+    }
+}
+
+/// Keys told to a [`FlowMap`] but not yet summed: the slot of the oldest has had this many
+/// records' parsing to arrive in the cache.
+const LAG: usize = 4;
+
+/// Memory of one flow in a full [`FlowMap`]: a 40-byte slot and its control byte, at most 3/4
+/// of the slots in use (the aggregate's tables hold more: `scan::BYTES_PER_FLOW`).
+pub const BYTES_PER_FLOW: u64 = 55;
+
+/// A file's flows summed by key, each key a few calls after it was told (its slot fetched
+/// meanwhile). Sums are added with saturation, so the order in which keys are summed does not
+/// change a total.
+#[derive(Debug, Default)]
+pub struct FlowMap {
+    table: Table<FlowKey, FlowSums>,
+    /// Keys told and not yet summed, oldest first, with their hashes.
+    lag: VecDeque<(FlowKey, FlowSums, u64)>,
+}
+
+impl FlowMap {
+    /// Adds `sums` to `key`'s flow (summed a few calls later).
+    #[inline]
+    pub fn add(&mut self, key: FlowKey, sums: FlowSums) {
+        let h = key.hash();
+        self.table.prefetch(h);
+        if self.lag.len() == LAG {
+            let (k, s, h) = self.lag.pop_front().expect("LAG > 0");
+            self.table.entry(k, h, FlowSums::default).0.add(&s);
+        }
+        self.lag.push_back((key, sums, h));
+    }
+
+    /// Sums the keys still waiting.
+    pub fn flush(&mut self) {
+        while let Some((k, s, h)) = self.lag.pop_front() {
+            self.table.entry(k, h, FlowSums::default).0.add(&s);
+        }
+    }
+
+    /// Distinct flows (before [`FlowMap::flush`], the keys still waiting count as new ones).
+    pub fn len(&self) -> usize {
+        self.table.len() + self.lag.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Flows the map holds before it grows (memory: [`BYTES_PER_FLOW`] each).
+    pub fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    /// Every flow, once; the map is empty afterwards and keeps its slots.
+    pub fn drain(&mut self) -> Drain<'_, FlowKey, FlowSums> {
+        self.flush();
+        self.table.drain()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    fn key(ctx: u32, remote: u32, hour: u32, ingress: bool) -> FlowKey {
+        FlowKey {
+            ctx,
+            remote: RemoteId(remote),
+            hour,
+            direction: if ingress {
+                Direction::Ingress
+            } else {
+                Direction::Egress
+            },
+        }
+    }
+
+    proptest! {
+        /// The map sums as a standard hash map does, through growth, lagging keys and drains.
+        #[test]
+        fn sums_as_a_hash_map_does(
+            adds in proptest::collection::vec(
+                ((0u32..4, 0u32..3000, 0u32..3, any::<bool>()), 0u64..u64::MAX / 2), 0..6000),
+            drain_at in 0usize..6000,
+        ) {
+            let mut map = FlowMap::default();
+            let mut want: HashMap<FlowKey, FlowSums> = HashMap::new();
+            let mut got: HashMap<FlowKey, FlowSums> = HashMap::new();
+            for (n, ((c, r, h, d), b)) in adds.iter().enumerate() {
+                if n == drain_at {
+                    // A drain in the middle (a file's flows staged), then summing goes on.
+                    for (k, s) in map.drain() {
+                        got.entry(k).or_default().add(&s);
+                    }
+                    prop_assert!(map.is_empty());
+                }
+                let sums = FlowSums { bytes: *b, packets: 1, records: 1 };
+                map.add(key(*c, *r, *h, *d), sums);
+                want.entry(key(*c, *r, *h, *d)).or_default().add(&sums);
+            }
+            map.flush();
+            let distinct = map.len();
+            let mut drained = 0;
+            for (k, s) in map.drain() {
+                drained += 1;
+                got.entry(k).or_default().add(&s);
+            }
+            prop_assert_eq!(drained, distinct);
+            prop_assert!(map.is_empty());
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest! {
+        /// Addresses are numbered as a standard hash map numbers them (v4 and v6 alike).
+        #[test]
+        fn finds_addresses_as_a_hash_map_does(
+            addrs in proptest::collection::vec((any::<bool>(), 0u128..5000), 0..5000),
+        ) {
+            let mut table: Table<IpAddr, u32> = Table::default();
+            let mut want: HashMap<IpAddr, u32> = HashMap::new();
+            for (v6, n) in addrs {
+                let ip = if v6 {
+                    IpAddr::V6(std::net::Ipv6Addr::from(n << 64 | n))
+                } else {
+                    IpAddr::V4(std::net::Ipv4Addr::from(n as u32))
+                };
+                let next = want.len() as u32;
+                let id = *want.entry(ip).or_insert(next);
+                table.prefetch(ip.hash());
+                let (got, new) = table.entry(ip, ip.hash(), || next);
+                prop_assert_eq!((*got, new), (id, id == next));
+                prop_assert_eq!(table.get_mut(ip, ip.hash()).copied(), Some(id));
+            }
+            prop_assert_eq!(table.len(), want.len());
+            prop_assert_eq!(table.get_mut(IpAddr::V4([1, 2, 3, 4].into()), IpAddr::V4([1, 2, 3, 4].into()).hash()), None);
+        }
+    }
+
+    #[test]
+    fn a_key_told_twice_is_one_flow_and_drains_keep_the_slots() {
+        let mut map = FlowMap::default();
+        for _ in 0..3 {
+            map.add(
+                key(1, 2, 3, false),
+                FlowSums {
+                    bytes: 5,
+                    packets: 1,
+                    records: 1,
+                },
+            );
+        }
+        map.add(
+            key(1, 2, 3, true),
+            FlowSums {
+                bytes: 7,
+                packets: 1,
+                records: 1,
+            },
+        );
+        // Before the flush the waiting keys count as new.
+        assert_eq!(map.len(), 4);
+        map.flush();
+        assert_eq!(map.len(), 2);
+        let slots = map.capacity();
+        let mut flows: Vec<_> = map.drain().collect();
+        flows.sort_by_key(|(k, _)| *k);
+        assert_eq!(
+            flows[0].1,
+            FlowSums {
+                bytes: 15,
+                packets: 3,
+                records: 3
+            }
+        );
+        assert_eq!(
+            flows[1].1,
+            FlowSums {
+                bytes: 7,
+                packets: 1,
+                records: 1
+            }
+        );
+        assert_eq!((map.len(), map.capacity()), (0, slots));
+        // Saturating sums: the order of summing cannot change a total.
+        map.add(
+            key(0, 0, 0, false),
+            FlowSums {
+                bytes: u64::MAX,
+                packets: 0,
+                records: 1,
+            },
+        );
+        map.add(
+            key(0, 0, 0, false),
+            FlowSums {
+                bytes: 9,
+                packets: 0,
+                records: 1,
+            },
+        );
+        let flows: Vec<_> = map.drain().collect();
+        assert_eq!(
+            flows,
+            vec![(
+                key(0, 0, 0, false),
+                FlowSums {
+                    bytes: u64::MAX,
+                    packets: 0,
+                    records: 2
+                }
+            )]
+        );
+    }
+}
