@@ -266,8 +266,7 @@ pub fn apply(
     let mut sums: FxHashMap<OutKey, [u64; 3]> = FxHashMap::default();
     let addrs = std::mem::take(&mut table.addrs);
     let addr = |r: RemoteId| r.address().map(|i| addrs[i]);
-    for p in 0..table.partitions() {
-        let flows = table.take_partition(p)?;
+    table.take_partitions().for_each(|flows| {
         let mut rows: Vec<Row> = Vec::with_capacity(flows.len());
         let mut bypass: Vec<Row> = Vec::new();
         for (k, s) in flows {
@@ -424,7 +423,8 @@ pub fn apply(
             e[1] = e[1].saturating_add(r.packets);
             e[2] = e[2].saturating_add(r.records);
         }
-    }
+        Ok(())
+    })?;
     if let Some(index) = dns {
         v.dns = Some(index.finish());
     }

@@ -21,6 +21,7 @@ use super::scan::{
     Context, Direction, FileScan, FlowKey, FlowSums, Ids, Interner, RemoteId, FLOW_BYTES,
 };
 pub use super::scan::{SpillConfig, BYTES_PER_FLOW};
+use super::table::{Table, TableKey};
 use crate::error::{Error, Result};
 use crate::schema;
 
@@ -89,11 +90,36 @@ struct Numbering {
     direct: FxHashMap<(u32, RemoteId), u8>,
 }
 
-#[derive(Default)]
+/// Flows summed by key, in a table the aggregate can fetch ahead in.
+pub type Flows = Table<FlowKey, FlowSums>;
+
 struct Shard {
-    map: FxHashMap<FlowKey, FlowSums>,
+    map: Flows,
     /// The partition's spill file, once it has spilled.
     spill: Option<(PathBuf, BufWriter<File>)>,
+}
+
+impl Default for Shard {
+    fn default() -> Self {
+        Shard {
+            map: Flows::dense(),
+            spill: None,
+        }
+    }
+}
+
+/// Flows ahead whose slots are fetched while one is summed (see [`add_all`]).
+const AHEAD: usize = 8;
+
+/// Sums `flows` into `map`, fetching the slot of the flow [`AHEAD`] while summing one (the
+/// shards outgrow the caches: a lookup that waited for memory was most of the merging).
+fn add_all(map: &mut Flows, flows: &[(FlowKey, FlowSums)]) {
+    for (i, (k, v)) in flows.iter().enumerate() {
+        if let Some((next, _)) = flows.get(i + AHEAD) {
+            map.prefetch(next.table_hash());
+        }
+        map.entry(*k, k.table_hash(), FlowSums::default).0.add(v);
+    }
 }
 
 /// The shared aggregate of a run (see the module doc).
@@ -243,9 +269,8 @@ impl Aggregate {
             // No reserve for the whole part: many of its flows are already in the map, and
             // the table grows only as it fills.
             let before = shard.map.capacity();
-            for (k, v) in part.drain(..) {
-                shard.map.entry(k).or_default().add(&v);
-            }
+            add_all(&mut shard.map, part);
+            part.clear();
             let grown = shard.map.capacity() - before;
             let held = self.held.fetch_add(grown, Ordering::Relaxed) + grown;
             if self.config.budget_flows.is_some_and(|b| held > b) {
@@ -276,7 +301,7 @@ impl Aggregate {
             out.write_all(&buf)
                 .map_err(|e| Error::Invalid(format!("cannot write a spill file: {e}")))?;
         }
-        shard.map.shrink_to_fit();
+        shard.map = Flows::dense();
         self.held.fetch_sub(slots, Ordering::Relaxed);
         self.spilled.fetch_add(n as u64, Ordering::Relaxed);
         Ok(())
@@ -368,8 +393,58 @@ fn partition_of(remote: RemoteId) -> usize {
 }
 
 struct Partition {
-    map: FxHashMap<FlowKey, FlowSums>,
+    map: Flows,
     spill: Option<PathBuf>,
+}
+
+impl Partition {
+    /// The partition's flows, summed (spilled flows read back, the file removed).
+    fn read(self) -> Result<Flows> {
+        let mut map = self.map;
+        if let Some(path) = self.spill {
+            read_spill(&path, &mut map)?;
+            let _ = std::fs::remove_file(&path);
+        }
+        Ok(map)
+    }
+}
+
+/// The partitions of a [`FlowTable`], taken out by [`FlowTable::take_partitions`].
+pub struct Partitions {
+    parts: Vec<Partition>,
+}
+
+impl Partitions {
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// Calls `f` with each partition's flows, in order, until `f` fails. The next partition is
+    /// read on another thread while `f` works on one (reading back spill files, single-threaded
+    /// after a large run, overlaps the work); at most three partitions are in memory at once.
+    pub fn for_each(self, mut f: impl FnMut(Flows) -> Result<()>) -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for part in self.parts {
+                    let flows = part.read();
+                    let failed = flows.is_err();
+                    // A closed channel: `f` failed, nothing more is wanted.
+                    if tx.send(flows).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            for flows in rx {
+                f(flows?)?;
+            }
+            Ok(())
+        })
+    }
 }
 
 /// The flows of a run: the numbering their keys refer to, totals per context, the
@@ -395,21 +470,12 @@ pub struct FlowTable {
 }
 
 impl FlowTable {
-    /// Number of partitions (read each with [`FlowTable::take_partition`]).
-    pub fn partitions(&self) -> usize {
-        self.partitions.len()
-    }
-
-    /// The flows of partition `p`, summed (spilled flows read back); the partition is left
-    /// empty and its file removed.
-    pub fn take_partition(&mut self, p: usize) -> Result<FxHashMap<FlowKey, FlowSums>> {
-        let part = &mut self.partitions[p];
-        let mut map = std::mem::take(&mut part.map);
-        if let Some(path) = part.spill.take() {
-            read_spill(&path, &mut map)?;
-            let _ = std::fs::remove_file(&path);
+    /// Takes the partitions out, to be read in order with [`Partitions::for_each`] (the table
+    /// keeps its numbering and totals, and its spill files until it is dropped).
+    pub fn take_partitions(&mut self) -> Partitions {
+        Partitions {
+            parts: std::mem::take(&mut self.partitions),
         }
-        Ok(map)
     }
 
     /// Every flow, partition by partition, without consuming the table.
@@ -585,14 +651,22 @@ impl FlowTable {
 }
 
 /// Adds the flows of a spill file to `map`.
-fn read_spill(path: &std::path::Path, map: &mut FxHashMap<FlowKey, FlowSums>) -> Result<()> {
+fn read_spill(path: &std::path::Path, map: &mut Flows) -> Result<()> {
     let err = |e: std::io::Error| {
         Error::Invalid(format!("cannot read spill file {}: {e}", path.display()))
     };
     let file = File::open(path).map_err(err)?;
-    let size = file.metadata().map_err(err)?.len();
-    map.reserve((size / FLOW_BYTES as u64) as usize);
-    read_flows(file, |k, v| map.entry(k).or_default().add(&v)).map_err(err)
+    let mut batch = Vec::with_capacity(1 << 12);
+    read_flows(file, |k, v| {
+        batch.push((k, v));
+        if batch.len() == batch.capacity() {
+            add_all(map, &batch);
+            batch.clear();
+        }
+    })
+    .map_err(err)?;
+    add_all(map, &batch);
+    Ok(())
 }
 
 /// Calls `f` with each flow [`FlowKey::encode`] wrote to `file`, from where it stands to its end.
@@ -713,9 +787,14 @@ mod tests {
             let spilled = table.spilled_flows;
             let frame = sorted_rows(&table.to_frame().unwrap());
             let mut n = 0;
-            for p in 0..table.partitions() {
-                n += table.take_partition(p).unwrap().len();
-            }
+            let parts = table.take_partitions();
+            assert_eq!(parts.len(), PARTITIONS);
+            parts
+                .for_each(|flows| {
+                    n += flows.len();
+                    Ok(())
+                })
+                .unwrap();
             (frame, n, spilled)
         };
         let (whole, n, spilled) = run(SpillConfig::default());
@@ -734,5 +813,53 @@ mod tests {
             0,
             "spill files are removed"
         );
+    }
+
+    /// A spill file that cannot be read back fails the read of the partitions (the reading
+    /// thread stops; nothing hangs), and a failing callback stops it too.
+    #[test]
+    fn partitions_read_ahead_stop_at_the_first_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = || {
+            let agg = Aggregate::new(SpillConfig {
+                budget_flows: Some(10),
+                file_flows: None,
+                dir: Some(dir.path().to_path_buf()),
+                whole_gzip_bytes: None,
+            });
+            for i in 0..400u32 {
+                let addr = format!("52.1.{}.{}", i / 200, i % 200);
+                let mut s = scan(&["vpc-1", "us-east-1", "use1-az1", "eni-1"], &addr, 1);
+                agg.absorb(&mut s).unwrap();
+            }
+            agg.into_table().unwrap()
+        };
+        let mut t = table();
+        for spill in std::fs::read_dir(dir.path()).unwrap() {
+            for f in std::fs::read_dir(spill.unwrap().path()).unwrap() {
+                std::fs::remove_file(f.unwrap().path()).unwrap();
+            }
+        }
+        let mut seen = 0;
+        let err = t
+            .take_partitions()
+            .for_each(|_| {
+                seen += 1;
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("cannot read spill file"), "{err}");
+        assert!(seen < PARTITIONS, "read {seen} partitions");
+        drop(t);
+        let mut t = table();
+        let mut calls = 0;
+        let err = t
+            .take_partitions()
+            .for_each(|_| {
+                calls += 1;
+                Err(Error::Invalid("stop".into()))
+            })
+            .unwrap_err();
+        assert_eq!((calls, err.to_string().contains("stop")), (1, true));
     }
 }

@@ -209,13 +209,13 @@ impl Addrs {
     /// Starts fetching `ip`'s slot (see [`Scanner::add_flow`]).
     #[inline]
     fn prefetch(&self, ip: IpAddr) {
-        self.map.prefetch(ip.hash());
+        self.map.prefetch(ip.table_hash());
     }
 
     #[inline]
     fn slot(&mut self, ip: IpAddr) -> AddrSlot {
         let next = self.items.len() as u32;
-        let (slot, new) = self.map.entry(ip, ip.hash(), || AddrSlot {
+        let (slot, new) = self.map.entry(ip, ip.table_hash(), || AddrSlot {
             id: next,
             region: u32::MAX,
             class: 0,
@@ -227,7 +227,7 @@ impl Addrs {
     }
 
     fn set_class(&mut self, ip: IpAddr, region: u32, class: u8) {
-        if let Some(slot) = self.map.get_mut(ip, ip.hash()) {
+        if let Some(slot) = self.map.get_mut(ip, ip.table_hash()) {
             (slot.region, slot.class) = (region, class);
         }
     }
