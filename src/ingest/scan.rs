@@ -1098,15 +1098,7 @@ impl<'a> Scanner<'a> {
     /// Numbers a waiting flow's remote address, adds its bytes to the series and its sums to
     /// the file's flows.
     fn place(&mut self, w: Waiting) {
-        let Waiting {
-            context,
-            ctx,
-            remote,
-            direction,
-            start,
-            hour,
-            sums,
-        } = w;
+        let (context, remote) = (w.context, w.remote);
         let out = &mut self.out;
         let (remote_id, slot) = match remote {
             Remote::Private => (RemoteId::PRIVATE, None),
@@ -1117,7 +1109,7 @@ impl<'a> Scanner<'a> {
             }
         };
         let settings = self.settings;
-        if let (Some(table), Some(s)) = (settings.classes.as_deref(), start) {
+        if let (Some(table), Some(s)) = (settings.classes.as_deref(), w.start) {
             let class = self.class_of(table, remote, slot, context.hint, context.region);
             let key = SeriesKey {
                 vpc: context.vpc,
@@ -1126,16 +1118,16 @@ impl<'a> Scanner<'a> {
                 class,
             };
             let slot = self.out.series.entry(key).or_default();
-            *slot = slot.saturating_add(sums.bytes);
+            *slot = slot.saturating_add(w.sums.bytes);
         }
         self.out.flows.add(
             FlowKey {
-                ctx,
+                ctx: w.ctx,
                 remote: remote_id,
-                hour,
-                direction,
+                hour: w.hour,
+                direction: w.direction,
             },
-            sums,
+            w.sums,
         );
     }
 

@@ -155,6 +155,25 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
         }
     }
 
+    /// The slot of `key` (hash `h`): `Ok` where it is, `Err` the empty slot where it would go.
+    /// The table must have slots.
+    #[inline]
+    fn find(&self, key: &K, h: u64) -> std::result::Result<usize, usize> {
+        let mask = self.slots.len() - 1;
+        let tag = 0x80 | (h >> 57) as u8;
+        let mut i = h as usize & mask;
+        loop {
+            let c = self.ctrl[i];
+            if c == 0 {
+                return Err(i);
+            }
+            if c == tag && self.slots[i].0 == *key {
+                return Ok(i);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// The value of `key` (hash `h`), `make()` placed first when the key is new; and whether
     /// it was.
     #[inline]
@@ -162,21 +181,14 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
         if (self.used + 1) * 8 > self.slots.len() * self.max_load {
             self.grow();
         }
-        let mask = self.slots.len() - 1;
-        let tag = 0x80 | (h >> 57) as u8;
-        let mut i = h as usize & mask;
-        loop {
-            let c = self.ctrl[i];
-            if c == 0 {
-                self.ctrl[i] = tag;
+        match self.find(&key, h) {
+            Ok(i) => (&mut self.slots[i].1, false),
+            Err(i) => {
+                self.ctrl[i] = 0x80 | (h >> 57) as u8;
                 self.slots[i] = (key, make());
                 self.used += 1;
-                return (&mut self.slots[i].1, true);
+                (&mut self.slots[i].1, true)
             }
-            if c == tag && self.slots[i].0 == key {
-                return (&mut self.slots[i].1, false);
-            }
-            i = (i + 1) & mask;
         }
     }
 
@@ -185,19 +197,8 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
         if self.slots.is_empty() {
             return None;
         }
-        let mask = self.slots.len() - 1;
-        let tag = 0x80 | (h >> 57) as u8;
-        let mut i = h as usize & mask;
-        loop {
-            let c = self.ctrl[i];
-            if c == 0 {
-                return None;
-            }
-            if c == tag && self.slots[i].0 == key {
-                return Some(&mut self.slots[i].1);
-            }
-            i = (i + 1) & mask;
-        }
+        let i = self.find(&key, h).ok()?;
+        Some(&mut self.slots[i].1)
     }
 
     /// Keys held.
