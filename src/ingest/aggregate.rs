@@ -108,6 +108,9 @@ impl Default for Shard {
     }
 }
 
+/// Flows of a file partitioned and summed into the shards at a time.
+const MERGE_BATCH: usize = 1 << 16;
+
 /// Flows ahead whose slots are fetched while one is summed (see [`add_all`]).
 const AHEAD: usize = 8;
 
@@ -218,11 +221,18 @@ impl Aggregate {
             },
             ..k
         };
+        // In batches: the partitioned copy stays small (a file can hold a million flows).
         let mut parts: Vec<Vec<(FlowKey, FlowSums)>> = vec![Vec::new(); PARTITIONS];
+        let mut batch = 0;
         for (k, v) in scan.flows.drain() {
             stats[k.ctx as usize].count(&k, &v);
             let key = translate(k);
             parts[partition_of(key.remote)].push((key, v));
+            batch += 1;
+            if batch == MERGE_BATCH {
+                self.insert(&mut parts)?;
+                batch = 0;
+            }
         }
         self.insert(&mut parts)?;
         if let Some(staged) = scan.staged.take() {
@@ -239,7 +249,7 @@ impl Aggregate {
                 let key = translate(k);
                 parts[partition_of(key.remote)].push((key, v));
                 batch += 1;
-                if batch == 1 << 16 && inserted.is_ok() {
+                if batch == MERGE_BATCH && inserted.is_ok() {
                     inserted = self.insert(&mut parts);
                     batch = 0;
                 }
