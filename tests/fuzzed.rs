@@ -53,17 +53,7 @@ fn a_schema_2_traffic_csv_whose_records_overflow_is_an_error_naming_the_line() {
         "agg.csv",
         format!("{head}{row}{row}").as_bytes(),
     );
-    let settings = vpce_advisor::ingest::scan::ScanSettings {
-        region: "us-east-1".into(),
-        strict: false,
-        log_format: None,
-        progress: None,
-        pipeline: false,
-        local: None,
-        hourly: false,
-        classes: None,
-        spill: Default::default(),
-    };
+    let settings = vpce_advisor::ingest::scan::ScanSettings::for_region("us-east-1");
     let e = vpce_advisor::ingest::traffic_csv::read_aggregate(&p, &settings).unwrap_err();
     let e = e.to_string();
     assert!(e.contains("agg.csv:2: "), "{e}");

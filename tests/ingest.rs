@@ -650,15 +650,8 @@ fn a_plain_file_read_in_byte_ranges_reads_as_a_whole_read() {
     use vpce_advisor::ingest::detect::{scan_file_partial, scan_split};
     use vpce_advisor::ingest::scan::{FileScan, ScanSettings};
     let settings = ScanSettings {
-        region: "us-east-1".into(),
-        strict: false,
-        log_format: None,
-        progress: None,
-        pipeline: false,
-        local: None,
         hourly: true,
-        classes: None,
-        spill: Default::default(),
+        ..ScanSettings::for_region("us-east-1")
     };
     let rows = |scans: Vec<FileScan>| {
         let agg = Aggregate::new(SpillConfig::default());

@@ -553,17 +553,7 @@ mod tests {
         let path = dir.path().join("x.log.gz");
         std::fs::write(&path, gzip(text.as_bytes())).unwrap();
         let scan = |whole: Option<u64>| {
-            let mut settings = ScanSettings {
-                region: "us-east-1".into(),
-                strict: false,
-                log_format: None,
-                progress: None,
-                pipeline: false,
-                local: None,
-                hourly: false,
-                classes: None,
-                spill: Default::default(),
-            };
+            let mut settings = ScanSettings::for_region("us-east-1");
             settings.spill.whole_gzip_bytes = whole;
             let s = scan_file_partial(&path, &settings).unwrap();
             let issues: Vec<String> = s

@@ -371,6 +371,25 @@ pub struct ScanSettings {
     pub spill: SpillConfig,
 }
 
+impl ScanSettings {
+    /// Settings for reading one file on its own: records without a region in `region`, bad
+    /// lines counted (not fatal), the default format, no progress bar, no inventory, no hourly
+    /// keys or series, no spill budget.
+    pub fn for_region(region: &str) -> ScanSettings {
+        ScanSettings {
+            region: region.into(),
+            strict: false,
+            log_format: None,
+            progress: None,
+            pipeline: false,
+            local: None,
+            hourly: false,
+            classes: None,
+            spill: SpillConfig::default(),
+        }
+    }
+}
+
 /// Per-file scanning state.
 pub(super) struct Scanner<'a> {
     path: &'a Path,
@@ -414,7 +433,6 @@ struct Waiting {
     remote: Remote,
     direction: Direction,
     start: Option<u64>,
-    hour: u32,
     sums: FlowSums,
 }
 
@@ -1047,10 +1065,6 @@ impl<'a> Scanner<'a> {
         let (context, ctx) = self.contexts.last;
         let out = &mut self.out;
         let (remote, direction, start) = (f.remote, f.direction, f.start);
-        let hour = match (self.settings.hourly, start) {
-            (true, Some(s)) => (s / 3600) as u32,
-            _ => 0,
-        };
         if let (Direction::Egress, Remote::Ip(ip), Some(bit)) =
             (direction, remote, f.traffic_path.and_then(direct_path_bit))
         {
@@ -1073,7 +1087,6 @@ impl<'a> Scanner<'a> {
             remote,
             direction,
             start,
-            hour,
             sums: f.sums,
         });
         if self.waiting.len() > ADDRESS_LAG {
@@ -1124,7 +1137,10 @@ impl<'a> Scanner<'a> {
             FlowKey {
                 ctx: w.ctx,
                 remote: remote_id,
-                hour: w.hour,
+                hour: match (settings.hourly, w.start) {
+                    (true, Some(s)) => (s / 3600) as u32,
+                    _ => 0,
+                },
                 direction: w.direction,
             },
             w.sums,
