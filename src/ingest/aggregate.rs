@@ -825,6 +825,45 @@ mod tests {
         );
     }
 
+    /// A file of mostly new flows is listed past the map's judgement (a key may then come
+    /// twice), with or without staging part of it to a temporary file: the same table as summed.
+    #[test]
+    fn a_file_of_new_flows_listed_and_staged_sums_to_the_same_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new-flows.log");
+        let mut text = String::new();
+        let mut want = std::collections::BTreeMap::new();
+        // 80,000 remotes once each, then 20,000 records of the first ones again.
+        for i in (0..80_000u32).chain(0..20_000) {
+            let remote = format!("52.{}.{}.{}", 1 + (i >> 16), (i >> 8) & 255, i & 255);
+            *want.entry(remote.clone()).or_insert(0u64) += u64::from(100 + i % 7);
+            text.push_str(&format!(
+                "2 123456789012 eni-1 10.0.0.1 {remote} 40000 443 6 2 {} 1793491200 1793491260 ACCEPT OK\n",
+                100 + i % 7
+            ));
+        }
+        std::fs::write(&path, text).unwrap();
+        let run = |file_flows: Option<usize>| {
+            let mut settings = crate::ingest::scan::ScanSettings::for_region("us-east-1");
+            settings.spill.file_flows = file_flows;
+            let mut s = crate::ingest::detect::scan_file_partial(&path, &settings).unwrap();
+            let (held, staged) = (s.flows.len(), s.staged.as_ref().map_or(0, |f| f.flows));
+            let agg = Aggregate::default();
+            agg.absorb(&mut s).unwrap();
+            let table = agg.into_table().unwrap();
+            (sorted_rows(&table.to_frame().unwrap()), held, staged)
+        };
+        let (listed, held, staged) = run(None);
+        let sums: std::collections::BTreeMap<String, u64> =
+            listed.iter().map(|(r, _, b)| (r.clone(), *b)).collect();
+        assert_eq!(sums, want);
+        // Listed: more flows held than distinct ones.
+        assert!(held > 80_000 && staged == 0, "{held} {staged}");
+        let (staging, _, staged) = run(Some(5000));
+        assert!(staged > 50_000, "staged {staged}");
+        assert_eq!(staging, listed);
+    }
+
     /// A spill file that cannot be read back fails the read of the partitions (the reading
     /// thread stops; nothing hangs), and a failing callback stops it too.
     #[test]

@@ -1093,7 +1093,7 @@ impl<'a> Scanner<'a> {
             let w = self.waiting.pop_front().expect("more than ADDRESS_LAG");
             self.place(w);
         }
-        let flows = self.out.flows.len() + self.waiting.len();
+        let flows = self.out.flows.weight() + self.waiting.len();
         if flows >= self.settings.spill.file_flows.unwrap_or(usize::MAX) {
             self.place_waiting();
             self.stage()?;

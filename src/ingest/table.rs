@@ -290,25 +290,77 @@ const LAG: usize = 4;
 /// of the slots in use (the aggregate's tables hold more: `scan::BYTES_PER_FLOW`).
 pub const BYTES_PER_FLOW: u64 = 55;
 
+/// Distinct flows a [`FlowMap`] sums before it judges whether summing pays (see [`FlowMap`]).
+const JUDGE_AT: usize = 1 << 16;
+
 /// A file's flows summed by key, each key a few calls after it was told (its slot fetched
 /// meanwhile). Sums are added with saturation, so the order in which keys are summed does not
 /// change a total.
-#[derive(Debug, Default)]
+///
+/// Summing pays when a file's records repeat their keys; it costs a lookup in a table of up to
+/// tens of megabytes per record. Once the table holds [`JUDGE_AT`] flows the map judges: when
+/// more than half of the records so far were new flows, the rest of the file's records are
+/// listed as they come (a key may then appear more than once: the aggregate sums them, as it
+/// sums the same flow from two files). Real exports, whose records repeat a connection every
+/// aggregation interval, stay summed; files of mostly distinct flows skip a lookup per record.
+#[derive(Debug)]
 pub struct FlowMap {
     table: Table<FlowKey, FlowSums>,
     /// Keys told and not yet summed, oldest first, with their hashes.
     lag: VecDeque<(FlowKey, FlowSums, u64)>,
+    /// Flows listed unsummed (after the judgement), in the order they came.
+    list: Vec<(FlowKey, FlowSums)>,
+    /// Records summed into the table since it was last emptied.
+    summed: usize,
+    /// Whether records are listed instead of summed (until the map is emptied).
+    listing: bool,
+    /// Distinct flows at which the map judges.
+    judge_at: usize,
+}
+
+impl Default for FlowMap {
+    fn default() -> Self {
+        FlowMap::judging_at(JUDGE_AT)
+    }
 }
 
 impl FlowMap {
-    /// Adds `sums` to `key`'s flow (summed a few calls later).
+    /// A map that judges at `judge_at` distinct flows (tests judge early).
+    pub fn judging_at(judge_at: usize) -> Self {
+        FlowMap {
+            table: Table::default(),
+            lag: VecDeque::new(),
+            list: Vec::new(),
+            summed: 0,
+            listing: false,
+            judge_at,
+        }
+    }
+
+    /// Adds `sums` to `key`'s flow (summed a few calls later, or listed).
     #[inline]
     pub fn add(&mut self, key: FlowKey, sums: FlowSums) {
+        if self.listing {
+            if self.list.len() == self.list.capacity() {
+                // By half again, not double: memory stays close to what is listed.
+                self.list.reserve_exact((self.list.len() / 2).max(1024));
+            }
+            self.list.push((key, sums));
+            return;
+        }
         let h = key.table_hash();
         self.table.prefetch(h);
         if self.lag.len() == LAG {
             let (k, s, h) = self.lag.pop_front().expect("LAG > 0");
             self.table.entry(k, h, FlowSums::default).0.add(&s);
+            self.summed += 1;
+            if self.table.len() == self.judge_at && self.table.len() * 2 > self.summed {
+                // The keys waiting are summed; this one is the first listed.
+                self.flush();
+                self.listing = true;
+                self.list.push((key, sums));
+                return;
+            }
         }
         self.lag.push_back((key, sums, h));
     }
@@ -317,12 +369,21 @@ impl FlowMap {
     pub fn flush(&mut self) {
         while let Some((k, s, h)) = self.lag.pop_front() {
             self.table.entry(k, h, FlowSums::default).0.add(&s);
+            self.summed += 1;
         }
     }
 
-    /// Distinct flows (before [`FlowMap::flush`], the keys still waiting count as new ones).
+    /// Flows held: distinct ones summed, plus those waiting or listed (each counted once even
+    /// when its key is already held).
     pub fn len(&self) -> usize {
-        self.table.len() + self.lag.len()
+        self.table.len() + self.lag.len() + self.list.len()
+    }
+
+    /// Flows held, weighed by memory in units of a summed flow (a budget of [`BYTES_PER_FLOW`]
+    /// twice: the table may double): a listed flow takes 40 bytes, at most 60 in a list grown
+    /// by half, and counts as two thirds of a summed one.
+    pub fn weight(&self) -> usize {
+        self.table.len() + self.lag.len() + self.list.len() * 2 / 3
     }
 
     pub fn is_empty(&self) -> bool {
@@ -334,10 +395,13 @@ impl FlowMap {
         self.table.capacity()
     }
 
-    /// Every flow, once; the map is empty afterwards and keeps its slots.
-    pub fn drain(&mut self) -> Drain<'_, FlowKey, FlowSums> {
+    /// Every flow held, summed ones once each, then the listed ones; the map is empty
+    /// afterwards (summing again until it judges again) and keeps its memory.
+    pub fn drain(&mut self) -> impl Iterator<Item = (FlowKey, FlowSums)> + '_ {
         self.flush();
-        self.table.drain()
+        self.summed = 0;
+        self.listing = false;
+        self.table.drain().chain(self.list.drain(..))
     }
 }
 
@@ -361,39 +425,85 @@ mod tests {
     }
 
     proptest! {
-        /// The map sums as a standard hash map does, through growth, lagging keys and drains.
+        /// The map sums as a standard hash map does, through growth, lagging keys, drains and
+        /// its judgement (early or never: files of repeating or of mostly new flows).
         #[test]
         fn sums_as_a_hash_map_does(
             adds in proptest::collection::vec(
                 ((0u32..4, 0u32..3000, 0u32..3, any::<bool>()), 0u64..u64::MAX / 2), 0..6000),
             drain_at in 0usize..6000,
+            judge_at in prop_oneof![1usize..400, Just(usize::MAX)],
         ) {
-            let mut map = FlowMap::default();
+            let mut map = FlowMap::judging_at(judge_at);
             let mut want: HashMap<FlowKey, FlowSums> = HashMap::new();
             let mut got: HashMap<FlowKey, FlowSums> = HashMap::new();
             for (n, ((c, r, h, d), b)) in adds.iter().enumerate() {
                 if n == drain_at {
                     // A drain in the middle (a file's flows staged), then summing goes on.
+                    map.flush();
+                    let held = map.len();
+                    let mut drained = 0;
                     for (k, s) in map.drain() {
+                        drained += 1;
                         got.entry(k).or_default().add(&s);
                     }
+                    prop_assert_eq!(drained, held);
                     prop_assert!(map.is_empty());
                 }
                 let sums = FlowSums { bytes: *b, packets: 1, records: 1 };
                 map.add(key(*c, *r, *h, *d), sums);
                 want.entry(key(*c, *r, *h, *d)).or_default().add(&sums);
+                prop_assert!(map.weight() <= map.len());
             }
             map.flush();
-            let distinct = map.len();
+            let held = map.len();
+            if judge_at == usize::MAX {
+                // Never judged: every flow summed, each held once.
+                let distinct: std::collections::HashSet<_> = adds[if drain_at < adds.len() { drain_at } else { 0 }..]
+                    .iter()
+                    .map(|((c, r, h, d), _)| key(*c, *r, *h, *d))
+                    .collect();
+                prop_assert_eq!(held, distinct.len());
+            }
             let mut drained = 0;
             for (k, s) in map.drain() {
                 drained += 1;
                 got.entry(k).or_default().add(&s);
             }
-            prop_assert_eq!(drained, distinct);
+            prop_assert_eq!(drained, held);
             prop_assert!(map.is_empty());
             prop_assert_eq!(got, want);
         }
+    }
+
+    #[test]
+    fn a_map_of_new_flows_lists_them_and_one_of_repeats_keeps_summing() {
+        let sums = FlowSums {
+            bytes: 1,
+            packets: 1,
+            records: 1,
+        };
+        // Every record a new flow: judged at 100, then listed.
+        let mut new = FlowMap::judging_at(100);
+        for r in 0..1000 {
+            new.add(key(0, r, 0, false), sums);
+        }
+        assert!(new.listing);
+        // The keys waiting at the judgement were summed too.
+        assert_eq!((new.table.len(), new.len()), (100 + LAG - 1, 1000));
+        assert!(new.weight() < new.len());
+        // Each flow three times in a row: a third of the records new at the judgement, summing
+        // goes on.
+        let mut repeats = FlowMap::judging_at(100);
+        for i in 0..3000 {
+            repeats.add(key(0, i / 3, 0, false), sums);
+        }
+        repeats.flush();
+        assert!(!repeats.listing);
+        assert_eq!(repeats.len(), 1000);
+        // Emptied, a map judges again.
+        new.drain().for_each(drop);
+        assert!(!new.listing && new.is_empty());
     }
 
     proptest! {
