@@ -3,11 +3,17 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Parses an IPv4 or IPv6 address from flow-log bytes.
-#[inline]
+#[inline(always)]
 pub fn parse_ip(bytes: &[u8]) -> Option<IpAddr> {
     if let Some(v4) = parse_ipv4(bytes) {
         return Some(IpAddr::V4(v4));
     }
+    parse_other(bytes)
+}
+
+/// [`parse_ip`] for what is not a dotted quad: IPv6, or nothing.
+#[cold]
+fn parse_other(bytes: &[u8]) -> Option<IpAddr> {
     if bytes.contains(&b':') {
         return std::str::from_utf8(bytes)
             .ok()?
@@ -58,6 +64,7 @@ pub fn parse_ipv4(bytes: &[u8]) -> Option<Ipv4Addr> {
 
 /// Whether an address is private space that never leaves through a NAT gateway: RFC 1918, shared
 /// address space 100.64/10, link-local, loopback, multicast, unspecified; IPv6 ULA, link-local.
+#[inline]
 pub fn is_private(addr: IpAddr) -> bool {
     match addr {
         IpAddr::V4(v4) => {
