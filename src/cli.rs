@@ -243,9 +243,11 @@ pub struct InputArgs {
     /// carry no TTL; clients cache answers).
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub dns_window: u64,
-    /// Memory for the distinct flows (K, M, G or T: binary multiples): half for the run's
-    /// aggregate, a quarter for the flows of the files being read, a quarter for gzip files
-    /// inflated whole (faster; larger ones are inflated as a stream). Beyond their share, flows spill to
+    /// Memory for the distinct flows and addresses (K, M, G or T: binary multiples): 7/16 for
+    /// the run's aggregate (its flows and the run-wide numbering of remote addresses), 1/8 for
+    /// the addresses each reading thread keeps from file to file, 1/4 for the flows of the files
+    /// being read, 1/4 for gzip files inflated whole (faster; larger ones are inflated as a
+    /// stream). Beyond their share, flows spill to
     /// temporary files (40 bytes each) that are summed again partition by partition: the report
     /// is the same whatever the limit, only slower when it spills. Raise it when --verbose says
     /// that flows spilled and memory is plentiful.

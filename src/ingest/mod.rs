@@ -485,7 +485,7 @@ fn read_jobs(
                 // An engine's result the user named: a bad row is an error that names its line.
                 let mut scan = traffic_csv::read_aggregate(path, &settings)?;
                 sink.absorb(&mut scan)?;
-                scan::recycle(&mut scan);
+                scan::recycle(&mut scan, spill.carried_addrs);
                 progress.file_done(&scan.accounting);
                 return Ok(FileOutcome::Read(path.clone(), vec![scan]));
             }
@@ -506,7 +506,7 @@ fn read_jobs(
                     // Only when every range of the file has been read.
                     for scan in &mut scans {
                         sink.absorb(scan)?;
-                        scan::recycle(scan);
+                        scan::recycle(scan, spill.carried_addrs);
                     }
                     let mut accounting = Accounting::default();
                     for scan in &scans {

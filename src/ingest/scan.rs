@@ -89,26 +89,40 @@ pub struct SpillConfig {
     /// memory and inflated in one call (libdeflate: faster than inflating a stream);
     /// a larger one is inflated as a stream (`None`: always).
     pub whole_gzip_bytes: Option<u64>,
+    /// Remote addresses a reading thread carries from one file to the next before it starts
+    /// over (`None`: [`MAX_CARRIED_ADDRS`]).
+    pub carried_addrs: Option<usize>,
 }
+
+/// Memory of one remote address in a thread's numbering (its slot in a table that may be half
+/// empty after doubling, and its place in the list by id), rounded up.
+pub const BYTES_PER_CARRIED_ADDR: u64 = 96;
+
+/// Memory of one remote address in the run-wide numbering and the threads' lists of run-wide
+/// ids, in aggregate flow slots ([`BYTES_PER_FLOW`] each): the aggregate counts it so.
+pub const FLOWS_PER_RUN_ADDR: usize = 2;
 
 /// Memory of one hash-table slot of the aggregate's distinct flows: a 40-byte entry and its
 /// control byte, in a table at most 7/8 full.
 pub const BYTES_PER_FLOW: u64 = 48;
 
 impl SpillConfig {
-    /// The budgets for a memory limit in bytes: half of it for the run's aggregate, a quarter
-    /// for the flows of the files being read (`threads` at once), a quarter for the gzip files
-    /// inflated whole (the numbering, buffers and the steps after the scan fit in what these
-    /// leave unused).
+    /// The budgets for a memory limit in bytes: seven sixteenths of it for the run's aggregate
+    /// (its flows and the run-wide numbering of remote addresses), an eighth for the addresses
+    /// the reading threads carry from file to file, a quarter for the flows of the files being
+    /// read (`threads` at once), a quarter for the gzip files inflated whole (buffers and the
+    /// steps after the scan fit in the sixteenth left and in what the shares leave unused).
     pub fn for_limit(limit_bytes: u64, dir: Option<std::path::PathBuf>, threads: usize) -> Self {
         let threads = threads.max(1) as u64;
         // A file's map is a hash table that doubles: count two slots per flow.
         let file = limit_bytes / 4 / threads / super::table::BYTES_PER_FLOW / 2;
+        let carried = limit_bytes / 8 / threads / BYTES_PER_CARRIED_ADDR;
         SpillConfig {
-            budget_flows: Some((limit_bytes / 2 / BYTES_PER_FLOW).max(1024) as usize),
+            budget_flows: Some((limit_bytes / 16 * 7 / BYTES_PER_FLOW).max(1024) as usize),
             file_flows: Some(file.max(1024) as usize),
             dir,
             whole_gzip_bytes: Some(limit_bytes / 4 / threads),
+            carried_addrs: Some(carried.max(4096) as usize),
         }
     }
 
@@ -318,13 +332,15 @@ pub(super) fn release_carried() {
 }
 
 /// Hands the state of a file whose flows moved to the aggregate back to its thread, for the
-/// next file (a file still holding flows is left alone).
-pub(super) fn recycle(scan: &mut FileScan) {
+/// next file (a file still holding flows is left alone), its addresses only up to `carried`
+/// ([`SpillConfig::carried_addrs`]).
+pub(super) fn recycle(scan: &mut FileScan, carried: Option<usize>) {
     if !scan.flows.is_empty() || scan.staged.is_some() {
         return;
     }
+    let carried_limit = carried.unwrap_or(MAX_CARRIED_ADDRS).min(MAX_CARRIED_ADDRS);
     let mut carry = std::mem::take(&mut scan.carry);
-    if scan.addrs.len() > MAX_CARRIED_ADDRS {
+    if scan.addrs.len() > carried_limit {
         carry = Carry::default();
     } else {
         carry.addrs = std::mem::take(&mut scan.addrs);
