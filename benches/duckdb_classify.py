@@ -32,7 +32,7 @@ def main():
     con = duckdb.connect()
     con.execute(f"CREATE TABLE p AS SELECT * FROM read_csv('{prefix_csv}', header=true)")
     columns = con.execute(
-        f"SELECT * FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-') LIMIT 0"
+        f"SELECT * FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-', union_by_name=true) LIMIT 0"
     ).description
     has_vpc = any(c[0] == "vpc-id" for c in columns)
     vpc = '"vpc-id"' if has_vpc else "'unattributed'"
@@ -40,7 +40,7 @@ def main():
         f"""
         WITH flows AS (
             SELECT {vpc} AS vpc, srcaddr, dstaddr, bytes
-            FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-',
+            FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-', union_by_name=true,
                           types={{'bytes': 'UBIGINT'}})
             WHERE action = 'ACCEPT' AND "log-status" = 'OK' AND srcaddr NOT LIKE '%:%'
         ),
