@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 pub use super::flow::{Direction, FlowKey, FlowSums, RemoteId, FLOW_BYTES};
 use super::table::{FlowMap, Table, TableKey};
 
-use super::format::{parse_header, Field, RecordFormat};
+use super::format::{may_be_header, parse_header, Field, RecordFormat};
 use super::{Accounting, LineIssue};
 use crate::classify::address::{is_private, parse_ip};
 use crate::classify::IpRanges;
@@ -798,7 +798,7 @@ impl<'a> Scanner<'a> {
             return Ok(());
         }
         let line = strip_timestamp_prefix(line);
-        if line[0].is_ascii_alphabetic() {
+        if may_be_header(line) {
             if let Some(format) = std::str::from_utf8(line).ok().and_then(parse_header) {
                 if let Some(reason) = format.unusable_reason() {
                     return Err(Error::Format {
