@@ -188,21 +188,19 @@ class Ranges:
         self.lens4 = sorted(self.v4)
         self.lens6 = sorted(self.v6)
 
-    def containing4(self, a):
+    def _containing(self, by_len, lens, bits, a):
         out = []
-        for L in self.lens4:
-            es = self.v4[L].get(a >> (32 - L))
+        for L in lens:
+            es = by_len[L].get(a >> (bits - L))
             if es:
                 out.extend(es)
         return out
 
+    def containing4(self, a):
+        return self._containing(self.v4, self.lens4, 32, a)
+
     def containing6(self, a):
-        out = []
-        for L in self.lens6:
-            es = self.v6[L].get(a >> (128 - L))
-            if es:
-                out.extend(es)
-        return out
+        return self._containing(self.v6, self.lens6, 128, a)
 
 
 def doc_label(entries):

@@ -17,10 +17,11 @@ use std::sync::Mutex;
 use polars::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+use super::scan::FLOWS_PER_RUN_ADDR;
 use super::scan::{
     Context, Direction, FileScan, FlowKey, FlowSums, Ids, Interner, RemoteId, FLOW_BYTES,
 };
-pub use super::scan::{SpillConfig, BYTES_PER_FLOW, FLOWS_PER_RUN_ADDR};
+pub use super::scan::{SpillConfig, BYTES_PER_FLOW};
 use super::table::{Table, TableKey};
 use crate::error::{Error, Result};
 use crate::schema;
@@ -228,40 +229,37 @@ impl Aggregate {
         // In batches: the partitioned copy stays small (a file can hold a million flows).
         let mut parts: Vec<Vec<(FlowKey, FlowSums)>> = vec![Vec::new(); PARTITIONS];
         let mut batch = 0;
-        for (k, v) in scan.flows.drain() {
+        let mut add = |k: FlowKey, v: FlowSums| -> Result<()> {
             stats[k.ctx as usize].count(&k, &v);
             let key = translate(k);
             parts[partition_of(key.remote)].push((key, v));
             batch += 1;
             if batch == MERGE_BATCH {
-                self.insert(&mut parts)?;
                 batch = 0;
+                self.insert(&mut parts)?;
             }
+            Ok(())
+        };
+        for (k, v) in scan.flows.drain() {
+            add(k, v)?;
         }
-        self.insert(&mut parts)?;
         if let Some(staged) = scan.staged.take() {
-            // The flows staged while the file was read, in batches.
+            // The flows staged while the file was read.
             let err = |e: std::io::Error| {
                 Error::Invalid(format!("cannot read back a temporary file: {e}"))
             };
             let mut file = staged.file;
             file.seek(std::io::SeekFrom::Start(0)).map_err(err)?;
-            let mut batch = 0;
-            let mut inserted = Ok(());
+            let mut added = Ok(());
             read_flows(file, |k, v| {
-                stats[k.ctx as usize].count(&k, &v);
-                let key = translate(k);
-                parts[partition_of(key.remote)].push((key, v));
-                batch += 1;
-                if batch == MERGE_BATCH && inserted.is_ok() {
-                    inserted = self.insert(&mut parts);
-                    batch = 0;
+                if added.is_ok() {
+                    added = add(k, v);
                 }
             })
             .map_err(err)?;
-            inserted?;
-            self.insert(&mut parts)?;
+            added?;
         }
+        self.insert(&mut parts)?;
         scan.carry.run_addrs.1 = addrs;
         let mut n = lock(&self.numbering);
         let total = n.contexts.len();

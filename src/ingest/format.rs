@@ -233,8 +233,6 @@ pub fn parse_log_format(text: &str) -> std::result::Result<RecordFormat, String>
     }
 }
 
-/// Recognises a header line: every token is a flow-log field name, in any case (unknown
-/// hyphenated names are allowed when at least two known ones are present).
 /// Whether `line` can be a header line at all: a necessary condition of [`parse_header`], cheap
 /// enough to ask of every record. A header starts with a letter and holds only ASCII letters,
 /// digits, `-` and whitespace; a record fails at its first `.`, `:` or other byte, mostly
@@ -247,6 +245,8 @@ pub fn may_be_header(line: &[u8]) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b.is_ascii_whitespace())
 }
 
+/// Recognises a header line: every token is a flow-log field name, in any case (unknown
+/// hyphenated names are allowed when at least two known ones are present).
 pub fn parse_header(line: &str) -> Option<RecordFormat> {
     let line = line.trim();
     if line.is_empty() || !line.as_bytes()[0].is_ascii_alphabetic() {

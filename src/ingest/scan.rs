@@ -96,11 +96,11 @@ pub struct SpillConfig {
 
 /// Memory of one remote address in a thread's numbering (its slot in a table that may be half
 /// empty after doubling, and its place in the list by id), rounded up.
-pub const BYTES_PER_CARRIED_ADDR: u64 = 96;
+const BYTES_PER_CARRIED_ADDR: u64 = 96;
 
 /// Memory of one remote address in the run-wide numbering and the threads' lists of run-wide
 /// ids, in aggregate flow slots ([`BYTES_PER_FLOW`] each): the aggregate counts it so.
-pub const FLOWS_PER_RUN_ADDR: usize = 2;
+pub(super) const FLOWS_PER_RUN_ADDR: usize = 2;
 
 /// Memory of one hash-table slot of the aggregate's distinct flows: a 40-byte entry and its
 /// control byte, in a table at most 7/8 full.
