@@ -743,6 +743,17 @@ fn a_plain_file_read_in_byte_ranges_reads_as_a_whole_read() {
         .collect();
     std::fs::write(&p, format!("{header}{}{other}{tail}", body(2000, 500))).unwrap();
     assert!(scan_split(&p, &settings, 2, 0).is_none());
+    // The progress bar counts the file's bytes once: the whole read that follows counts them.
+    let mut counted = settings.clone();
+    counted.progress = Some(indicatif::ProgressBar::hidden());
+    assert!(scan_split(&p, &counted, 2, 0).is_none());
+    assert_eq!(counted.progress.as_ref().unwrap().position(), 0);
+    let cut = dir.path().join("header.log");
+    scan_split(&cut, &counted, 3, 0).unwrap().unwrap();
+    assert_eq!(
+        counted.progress.as_ref().unwrap().position(),
+        std::fs::metadata(&cut).unwrap().len()
+    );
     // Compressed and comma-separated files are not cut.
     let gz = dir.path().join("x.log.gz");
     std::fs::copy(fixture("flowlogs/grafana-loki/vpcflowlog.log.gz"), &gz).unwrap();

@@ -408,7 +408,10 @@ pub fn scan_split(
         .any(|s| s.formats.iter().any(|(d, _)| *d != initial_description))
     {
         // The format changes inside the file: ranges after the change were read in the
-        // wrong one.
+        // wrong one. The caller reads it again: its bytes are counted again.
+        if let Some(bar) = &settings.progress {
+            bar.dec(size);
+        }
         return None;
     }
     // Line numbers from the start of the file; the first few issues of the file, as a whole
