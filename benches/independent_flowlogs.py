@@ -23,7 +23,8 @@ Usage:
     each file from its own deterministic values; gzip headers carry mtime 0). --files must be
     at least 5 (one flow log per VPC; files are shared out by each VPC's records, each file a
     contiguous time slice of its VPC's window). Measured on the 2-core machine (with other jobs
-    running): 5M records / 32 files in 60 s (188 MB), 50M / 64 files in 691 s (1.8 GB).
+    running): 5M records / 32 files in 59 s (171 MB), 50M / 64 files in 448 s (1.7 GB; 575 s
+    CPU, 1.05 GB peak for the model); --no-nat: 5M in 60 s (188 MB), 50M in 691 s (1.8 GB).
     Workers stream their file (gzip level 1, written per minute of records), ~150 MB each at 5M.
     --no-nat writes the data of the script before NAT gateways, gateway endpoints and the
     internet-gateway VPC were added (byte for byte the same AWSLogs/ for a seed; the truth file
