@@ -6,13 +6,16 @@ Why: the speed benchmark (benches/run.sh) runs on data written by the tool's own
 particular not src/synth*): only from README.md (how the tool names destination classes),
 AWS's documentation of flow logs and real public flow-log samples (their field order and
 '-' conventions), data/ip-ranges.json (the AWS prefixes), data/endpoint-labels.csv (which ip-ranges labels the
-README calls internet-like), data/prices.csv (only to pick regions the tool has prices for) and
+README calls internet-like), data/prices.csv (only to pick regions the tool has prices for),
+docs/report.schema.json (what report.json's fields mean: the NAT, path and hourly truth),
+DOMAIN.md's notes on NAT double counting, AWS's NAT gateway flow-log example, and
 benches/check_truth.py (the truth-file format). So it can cross-check speed and correctness on
 data the tool was not shaped by. Python 3 stdlib only.
 
 Usage:
     python3 benches/independent_flowlogs.py --out DIR --records N --files F [--seed S]
         [--workers 2] [--ip-ranges data/ip-ranges.json] [--start 2026-03-10T08:00:00Z]
+        [--no-nat] [--nat-traffic-path -]
     vpce-advisor analyze DIR --out DIR-report --quiet
     python3 benches/check_truth.py DIR-report/report.json DIR/expected-totals.json
 
@@ -20,8 +23,12 @@ Usage:
     each file from its own deterministic values; gzip headers carry mtime 0). --files must be
     at least 5 (one flow log per VPC; files are shared out by each VPC's records, each file a
     contiguous time slice of its VPC's window). Measured on the 2-core machine (with other jobs
-    running): 5M records / 32 files in 60 s (188 MB), 50M / 64 files in 691 s (1.8 GB).
+    running): 5M records / 32 files in 59 s (171 MB), 50M / 64 files in 448 s (1.7 GB; 575 s
+    CPU, 1.05 GB peak for the model); --no-nat: 5M in 60 s (188 MB), 50M in 691 s (1.8 GB).
     Workers stream their file (gzip level 1, written per minute of records), ~150 MB each at 5M.
+    --no-nat writes the data of the script before NAT gateways, gateway endpoints and the
+    internet-gateway VPC were added (byte for byte the same AWSLogs/ for a seed; the truth file
+    gains the `path_classes` and `hourly` keys).
 
 What it writes:
     DIR/AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/
@@ -31,7 +38,8 @@ What it writes:
 
 The data (shape of a real account reported by a user):
   * 2 accounts, 2 regions (us-east-1, eu-central-1), 5 VPCs (one flow log each), 71 ENIs over
-    2-3 AZs and 2 subnets per AZ per VPC; 2 VPCs are dual-stack. Most ENIs are Nitro (60 s
+    2-3 AZs and 2 subnets per AZ per VPC, plus 3 NAT gateway ENIs (not with --no-nat); 2 VPCs
+    are dual-stack. Most ENIs are Nitro (60 s
     aggregation), about a fifth use 600 s; a few have no instance-id (Lambda/EKS-style ENIs).
   * Version 5 custom format, 29 fields, one header line per file in a field order shuffled per
     flow log. '-' where AWS writes it: pkt-*-aws-service for non-AWS peers, sublocation-*,
@@ -54,20 +62,84 @@ The data (shape of a real account reported by a user):
     unambiguous space is small (eu-central-1: one /24), so beyond a few hundred addresses the
     extra DynamoDB remotes become S3 ones (then AMAZON ones) of the same region; the truth file
     says how many (`remote_kind_fallbacks`). Popular remotes (S3, DynamoDB, AMAZON) are talked
-    to by many ENIs and in more hours; most internet addresses by one or two. All records are on the instance side: pkt-srcaddr =
-    srcaddr, pkt-dstaddr = dstaddr; egress traffic-path is 1 (to a NAT gateway or a resource
-    in the VPC) for IPv4 and 8 for IPv6 (egress-only/internet gateway); no NAT gateway ENI and
-    no gateway endpoint are in the data.
+    to by many ENIs and in more hours; most internet addresses by one or two. On instance ENIs
+    pkt-srcaddr = srcaddr, pkt-dstaddr = dstaddr; egress traffic-path is 8 for IPv6 (egress-only
+    gateway) and for IPv4 depends on the VPC:
+  * How each VPC's public IPv4 traffic leaves (default; --no-nat: every VPC as the first):
+    - the first VPC (us-east-1, dual-stack): traffic-path 1 (a NAT gateway or a resource in the
+      VPC); its NAT gateway ENI is not in the log (as with a flow log on the instances' subnets);
+    - a NAT-gateway VPC in each region (us-east-1: one NAT gateway per AZ, each instance using
+      its AZ's; eu-central-1: one NAT gateway in one of 3 AZs for all). Every instance is in a
+      private subnet; its public IPv4 traffic (S3 and DynamoDB included: no gateway endpoint)
+      passes its NAT gateway. The NAT gateway's ENI (its own public subnet 10.x.200+.0/24, no
+      instance-id, in the same VPC flow log) has four records for each of the instance's two,
+      as in AWS's "Traffic through a NAT gateway" example (VPC User Guide, flow log records examples):
+      the client leg instance -> NAT private IP (ingress, pkt-dstaddr the remote), the public
+      leg NAT private IP -> remote from a port of the NAT's own (egress), remote -> NAT private IP
+      (ingress), NAT private IP -> instance (egress, traffic-path 1, pkt-srcaddr the remote);
+      same start, end, packets and bytes as the instance's record. AWS's example has no
+      traffic-path; the public leg's egress records carry '-' (--nat-traffic-path 2 or 8 to try
+      another value: the truth is the same). `DIR/expected-totals.json` names the NAT ENIs.
+    - a gateway-endpoint VPC (eu-central-1, dual-stack, no NAT ENI in the log): egress records to
+      S3 and DynamoDB of its region carry traffic-path 7 (gateway endpoint); cross-region S3 and
+      the rest traffic-path 1;
+    - an internet-gateway VPC (us-east-1): instances in public subnets, egress traffic-path 8 to
+      every public IPv4 address.
   * Heavy-tailed bytes (most flows a few KB, a few GB-sized), downloads dominate (ingress
     carries the payload), some uploads; packets consistent with bytes (MSS/ACK sizes, jumbo
     frames only to private peers). ~1.4% REJECT (late FIN/RST ingress, a few egress), ~1%
-    NODATA and ~0.3% SKIPDATA records. Records of a file are sorted by start time (a flow
-    spanning several files' time slices has its records in each of them).
+    NODATA and ~0.3% SKIPDATA records (default: no REJECT in NAT-routed, gateway-endpoint and
+    internet-gateway conversations, nor on IPv6 egress; see the truth). Records of a file are
+    sorted by start time (a flow spanning several files' time slices has its records in each of
+    them). --records counts every record, the NAT ENIs' included (a NAT-routed interval is 6).
 
 Truth (expected-totals.json), computed from this script's own reading of the docs:
-  records, accepted, rejected, nodata, skipdata, accepted_bytes; per "vpc-id region" and class:
-  egress_bytes (the VPC side sent), ingress_bytes (the VPC side received), records (accepted);
-  plus `cardinality` (distinct remotes, triples, triples with hour actually written).
+  records, accepted, rejected, nodata, skipdata, accepted_bytes (every accepted record, the NAT
+  ENIs' three times counted bytes included: README "accepted bytes = traffic rows (every path) +
+  client legs on NAT ENIs + bytes counted twice"); `vpcs`: per "vpc-id region" and class, the
+  priced traffic (schema: destinations are "Destination groups the cost model prices (paths nat,
+  egress-only, private)"): egress_bytes (the VPC side sent), ingress_bytes (the VPC side
+  received), records (the instance's accepted records); `path_classes`: per VPC and "path class",
+  bytes (both directions) and instance-side records of every accepted byte (README, Traffic paths: "Nothing
+  vanishes: every accepted byte is in ... report.json's per-VPC traffic.paths");
+  `hourly`: per VPC, hour (Unix seconds) and class, the priced bytes of the records starting in
+  that hour; `nat` (default only): the NAT interfaces and the vantage totals below; plus
+  `cardinality` (distinct remotes, triples, triples with hour actually written, NAT ENIs' too).
+  NAT: each NAT-relayed byte is counted once, on the instance's record, with the class of the
+  remote and the instance's direction. README: "Per VPC, remote address, direction (and hour with
+  DNS logs) the NAT-processed bytes are max(NAT ENI's public leg, the clients' records)" and "A
+  record logged on a private hop (an instance's traffic arriving at a NAT gateway ENI, with a
+  public pkt-* address) is kept out of the NAT totals so the public leg is counted once"
+  (DOMAIN.md 2: "Pick one vantage point per byte"). The NAT ENI's legs carry exactly the
+  instance's bytes, so per (VPC, remote, direction) the NAT leg, the clients' records and their
+  max are the same number: which leg is "the" counted one does not matter, and NAT-only bytes
+  (relayed for no logged client) are not in the data. `nat` holds: each NAT ENI with its VPC, AZ
+  and public-leg bytes (schema nat_interface.public_bytes: "Bytes of its public leg before
+  de-duplication"), nat_leg_bytes, client_bytes ("Bytes on client interfaces to public addresses
+  in VPCs with a NAT interface in the logs"), duplicate_bytes_removed (= the NAT legs: all are
+  seen on a client), nat_only_bytes 0, relayed_bytes and relayed_records ("Client legs on NAT
+  interfaces"; accounting.relayed: "Accepted records logged on a private hop whose pkt-* address
+  is public"), bypass_bytes/records ("Public-address bytes that skip NAT (..., or egress records
+  with traffic-path 2, 7 or 8)": the traffic-path 7 and 8 IPv4 flows) and the IPv6 flows' bytes
+  and records beside them (ipv6_tp8_*: they have egress traffic-path 8 too, but the docs do not
+  say whether egress-only traffic is "bypass"; benches/check_truth.py accepts either reading).
+  Paths (README table): egress traffic-path 7 -> `gateway-endpoint`, 8 (IPv4) ->
+  `internet-gateway`, "put that interface's flow with that address, both directions, on that
+  path"; neither is priced, so their classes are absent from `vpcs`; the rest as before: public
+  IPv4 -> `nat`, IPv6 -> `egress-only`, 10.x -> `private`.
+  Hourly (schema vpc.hourly: "Summed as logged, then scaled per class so each class's hours add
+  up exactly to its observed bytes in traffic.destinations ... the logged shape over time is
+  kept"): a NAT ENI's records have the instance record's start, so every public class's logged
+  shape is the priced one's; gateway-endpoint and internet-gateway classes are not priced in
+  their VPC (0 every hour). Whether the client legs on a NAT ENI (two private addresses) are part
+  of the `private` class's logged shape is not documented: check_truth.py checks that class's
+  sum only in the NAT VPCs.
+  Left out because the docs leave them open: REJECT records in NAT-routed conversations (the NAT
+  ENI would relay bytes the instance rejects: NAT-only bytes), and in gateway-endpoint and
+  internet-gateway conversations and on IPv6 egress (whether a rejected egress record's
+  traffic-path sets the path of the flow's accepted ingress); public-subnet and private-subnet
+  instances in one VPC (max() over an address reached both through NAT and directly); gateway
+  endpoints in a VPC whose NAT ENI is logged (whether client_bytes counts their bytes).
   Classes: the remote is the non-VPC side. ip-ranges rule (README, DOMAIN.md 3): any S3/DynamoDB
   prefix containing the address wins; else the longest prefix, a specific service beating AMAZON
   on equal length. S3/DYNAMODB of the VPC's region -> s3/dynamodb; AMAZON of the VPC's region ->
@@ -124,6 +196,14 @@ OTHER_REGIONS = ["us-west-2", "eu-west-1", "us-east-2", "ap-southeast-1", "eu-we
 VPCS = [(0, "us-east-1", 16, 22, 3, True), (0, "us-east-1", 32, 16, 2, False),
         (0, "eu-central-1", 48, 12, 3, True), (1, "us-east-1", 64, 12, 2, False),
         (1, "eu-central-1", 80, 9, 3, False)]
+# --nat (default): the way each VPC's public IPv4 traffic leaves (index into VPCS). 1 and 4 route it through
+# NAT gateways whose ENIs are in the flow log (1: one per AZ, 4: one for all AZs), 2 has S3 and DynamoDB gateway
+# endpoints (egress traffic-path 7), 3 has its instances in public subnets (egress traffic-path 8); 0 is as before
+# (traffic-path 1, no NAT gateway ENI in the log). Path names as the README's "Traffic paths" table.
+NAT_VPCS = {1: "per-az", 4: "single"}
+GWE_VPCS = {2}
+IGW_VPCS = {3}
+ROUTE_PLAIN, ROUTE_NAT, ROUTE_GWE, ROUTE_IGW = 0, 1, 2, 3
 INTERNET_LIKE = {"EC2", "CLOUDFRONT", "GLOBALACCELERATOR", "API_GATEWAY"}   # labels used as remotes
 NOT_INTERNET_LIKE = {"S3", "DYNAMODB", "AMAZON", "IOT_CORE"}   # data/endpoint-labels.csv: endpoint-capable
 # remote kinds: name -> (share of remotes, scope, fan-out weight, hours bias)
@@ -294,6 +374,30 @@ def build_topology(rng, rg):
     return accounts, vpcs, enis
 
 
+def add_nat_gateways(seed, vpcs, enis):
+    """NAT gateways of the NAT VPCs: one ENI each in a public subnet (10.<vpc>.200+AZ.x/24), no instance-id.
+    Drawn from their own random stream, so the rest of the model is the one --no-nat draws."""
+    rng = random.Random(f"{seed}/nat")
+    nats = []
+    for vi, how in sorted(NAT_VPCS.items()):
+        v = vpcs[vi]
+        azs = []
+        for sn in v["subnets"]:
+            if sn["az"] not in azs:
+                azs.append(sn["az"])
+        v["nats"] = []
+        for ai, az in enumerate(azs if how == "per-az" else azs[:1]):
+            n = {"id": "nat-" + hexid(rng, 17), "eni": "eni-" + hexid(rng, 17), "vpc": vi, "az": az,
+                 "subnet": "subnet-" + hexid(rng, 17), "ip": "10.%d.%d.%d" % (v["octet"], 200 + ai, rng.randrange(4, 255)),
+                 "index": len(nats)}
+            v["nats"].append(n["index"])
+            nats.append(n)
+        for ei in v["enis"]:
+            e = enis[ei]
+            e["nat"] = next((i for i in v["nats"] if nats[i]["az"] == e["az"]), v["nats"][0])
+    return nats
+
+
 def aws_address_pool(rng, rg, svc, regions):
     prefixes = [e for e in rg.list4 if e[1] == svc and e[2] in regions]
     weights = [min(1 << (32 - e[0]), 1 << 16) for e in prefixes]
@@ -358,6 +462,7 @@ def build_model(args):
     rng = random.Random(args.seed)
     rg = Ranges(args.ip_ranges)
     accounts, vpcs, enis = build_topology(rng, rg)
+    nats = add_nat_gateways(args.seed, vpcs, enis) if args.nat else []
     scale = args.records / 5_000_000
     n_remotes = max(200, round(132_000 * scale))
     n_pairs = max(n_remotes + 50, round(500_000 * scale))
@@ -508,6 +613,22 @@ def build_model(args):
             p_proto.append(proto)
             p_pop.append(min(255, c))
     n_pairs = len(p_eni)
+    # the way each pair's public traffic leaves (--nat); private and IPv6 peers keep the plain route
+    p_route = array.array("B", bytes(n_pairs))
+    if args.nat:
+        plain = {kind_names.index("private"), kind_names.index("inet6")}
+        gwe = {CI["s3"], CI["dynamodb"]}
+        for pi in range(n_pairs):
+            r = p_rem[pi]
+            vi = enis[p_eni[pi]]["vpc"]
+            if r_kind[r] in plain:
+                continue
+            if vi in NAT_VPCS:
+                p_route[pi] = ROUTE_NAT
+            elif vi in IGW_VPCS:
+                p_route[pi] = ROUTE_IGW
+            elif vi in GWE_VPCS and r_cls[vpcs[vi]["region"]][r] in gwe:
+                p_route[pi] = ROUTE_GWE
 
     # hours per pair: 1 + extra hours, popular remotes more often; total units ~ n_units
     extra_w = array.array("f", (1.0 + math.log(p) for p in p_pop))
@@ -530,15 +651,33 @@ def build_model(args):
         u_w.append(rng.paretovariate(1.25) * (1.0 + math.log(p_pop[u_pair[ui]])))
     eni_cap = [2400 if e["interval"] == 60 else 240 for e in enis]
     cap = array.array("H", (eni_cap[p_eni[u_pair[ui]]] for ui in range(n_units)))
-    spare = n_slots - n_units
-    kw = spare / sum(u_w)
-    u_slots = array.array("I", (1 + min(cap[ui] - 1, int(u_w[ui] * kw)) for ui in range(n_units)))
-    left = n_slots - sum(u_slots)
-    while left > 0:
-        ui = rng.randrange(n_units)
-        if u_slots[ui] < cap[ui]:
-            u_slots[ui] += 1
-            left -= 1
+    if not args.nat:
+        spare = n_slots - n_units
+        kw = spare / sum(u_w)
+        u_slots = array.array("I", (1 + min(cap[ui] - 1, int(u_w[ui] * kw)) for ui in range(n_units)))
+        left = n_slots - sum(u_slots)
+        while left > 0:
+            ui = rng.randrange(n_units)
+            if u_slots[ui] < cap[ui]:
+                u_slots[ui] += 1
+                left -= 1
+        cost = None
+    else:
+        # a slot of a NAT-routed pair is 6 records (the instance's 2, the NAT ENI's 4): the records of all
+        # slots still sum to 2 * n_slots, so --records stays exact
+        cost = array.array("B", (6 if p_route[u_pair[ui]] == ROUTE_NAT else 2 for ui in range(n_units)))
+        budget = 2 * n_slots
+        spare = budget - sum(cost)
+        if spare < 0:
+            raise SystemExit("--records too small for the topology (use at least 20000)")
+        kw = spare / sum(w * c for w, c in zip(u_w, cost))
+        u_slots = array.array("I", (1 + min(cap[ui] - 1, int(u_w[ui] * kw)) for ui in range(n_units)))
+        left = budget - sum(n * c for n, c in zip(u_slots, cost))
+        while left > 0:      # costs and budget are even: ends at 0
+            ui = rng.randrange(n_units)
+            if u_slots[ui] < cap[ui] and cost[ui] <= left:
+                u_slots[ui] += 1
+                left -= cost[ui]
 
     # timing, connections, bytes per unit
     u_start = array.array("I")
@@ -570,7 +709,7 @@ def build_model(args):
     # files per VPC, by records
     vpc_slots = [0] * len(vpcs)
     for ui in range(n_units):
-        vpc_slots[enis[p_eni[u_pair[ui]]]["vpc"]] += u_slots[ui]
+        vpc_slots[enis[p_eni[u_pair[ui]]]["vpc"]] += u_slots[ui] * (cost[ui] // 2 if cost else 1)
     if args.files < len(vpcs):
         raise SystemExit(f"--files must be at least {len(vpcs)} (one flow log per VPC)")
     quota = [args.files * s / n_slots for s in vpc_slots]
@@ -606,20 +745,21 @@ def build_model(args):
     for ui in range(n_units):
         buckets[enis[p_eni[u_pair[ui]]]["vpc"]][u_start[ui] // 60].append(ui)
 
-    G.update(dict(args=args, accounts=accounts, vpcs=vpcs, enis=enis, r_addr=r_addr, r_label=r_label,
+    G.update(dict(args=args, accounts=accounts, vpcs=vpcs, enis=enis, nats=nats, p_route=p_route, r_addr=r_addr, r_label=r_label,
                   r_cls=r_cls, r_kind=r_kind, p_eni=p_eni, p_rem=p_rem, p_port=p_port, p_proto=p_proto,
                   u_pair=u_pair, u_hour=u_hour, u_slots=u_slots, u_start=u_start, u_conns=u_conns,
                   u_end=u_end, u_bytes=u_bytes, u_mode=u_mode, buckets=buckets, files=files,
                   fallbacks=fallbacks, n_remotes=n_remotes, n_pairs=n_pairs, n_units=n_units, kind_names=kind_names))
     print(f"model: {len(enis)} ENIs, {n_remotes} remotes, {n_pairs} pairs, {n_units} units, "
-          f"{n_slots} slots, remote kinds taken over by another {fallbacks}, {n_nodata} NODATA, {n_skip} SKIPDATA, files per VPC {nf} "
+          f"{n_slots} slots ({sum(u_slots)} conversation intervals), {len(nats)} NAT gateways, remote kinds taken over by another {fallbacks}, {n_nodata} NODATA, {n_skip} SKIPDATA, files per VPC {nf} "
           f"({time.time() - t_start:.1f} s)", file=sys.stderr)
 
 
 # ---------------------------------------------------------------- records
 
-def make_formatters(vpc, e, region):
-    """Per ENI, compiled f-string functions in the flow log's field order."""
+def make_formatters(vpc, e, region, relay=False):
+    """Per ENI, compiled f-string functions in the flow log's field order. relay (a NAT gateway's ENI):
+    pkt-srcaddr and pkt-dstaddr are two more arguments (ps, pd) instead of srcaddr and dstaddr."""
     const = {"version": "5", "account-id": vpc["account"], "interface-id": e["id"], "vpc-id": vpc["id"],
              "subnet-id": e["subnet"], "instance-id": e["instance"], "region": region, "az-id": e["az"],
              "sublocation-type": "-", "sublocation-id": "-"}
@@ -628,10 +768,14 @@ def make_formatters(vpc, e, region):
            "log-status": "ls", "tcp-flags": "fl", "type": "ty", "pkt-srcaddr": "src", "pkt-dstaddr": "dst",
            "pkt-src-aws-service": "ss", "pkt-dst-aws-service": "ds", "flow-direction": "fd",
            "traffic-path": "tp"}
+    if relay:
+        var["pkt-srcaddr"] = "ps"
+        var["pkt-dstaddr"] = "pd"
     parts = []
     for f in vpc["header"]:
         parts.append(const[f] if f in const else "{" + var[f] + "}")
-    src = "lambda src,dst,sp,dp,pr,pk,by,st,en,ac,fl,ty,ss,ds,fd,tp,ls: f" + repr(" ".join(parts))
+    src = ("lambda src,dst,sp,dp,pr,pk,by,st,en,ac,fl,ty,ss,ds,fd,tp,ls" + (",ps,pd" if relay else "") + ": f"
+           + repr(" ".join(parts)))
     return eval(src)
 
 
@@ -644,6 +788,13 @@ def gen_file(fi):
     region = vpc["region"]
     t_epoch = a.start_epoch
     fmt = {ei: make_formatters(vpc, enis[ei], region) for ei in vpc["enis"]}
+    nats = G["nats"]
+    nfmt = {ni: make_formatters(vpc, {"id": nats[ni]["eni"], "subnet": nats[ni]["subnet"], "instance": "-",
+                                      "az": nats[ni]["az"]}, region, relay=True)
+            for ni in vpc.get("nats", [])}
+    p_route = G["p_route"]
+    nat_tp = a.nat_traffic_path
+    nat_mode = a.nat
     r_addr, r_label, r_cls, r_kind = G["r_addr"], G["r_label"], G["r_cls"][region], G["r_kind"]
     p_eni, p_rem, p_port, p_proto = G["p_eni"], G["p_rem"], G["p_port"], G["p_proto"]
     u_pair, u_hour, u_slots, u_start = G["u_pair"], G["u_hour"], G["u_slots"], G["u_start"]
@@ -661,6 +812,11 @@ def gen_file(fi):
     remotes = bytearray(G["n_remotes"])   # 1: the remote appears in this file
     trip_h = bytearray(G["n_pairs"])      # per pair: bits 0-3 egress hours, 4-7 ingress hours
     eni_bytes = {}                        # ENI -> [private bytes, public bytes]
+    paths = {}                            # (path, class) -> [bytes, instance-side accepted records]
+    hourly = {}                           # (hour, class) -> bytes of the priced paths
+    nat_pub = {}                          # NAT index -> bytes of its public leg
+    nat = dict(relayed_records=0, relayed_bytes=0, client_bytes=0, bypass_bytes=0, bypass_records=0,
+               ipv6_bytes=0, ipv6_records=0)
     out = {}
 
     # NODATA / SKIPDATA: '-' in every packet field, as AWS writes them
@@ -705,7 +861,12 @@ def gen_file(fi):
             mode = u_mode[ui]
             bscale = u_bytes[ui]
             ty = "IPv6" if v6 else "IPv4"
-            tp = "8" if v6 else "1"
+            route = p_route[pi]
+            tp = "8" if v6 else ("7" if route == ROUTE_GWE else ("8" if route == ROUTE_IGW else "1"))
+            if route == ROUTE_NAT:
+                ni = e["nat"]
+                NF = nfmt[ni]
+                nip = nats[ni]["ip"]
             ack = 72 if v6 else 52
             seg = (8949 if (ui & 7) == 0 else 1448) if kind == priv_kind else (1428 if v6 else 1448)
             F = fmt[ei]
@@ -777,7 +938,9 @@ def gen_file(fi):
                     dp = port
                     st_e = st + t_epoch
                     en_e = en + t_epoch
-                    rj = h >> 22             # 0..1023
+                    rj = (h >> 22) if not route else 512     # 0..1023; no REJECT off the plain route
+                    if v6 and rj >= 1018 and nat_mode:
+                        rj = 512       # (--nat) an IPv6 conversation's egress is never rejected
                     # egress record: the ENI sends to the remote
                     if rj >= 1018:
                         line = F(me, rem, sp, dp, proto, 1, ack - 12 if not v6 else 60, st_e, en_e, "REJECT",
@@ -792,6 +955,14 @@ def gen_file(fi):
                     if bucket is None:
                         bucket = out[st // 60] = []
                     bucket.append((st, line))
+                    if route == ROUTE_NAT:
+                        # the NAT gateway's ENI: the client leg arrives (pkt-dstaddr the remote), the public leg
+                        # leaves from the NAT's private address and a port of its own
+                        nport = 1024 + ((((umix ^ (c * 0x2C1B3C6D)) * 0x9E3779B1) & M32) >> 4) % 64512
+                        bucket.append((st, NF(me, nip, sp, dp, proto, out_p, out_b, st_e, en_e, "ACCEPT", fe, ty,
+                                              "-", label, "ingress", "-", "OK", me, rem)))
+                        bucket.append((st, NF(nip, rem, nport if proto != 1 else 0, dp, proto, out_p, out_b, st_e,
+                                              en_e, "ACCEPT", fe, ty, "-", label, "egress", nat_tp, "OK", nip, rem)))
                     # ingress record: the remote answers
                     if rj < 23:
                         np_ = 1 + (h & 1)
@@ -804,14 +975,42 @@ def gen_file(fi):
                         ig += in_b
                         nrec += 1
                     bucket.append((st, line))
+                    if route == ROUTE_NAT:
+                        bucket.append((st, NF(rem, nip, dp, nport if proto != 1 else 0, proto, in_p, in_b, st_e,
+                                              en_e, "ACCEPT", fi_, ty, label, "-", "ingress", "-", "OK", rem, nip)))
+                        bucket.append((st, NF(nip, me, dp, sp, proto, in_p, in_b, st_e, en_e, "ACCEPT", fi_, ty,
+                                              label, "-", "egress", "1", "OK", rem, me)))
                     emitted = True
             if emitted:
-                a_ = acc[cls]
-                a_[0] += eg
-                a_[1] += ig
-                a_[2] += nrec
+                if route == ROUTE_GWE or route == ROUTE_IGW:
+                    path = "gateway-endpoint" if route == ROUTE_GWE else "internet-gateway"
+                    nat["bypass_bytes"] += eg + ig
+                    nat["bypass_records"] += nrec
+                else:
+                    path = "egress-only" if v6 else ("private" if kind == priv_kind else "nat")
+                    if v6:
+                        nat["ipv6_bytes"] += eg + ig
+                        nat["ipv6_records"] += nrec
+                    a_ = acc[cls]
+                    a_[0] += eg
+                    a_[1] += ig
+                    a_[2] += nrec
+                    hk = (u_hour[ui], cls)
+                    hourly[hk] = hourly.get(hk, 0) + eg + ig
+                pa = paths.get((path, cls))
+                if pa is None:
+                    pa = paths[(path, cls)] = [0, 0]
+                pa[0] += eg + ig
+                pa[1] += nrec
                 accepted += nrec
                 accepted_bytes += eg + ig
+                if route == ROUTE_NAT:      # each instance record mirrored by a client leg and a public leg
+                    accepted += 2 * nrec
+                    accepted_bytes += 2 * (eg + ig)
+                    nat_pub[ni] = nat_pub.get(ni, 0) + eg + ig
+                    nat["relayed_records"] += nrec
+                    nat["relayed_bytes"] += eg + ig
+                    nat["client_bytes"] += eg + ig
                 remotes[ri] = 1
                 trip_h[pi] |= 0x11 << u_hour[ui]
                 eb = eni_bytes.get(ei)
@@ -845,7 +1044,8 @@ def gen_file(fi):
     nd, sk = f["nodata"], f["skipdata"]
     return dict(file=final, vpc=vi, acc=acc, accepted=accepted, rejected=rejected, nodata=nd,
                 skipdata=sk, records=accepted + rejected + nd + sk, accepted_bytes=accepted_bytes,
-                remotes=remotes, trip_h=trip_h, eni_bytes=eni_bytes)
+                remotes=remotes, trip_h=trip_h, eni_bytes=eni_bytes, paths=paths, hourly=hourly, nat_pub=nat_pub,
+                nat=nat)
 
 
 def _flush(f, pieces, final=None):
@@ -877,6 +1077,12 @@ def main():
     ap.add_argument("--workers", type=int, default=2, help="processes writing files")
     ap.add_argument("--start", default="2026-03-10T08:00:00Z", help="window start (UTC, whole hour)")
     ap.add_argument("--ip-ranges", default=os.path.join(HERE, "..", "data", "ip-ranges.json"))
+    ap.add_argument("--no-nat", dest="nat", action="store_false",
+                    help="no NAT gateway ENIs, gateway endpoints or internet-gateway VPC: every IPv4 egress on "
+                         "traffic-path 1, the data this script wrote before they were added (same seed, same bytes)")
+    ap.add_argument("--nat-traffic-path", default="-", choices=["-", "1", "2", "8"],
+                    help="traffic-path of a NAT gateway ENI's egress records to the remote (default '-': the "
+                         "documentation gives no value for them; see the docstring)")
     args = ap.parse_args()
     args.start_epoch = int(dt.datetime.strptime(args.start, "%Y-%m-%dT%H:%M:%SZ")
                            .replace(tzinfo=dt.timezone.utc).timestamp())
@@ -900,10 +1106,26 @@ def main():
                                                  "accepted_bytes")}
     assert tot["records"] == args.records, (tot["records"], args.records)
     per = {}
-    enis_pub = {}
+    path_classes = {}
+    hourly = {}
+    nat_pub = {}
+    nat_tot = dict(relayed_records=0, relayed_bytes=0, client_bytes=0, bypass_bytes=0, bypass_records=0,
+                   ipv6_bytes=0, ipv6_records=0)
     for r in res:
         v = vpcs[r["vpc"]]
         key = f"{v['id']} {v['region']}"
+        for (path, ci), (b, n) in r.pop("paths").items():
+            c = path_classes.setdefault(key, {}).setdefault(f"{path} {CLASSES[ci]}", {"bytes": 0, "records": 0})
+            c["bytes"] += b
+            c["records"] += n
+        for (h, ci), b in r.pop("hourly").items():
+            hk = str(args.start_epoch + h * 3600)
+            hv = hourly.setdefault(key, {}).setdefault(hk, {})
+            hv[CLASSES[ci]] = hv.get(CLASSES[ci], 0) + b
+        for ni, b in r.pop("nat_pub").items():
+            nat_pub[ni] = nat_pub.get(ni, 0) + b
+        for k, n in r.pop("nat").items():
+            nat_tot[k] += n
         for ci, (eg, ig, n) in enumerate(r["acc"]):
             if n:
                 c = per.setdefault(key, {}).setdefault(CLASSES[ci], {"egress_bytes": 0, "ingress_bytes": 0,
@@ -926,6 +1148,19 @@ def main():
     thb = th_bits.to_bytes(G["n_pairs"], "little")
     n_th = th_bits.bit_count()
     n_trip = sum(1 for b in thb if b & 0x0F) + sum(1 for b in thb if b & 0xF0)
+    if G["nats"]:
+        # the NAT ENIs' triples: (NAT, instance, NAT ip) and back, (NAT, NAT ip, remote) and back; all of a
+        # NAT-routed pair's records are accepted in both directions, so its egress hours are its hours
+        p_route, p_eni, p_rem, enis = G["p_route"], G["p_eni"], G["p_rem"], G["enis"]
+        via = {}
+        for pi in range(G["n_pairs"]):
+            hb = thb[pi] & 0x0F
+            if hb and p_route[pi] == ROUTE_NAT:
+                ni = enis[p_eni[pi]]["nat"]
+                for k in ((ni, "eni", p_eni[pi]), (ni, "remote", p_rem[pi])):
+                    via[k] = via.get(k, 0) | hb
+        n_trip += 2 * len(via)
+        n_th += 2 * sum(hb.bit_count() for hb in via.values())
     for ei, (pv, pb) in sorted(eni_bytes.items()):
         if pb and 0.8 < pv / pb < 1.25:
             print(f"WARNING: {G['enis'][ei]['id']} private {pv} vs public {pb} bytes: close to balance "
@@ -935,11 +1170,36 @@ def main():
         "seed": args.seed, "files": len(files), "window_start": args.start, "hours": HOURS,
         **tot,
         "vpcs": {k: dict(sorted(v.items())) for k, v in sorted(per.items())},
+        "path_classes": {k: dict(sorted(v.items())) for k, v in sorted(path_classes.items())},
+        "hourly": {k: {h: dict(sorted(c.items())) for h, c in sorted(v.items())} for k, v in sorted(hourly.items())},
         "remote_kind_fallbacks": {f"{a}->{b}": n for (a, b), n in sorted(G["fallbacks"].items())},
         "cardinality": {"remote_addresses": n_rem, "interface_src_dst": n_trip,
-                        "interface_src_dst_hour": n_th, "interfaces": len(G["enis"]),
+                        "interface_src_dst_hour": n_th, "interfaces": len(G["enis"]) + len(G["nats"]),
                         "vpcs": len(vpcs)},
     }
+    if args.nat:
+        nats = G["nats"]
+        truth["nat"] = {
+            "nat_traffic_path": args.nat_traffic_path,
+            "nat_interfaces": [{"interface_id": n["eni"], "vpc_id": vpcs[n["vpc"]]["id"],
+                                "region": vpcs[n["vpc"]]["region"], "az_id": n["az"], "nat_gateway_id": n["id"],
+                                "private_ip": n["ip"], "public_bytes": nat_pub.get(n["index"], 0)} for n in nats],
+            "nat_leg_bytes": sum(nat_pub.values()),
+            "client_bytes": nat_tot["client_bytes"],
+            "duplicate_bytes_removed": sum(nat_pub.values()),
+            "nat_only_bytes": 0,
+            "relayed_bytes": nat_tot["relayed_bytes"],
+            "relayed_records": nat_tot["relayed_records"],
+            "bypass_bytes": nat_tot["bypass_bytes"],
+            "bypass_records": nat_tot["bypass_records"],
+            "ipv6_tp8_bytes": nat_tot["ipv6_bytes"],
+            "ipv6_tp8_records": nat_tot["ipv6_records"],
+            "vpc_routes": {f"{v['id']} {v['region']}": ("nat-gateway-per-az" if vi in NAT_VPCS and NAT_VPCS[vi] == "per-az"
+                                                         else "nat-gateway-single" if vi in NAT_VPCS
+                                                         else "gateway-endpoints" if vi in GWE_VPCS
+                                                         else "internet-gateway" if vi in IGW_VPCS else "plain")
+                           for vi, v in enumerate(vpcs)},
+        }
     with open(os.path.join(args.out, "expected-totals.json"), "w") as fh:
         json.dump(truth, fh, indent=1)
         fh.write("\n")

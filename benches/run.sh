@@ -10,7 +10,9 @@
 #                .log.gz files (S3 delivery)
 #   plain-v2:    the same preset: v2 records, default field order, plain .log files
 #   indep-gz-v5: benches/independent_flowlogs.py, seed 7 (written without reading the tool's
-#                source: data the tool was not shaped by); 50M takes about 12 minutes to make
+#                source: data the tool was not shaped by; NAT gateway ENIs, gateway endpoints and
+#                an internet-gateway VPC, kept under indep-gz-v5-nat-*: folders indep-gz-v5-r* hold
+#                the set of before, which --no-nat writes); 50M takes about 12 minutes to make
 # Needs: GNU time (/usr/bin/time); pip install duckdb isal (installed when missing; DuckDB and the
 # ISA-L floor are skipped when that fails). Prints median wall time, user CPU and peak RSS per job.
 set -euo pipefail
@@ -73,7 +75,7 @@ for records in $sizes; do
     case $set in
       gz-v5) flags=(--version v5) ;;
       plain-v2) flags=(--version v2 --plain) ;;
-      indep-gz-v5) data=target/bench-data/$set-r$records-f$files ;;
+      indep-gz-v5) data=target/bench-data/$set-nat-r$records-f$files ;;
     esac
     if [ "$set" = indep-gz-v5 ] && [ ! -f "$data/expected-totals.json" ]; then
       echo "generating $set (benches/independent_flowlogs.py, not synth): $records records in $files files under $data ..."
