@@ -190,12 +190,12 @@ pub fn observe(
             Window::new((0, units::SECONDS_PER_MONTH))
         }
     };
-    let window_hours = window.seconds.div_ceil(3600);
-    let covered = ingested.hours_covered;
-    if traffic_csvs.is_empty() && covered > 0 && window_hours > 1 && covered * 10 < window_hours * 9
-    {
+    // Hours in which records start, against the hours from the first start to the last (the
+    // window's end may run into the next hour: records end after they start).
+    let (covered, span) = (ingested.hours_covered, ingested.start_hour_span);
+    if traffic_csvs.is_empty() && covered > 0 && span > 1 && covered * 10 < span * 9 {
         warnings.push(format!(
-            "The logs cover only {covered} of the {window_hours} hours between the first and the last record: gaps (missing files, a flow log that was off) make the monthly figures too low, since they are scaled over the whole window. Analyse a continuous period."
+            "The logs cover only {covered} of the {span} hours between the first and the last record: gaps (missing files, a flow log that was off) make the monthly figures too low, since they are scaled over the whole window. Analyse a continuous period."
         ));
     }
     if bounds.is_some() && window.seconds < 86_400 {
@@ -918,9 +918,9 @@ fn assumption_notes(config: &AnalyzeConfig, vantage: &crate::vantage::Vantage) -
             )
         },
         if inventory {
-            "Today's cost is the `nat-only` setup with the VPC's NAT gateways from the inventory (else one per AZ seen, or --nat-gateways) and its existing endpoints, which every setup keeps; inter-AZ charges apply where a subnet's route leads to a NAT gateway in another AZ.".to_string()
+            "Today's cost is the `nat-only` setup with the VPC's NAT gateways from the inventory (else one per AZ seen, none where no traffic passes NAT, or --nat-gateways) and its existing endpoints, which every setup keeps; inter-AZ charges apply where a subnet's route leads to a NAT gateway in another AZ.".to_string()
         } else {
-            "Today's cost is modelled as the `nat-only` setup with one NAT gateway per AZ seen (or --nat-gateways); existing endpoints and routes are not known without --inventory.".to_string()
+            "Today's cost is modelled as the `nat-only` setup with one NAT gateway per AZ seen (none in a VPC whose logs show no traffic through NAT: its public traffic all took an internet gateway or gateway endpoint, or it has none; or --nat-gateways); existing endpoints and routes are not known without --inventory.".to_string()
         },
         "Remote addresses are classified with ip-ranges.json: an address in any S3 or DynamoDB prefix is that service (a gateway endpoint routes the whole prefix list); otherwise the longest prefix wins, a specific service beating AMAZON on equal prefixes. EC2 and edge services (CloudFront, Global Accelerator...) are internet-like: no endpoint carries them.".to_string(),
         "Gateway endpoints reach S3 and DynamoDB in the VPC's own region only. Since Nov 2025 a local interface endpoint with cross-region access reaches S3, IAM, ECR, KMS, ECS, Lambda, Data Firehose, Managed Flink and Route 53 in another region (data/cross-region-privatelink.csv, with the AZs where AWS does not offer it): traffic to those in another region (S3 by ip-ranges, the others when DNS logs name them) is weighed at endpoint hours and GB against NAT processing; the inter-region data transfer is paid the same either way and is left out of both. Other traffic to other regions stays on NAT.".to_string(),

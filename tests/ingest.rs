@@ -499,10 +499,76 @@ fn gaps_in_the_logs_are_reported() {
         "{:?}",
         r.warnings
     );
+    // Four whole hours of records whose last ones end 10 minutes into a fifth hour (600-second
+    // aggregation): no gap.
+    let text: String = (0..4u64)
+        .flat_map(|h| [0, 1800, 3300].map(|o| 1_793_491_200 + h * 3600 + o))
+        .map(|start| {
+            format!(
+                "2 1 eni-1 10.0.0.1 203.0.113.5 40000 443 6 1 100 {start} {} ACCEPT OK\n",
+                start + 600
+            )
+        })
+        .collect();
+    let p = write(dir.path(), "whole.log", &text);
+    let r = analyze(vec![p]);
+    assert_eq!(r.assumptions.hours_with_records, 4);
+    assert!(
+        !r.warnings.iter().any(|w| w.contains("cover only")),
+        "{:?}",
+        r.warnings
+    );
     // The sample covers every hour of its day: no such warning.
     let sample = analyze(vec![crate::common::data("sample/AWSLogs")]);
     assert_eq!(sample.assumptions.hours_with_records, 24);
     assert!(!sample.warnings.iter().any(|w| w.contains("cover only")));
+}
+
+#[test]
+fn a_vpc_whose_traffic_bypasses_nat_is_billed_no_nat_gateway() {
+    // Two AZs of a VPC whose public egress all says traffic-path 8 (internet gateway), and a VPC
+    // whose egress says 1 (through a NAT gateway). Without an inventory, NAT gateways are
+    // assumed one per AZ only where the logs show traffic through NAT.
+    let dir = tempfile::tempdir().unwrap();
+    let header = "version vpc-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status region az-id flow-direction traffic-path\n";
+    let mut text = header.to_string();
+    for (vpc, eni, az, own, path) in [
+        (
+            "vpc-0000000000000001a",
+            "eni-1",
+            "use1-az1",
+            "10.0.0.5",
+            "8",
+        ),
+        (
+            "vpc-0000000000000001a",
+            "eni-2",
+            "use1-az2",
+            "10.0.1.5",
+            "8",
+        ),
+        (
+            "vpc-0000000000000002b",
+            "eni-3",
+            "use1-az1",
+            "10.1.0.5",
+            "1",
+        ),
+    ] {
+        text.push_str(&format!("5 {vpc} {eni} {own} 203.0.113.5 40000 443 6 10 500000000 1793491200 1793491260 ACCEPT OK us-east-1 {az} egress {path}\n"));
+        text.push_str(&format!("5 {vpc} {eni} 203.0.113.5 {own} 443 40000 6 10 900000000 1793491200 1793491260 ACCEPT OK us-east-1 {az} ingress -\n"));
+    }
+    let r = analyze(vec![write(dir.path(), "paths.log", &text)]);
+    let vpc = |id: &str| r.vpcs.iter().find(|v| v.traffic.vpc_id == id).unwrap();
+    let igw = vpc("vpc-0000000000000001a");
+    assert_eq!(igw.nat_gateways, 0);
+    assert!(igw.nat_routed_gb.is_zero());
+    assert!(igw.scenarios.iter().all(|s| s.nat_gateways == 0));
+    assert!(igw.scenarios[0].total().is_zero(), "{:?}", igw.scenarios[0]);
+    assert!(igw.recommendation.monthly_saving_usd.is_zero());
+    let nat = vpc("vpc-0000000000000002b");
+    assert_eq!((nat.azs, nat.nat_gateways), (1, 1));
+    assert!(nat.scenarios[0].total() > rust_decimal::Decimal::ZERO);
 }
 
 #[test]

@@ -191,6 +191,10 @@ pub struct Ingested {
     pub detections: Vec<(PathBuf, String)>,
     /// Distinct hours in which some record starts.
     pub hours_covered: u64,
+    /// Hours from the first record's start hour to the last one's, both counted (0: none): what
+    /// `hours_covered` would be without gaps (the window's end may run into the hour after the
+    /// last start: not a gap).
+    pub start_hour_span: u64,
     /// Accepted bytes as logged per (VPC id, region), start hour (Unix seconds / 3600) and
     /// destination class (index in [`crate::traffic::DestClass::ALL`]); empty unless
     /// [`IngestConfig::classes`] was given.
@@ -446,6 +450,10 @@ pub fn ingest_sources(
         default_region: config.region.clone(),
         detections,
         hours_covered: merged.hours.len() as u64,
+        start_hour_span: match (merged.hours.iter().min(), merged.hours.iter().max()) {
+            (Some(&first), Some(&last)) => u64::from(last - first) + 1,
+            _ => 0,
+        },
         series,
         s3: resolved.summary(),
         pruned: found.pruned,

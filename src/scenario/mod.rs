@@ -362,15 +362,20 @@ pub fn sizing(traffic: &VpcTraffic, config: &ScenarioConfig) -> (u32, u32) {
     sizing_in(traffic, config, &VpcContext::default())
 }
 
-/// [`sizing`], with today's NAT gateways from the inventory when the flags do not say.
+/// [`sizing`], with today's NAT gateways from the inventory when the flags do not say; else one
+/// per AZ, but none in a VPC whose logs show no traffic through NAT (all its public traffic
+/// took an internet gateway or a gateway endpoint, or it has none): NAT gateways the logs give no
+/// sign of are not billed today, nor "saved" by a setup without them.
 pub fn sizing_in(traffic: &VpcTraffic, config: &ScenarioConfig, ctx: &VpcContext) -> (u32, u32) {
     let azs = config.azs.unwrap_or(traffic.azs_seen.len() as u32).max(1);
     let nat = config
         .nat_gateways
-        .unwrap_or(if ctx.nat_gateways.is_empty() {
-            azs
-        } else {
+        .unwrap_or(if !ctx.nat_gateways.is_empty() {
             ctx.nat_gateways.len() as u32
+        } else if traffic.nat_routed_gb().is_zero() {
+            0
+        } else {
+            azs
         });
     (azs, nat)
 }
