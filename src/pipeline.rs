@@ -169,6 +169,8 @@ pub fn observe(
     };
     let (classified, vantage, class_stats) =
         crate::vantage::apply(flows, inventory.as_ref(), dns.as_mut(), ip_ranges)?;
+    let private = std::mem::take(&mut ingested.private_series);
+    crate::ingest::series::add_private(&mut ingested.series, &private, &vantage.nat_enis);
     crate::stages::mark("vantage");
     let mut observed = traffic_rows(classified)?;
     crate::stages::mark("classify");

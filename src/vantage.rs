@@ -57,6 +57,10 @@ pub struct NatInterface {
 pub struct Vantage {
     /// Whether an inventory was given.
     pub inventory: bool,
+    /// Every interface taken for a NAT gateway's (by any rule, with public flows or not): their
+    /// private hops are client legs, left out of the traffic and of the hourly series.
+    #[serde(skip)]
+    pub nat_enis: BTreeSet<String>,
     /// Accepted records put in a VPC (or AZ/region) by the inventory.
     pub attributed_records: u64,
     /// Records (and bytes) whose VPC is unknown: no vpc-id field and an ENI the inventory
@@ -428,6 +432,10 @@ pub fn apply(
     if let Some(index) = dns {
         v.dns = Some(index.finish());
     }
+    v.nat_enis = nat_rule
+        .keys()
+        .map(|&i| strings.name(i).to_string())
+        .collect();
     if !nat_rule.is_empty() {
         v.duplicate_bytes_removed = removed_by_rule;
         v.nat_interfaces = per_nat

@@ -572,6 +572,51 @@ fn a_vpc_whose_traffic_bypasses_nat_is_billed_no_nat_gateway() {
 }
 
 #[test]
+fn a_nat_gateways_client_legs_stay_out_of_the_hourly_private_series() {
+    use vpce_advisor::traffic::DestClass;
+    // 08:00: 1,000 bytes between two instances; 09:00: 100,000 bytes to the internet through a
+    // NAT gateway whose interface logs the client leg (instance -> NAT, private) and the public
+    // leg. The private chart must show 08:00, not the NAT traffic of 09:00: once with pkt-*
+    // fields (the client leg is a relayed hop), once in the default format (no pkt-* fields:
+    // the NAT interface is found by its balanced private and public bytes).
+    let dir = tempfile::tempdir().unwrap();
+    let (h8, h9) = (1_773_129_600u64, 1_773_133_200u64);
+    let v5 = format!(
+        "\
+version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id pkt-srcaddr pkt-dstaddr flow-direction
+5 eni-1 10.0.1.5 10.0.1.9 40000 5432 6 10 1000 {h8} {h8} ACCEPT OK vpc-1 10.0.1.5 10.0.1.9 egress
+5 eni-1 10.0.1.5 203.0.113.5 40001 443 6 100 100000 {h9} {h9} ACCEPT OK vpc-1 10.0.1.5 203.0.113.5 egress
+5 eni-2 10.0.1.5 10.0.0.220 40001 443 6 100 100000 {h9} {h9} ACCEPT OK vpc-1 10.0.1.5 203.0.113.5 ingress
+5 eni-2 10.0.0.220 203.0.113.5 61000 443 6 100 100000 {h9} {h9} ACCEPT OK vpc-1 10.0.0.220 203.0.113.5 egress
+"
+    );
+    let v2 = format!(
+        "\
+2 1 eni-1 10.0.1.5 10.0.1.9 40000 5432 6 10 1000 {h8} {h8} ACCEPT OK
+2 1 eni-1 10.0.1.5 203.0.113.5 40001 443 6 100 100000 {h9} {h9} ACCEPT OK
+2 1 eni-2 10.0.1.5 10.0.0.220 40001 443 6 100 100000 {h9} {h9} ACCEPT OK
+2 1 eni-2 10.0.0.220 203.0.113.5 61000 443 6 100 100000 {h9} {h9} ACCEPT OK
+"
+    );
+    for (name, text) in [("v5.log", v5), ("v2.log", v2)] {
+        let r = analyze(vec![write(dir.path(), name, &text)]);
+        assert_eq!(r.vantage.nat_interfaces.len(), 1, "{name}");
+        let hourly: Vec<(u64, u64, u64)> = r.vpcs[0]
+            .hourly
+            .iter()
+            .map(|h| {
+                (
+                    h.unix,
+                    h.bytes[&DestClass::Private],
+                    h.bytes[&DestClass::Internet],
+                )
+            })
+            .collect();
+        assert_eq!(hourly, [(h8, 1000, 0), (h9, 0, 100_000)], "{name}");
+    }
+}
+
+#[test]
 fn hostile_values_read_correctly_or_are_malformed_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(

@@ -199,6 +199,9 @@ pub struct Ingested {
     /// destination class (index in [`crate::traffic::DestClass::ALL`]); empty unless
     /// [`IngestConfig::classes`] was given.
     pub series: series::RawSeries,
+    /// The private class's bytes of named interfaces, apart from `series` until the NAT
+    /// gateways' interfaces are known ([`series::add_private`]).
+    pub private_series: series::PrivateSeries,
     /// What reading `s3://` inputs took (objects, bytes, requests and their cost).
     pub s3: Option<crate::source::S3Summary>,
     /// Folders and files left out by the selection (`--since`, `--regions`...).
@@ -266,6 +269,7 @@ impl Merged {
             let key = SeriesKey {
                 vpc: map[k.vpc as usize],
                 region: map[k.region as usize],
+                interface: map[k.interface as usize],
                 ..k
             };
             let slot = self.series.entry(key).or_default();
@@ -433,7 +437,7 @@ pub fn ingest_sources(
         ),
         None => format!("aggregate: {held} distinct flows in memory after the scan (no memory limit)"),
     });
-    let series = series::raw_series(&merged.interner, merged.series);
+    let (series, private_series) = series::raw_series(&merged.interner, merged.series);
     let mut detections = merged.detections;
     detections.sort();
     crate::stages::mark("merge");
@@ -455,6 +459,7 @@ pub fn ingest_sources(
             _ => 0,
         },
         series,
+        private_series,
         s3: resolved.summary(),
         pruned: found.pruned,
     })

@@ -350,13 +350,16 @@ pub(super) fn recycle(scan: &mut FileScan, carried: Option<usize>) {
 }
 
 /// Key of the scan-time traffic series: interner ids of the VPC and region, the record's start
-/// hour (Unix seconds / 3600) and the destination class (index in [`DestClass::ALL`]).
+/// hour (Unix seconds / 3600), the destination class (index in [`DestClass::ALL`]) and, for the
+/// private class only, the interface (0 otherwise): a NAT gateway's private hops are its
+/// clients' legs, left out once the vantage step knows which interfaces are NAT gateways'.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SeriesKey {
     pub vpc: u32,
     pub region: u32,
     pub hour: u32,
     pub class: u8,
+    pub interface: u32,
 }
 
 /// Malformed-line examples kept per file.
@@ -1143,13 +1146,24 @@ impl<'a> Scanner<'a> {
             }
         };
         let settings = self.settings;
-        if let (Some(table), Some(s)) = (settings.classes.as_deref(), w.start) {
+        // A relayed hop (a NAT gateway's client leg) is never traffic of its own: its bytes are
+        // counted on the public leg, so they are not in the series either.
+        if let (Some(table), Some(s), false) = (
+            settings.classes.as_deref(),
+            w.start,
+            remote == Remote::Relayed,
+        ) {
             let class = self.class_of(table, remote, slot, context.hint, context.region);
             let key = SeriesKey {
                 vpc: context.vpc,
                 region: context.region,
                 hour: (s / 3600) as u32,
                 class,
+                interface: if class == PRIVATE_CLASS {
+                    context.interface
+                } else {
+                    0
+                },
             };
             let slot = self.out.series.entry(key).or_default();
             *slot = slot.saturating_add(w.sums.bytes);
