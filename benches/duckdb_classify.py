@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """The same classify-and-total job as `vpce-advisor analyze`, in DuckDB, for the benchmark.
 
-Usage: benches/duckdb_classify.py IP_RANGES_JSON 'GLOB_OF_LOG_FILES'
+Usage: benches/duckdb_classify.py IP_RANGES_JSON 'GLOB_OF_LOG_FILES' [auto|by-name]
+       benches/duckdb_classify.py --headers 'GLOB_OF_LOG_FILES'   (prints how many distinct header lines)
 Reads the flow logs with read_csv (header line, space separated, '-' as NULL), keeps ACCEPTed
 OK records, takes the non-private side of each IPv4 record as the remote address, totals bytes per
 (vpc, remote), and classifies the distinct remotes with a range join against the ip-ranges
 prefixes using the tool's precedence rule (any S3/DynamoDB prefix wins, else the longest prefix,
-a specific service beating AMAZON). Prints bytes per (vpc, service) and the wall time.
+a specific service beating AMAZON). Prints bytes per (vpc, service) and the wall time. Files whose header lines differ (field orders
+shuffled per flow log) must be read with union_by_name=true, which matches columns by name; files
+that share one header line are read without it (`auto`) or with it (`by-name`): on the 2-core
+machine neither is always faster (5M preset: 27 s by name, 23-37 s without; 50M: 127 s by name,
+86 s without), so benches/run.sh runs both and compares with the faster.
 """
+import glob
+import gzip
 import json
 import sys
 import tempfile
@@ -16,8 +23,21 @@ import time
 import duckdb
 
 
+def header_lines(pattern):
+    """The distinct first lines of the files `pattern` matches."""
+    headers = set()
+    for path in glob.glob(pattern):
+        with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as f:
+            headers.add(f.readline())
+    return headers
+
+
 def main():
+    if sys.argv[1] == "--headers":
+        print(len(header_lines(sys.argv[2])))
+        return
     ip_ranges, pattern = sys.argv[1], sys.argv[2]
+    mode = sys.argv[3] if len(sys.argv) > 3 else "auto"
     started = time.time()
     prefixes = json.load(open(ip_ranges))["prefixes"]
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
@@ -29,10 +49,11 @@ def main():
             hi = lo + (1 << (32 - int(length))) - 1
             f.write(f"{lo},{hi},{length},{p['service']},{p['region']}\n")
         prefix_csv = f.name
+    by_name = ", union_by_name=true" if mode == "by-name" or len(header_lines(pattern)) > 1 else ""
     con = duckdb.connect()
     con.execute(f"CREATE TABLE p AS SELECT * FROM read_csv('{prefix_csv}', header=true)")
     columns = con.execute(
-        f"SELECT * FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-', union_by_name=true) LIMIT 0"
+        f"SELECT * FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-'{by_name}) LIMIT 0"
     ).description
     has_vpc = any(c[0] == "vpc-id" for c in columns)
     vpc = '"vpc-id"' if has_vpc else "'unattributed'"
@@ -40,7 +61,7 @@ def main():
         f"""
         WITH flows AS (
             SELECT {vpc} AS vpc, srcaddr, dstaddr, bytes
-            FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-', union_by_name=true,
+            FROM read_csv('{pattern}', delim=' ', header=true, nullstr='-'{by_name},
                           types={{'bytes': 'UBIGINT'}})
             WHERE action = 'ACCEPT' AND "log-status" = 'OK' AND srcaddr NOT LIKE '%:%'
         ),
