@@ -2,16 +2,15 @@
 """The same classify-and-total job as `vpce-advisor analyze`, in DuckDB, for the benchmark.
 
 Usage: benches/duckdb_classify.py IP_RANGES_JSON 'GLOB_OF_LOG_FILES' [auto|by-name]
-       benches/duckdb_classify.py --headers 'GLOB_OF_LOG_FILES'   (prints how many distinct header lines)
 Reads the flow logs with read_csv (header line, space separated, '-' as NULL), keeps ACCEPTed
 OK records, takes the non-private side of each IPv4 record as the remote address, totals bytes per
 (vpc, remote), and classifies the distinct remotes with a range join against the ip-ranges
 prefixes using the tool's precedence rule (any S3/DynamoDB prefix wins, else the longest prefix,
 a specific service beating AMAZON). Prints bytes per (vpc, service) and the wall time. Files whose header lines differ (field orders
 shuffled per flow log) must be read with union_by_name=true, which matches columns by name; files
-that share one header line are read without it (`auto`) or with it (`by-name`): on the 2-core
-machine neither is always faster (5M preset: 27 s by name, 23-37 s without; 50M: 127 s by name,
-86 s without), so benches/run.sh runs both and compares with the faster.
+that share one header line are read by position (`auto`, the default), which is faster on the 2-core
+machine (realistic preset gzip, nothing else running: 5M 20.4 s against 27.0 s by name, 50M 86.2 s
+against 127.5 s), or by name when asked (`by-name`).
 """
 import glob
 import gzip
@@ -33,9 +32,6 @@ def header_lines(pattern):
 
 
 def main():
-    if sys.argv[1] == "--headers":
-        print(len(header_lines(sys.argv[2])))
-        return
     ip_ranges, pattern = sys.argv[1], sys.argv[2]
     mode = sys.argv[3] if len(sys.argv) > 3 else "auto"
     started = time.time()

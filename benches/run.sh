@@ -100,16 +100,7 @@ for records in $sizes; do
     if [ $have_duckdb = 1 ]; then
       glob="$data/AWSLogs/*/*/*/*/*/*/*.log*"
       read -r dw du dr < <(measure "$n" python3 benches/duckdb_classify.py data/ip-ranges.json "$glob")
-      ratio() { echo "$tw / $1" | bc -l | xargs printf 'vpce-advisor at %.2fx DuckDB'; }
-      if [ "$(python3 benches/duckdb_classify.py --headers "$glob")" = 1 ]; then
-        # One header line: DuckDB may read by position or by name, and neither is always the
-        # faster: both are run and shown (the comparison that counts is with the faster).
-        read -r bw bu br < <(measure "$n" python3 benches/duckdb_classify.py data/ip-ranges.json "$glob" by-name)
-        row "duckdb read_csv by position" "$dw" "$du" "$dr" "by position: $(ratio "$dw")"
-        row "duckdb read_csv union_by_name" "$bw" "$bu" "$br" "by name: $(ratio "$bw")"
-      else
-        row "duckdb read_csv union_by_name" "$dw" "$du" "$dr" "$(ratio "$dw")"
-      fi
+      row "duckdb read_csv + range join" "$dw" "$du" "$dr" "$(echo "$tw / $dw" | bc -l | xargs printf 'vpce-advisor at %.2fx DuckDB')"
     fi
     unset fw
   done
