@@ -250,6 +250,9 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
         observation.inventory.as_ref(),
     )?;
     let mut report = build_report(config, &ip_ranges, &prices, observation, modelled);
+    report
+        .warnings
+        .extend(fewer_nat_interfaces(&report, config));
     if let Some(check) = bill_check {
         if check.calibrated {
             report.assumptions.notes.push(check.calibration_note());
@@ -258,6 +261,36 @@ pub fn analyze_with_detections(config: &AnalyzeConfig) -> Result<(Report, Vec<(P
     }
     crate::stages::mark("price");
     Ok((report, detections))
+}
+
+/// Without an inventory or `--nat-gateways`, today's NAT gateways are one per AZ seen: a warning
+/// for each VPC whose logs show fewer NAT gateway interfaces than that.
+fn fewer_nat_interfaces(report: &Report, config: &AnalyzeConfig) -> Vec<String> {
+    if report.vantage.inventory || config.scenario.nat_gateways.is_some() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for v in &report.vpcs {
+        let found: Vec<String> = report
+            .vantage
+            .nat_interfaces
+            .iter()
+            .filter(|n| n.vpc_id == v.traffic.vpc_id)
+            .map(|n| format!("{} in {}", n.interface_id, n.az_id))
+            .collect();
+        if found.is_empty() || found.len() as u32 >= v.nat_gateways {
+            continue;
+        }
+        out.push(format!(
+            "{}: the logs show {} NAT gateway interface(s) ({}) where today's cost assumes {} NAT gateways (one per AZ seen). If that is all of them, today's cost counts {} NAT gateway(s) too many, and the AZs without one of their own pay inter-AZ charges the model leaves out: --inventory (describe-nat-gateways and the route tables) models the setup as it is.",
+            v.traffic.vpc_id,
+            found.len(),
+            found.join(", "),
+            v.nat_gateways,
+            v.nat_gateways - found.len() as u32
+        ));
+    }
+    out
 }
 
 /// The bill stage (`--bill`): the bill against each VPC's modelled month today, and with

@@ -617,6 +617,95 @@ version interface-id srcaddr dstaddr srcport dstport protocol packets bytes star
 }
 
 #[test]
+fn fewer_nat_interfaces_in_the_logs_than_azs_are_pointed_out() {
+    // Instances in two AZs; the logs show one NAT gateway interface (use1-az1) relaying both.
+    // Without an inventory the model assumes a NAT gateway per AZ: the report says the logs
+    // show fewer. With a NAT gateway interface in each AZ, nothing is said.
+    let dir = tempfile::tempdir().unwrap();
+    let t = 1_793_491_200u64;
+    let header = "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id az-id pkt-srcaddr pkt-dstaddr flow-direction\n";
+    let legs = |client: &str,
+                client_eni: &str,
+                client_az: &str,
+                nat: &str,
+                nat_eni: &str,
+                nat_az: &str,
+                remote: &str| {
+        format!(
+            "\
+5 {client_eni} {client} {remote} 40000 443 6 10 100000 {t} {t} ACCEPT OK vpc-1 {client_az} {client} {remote} egress
+5 {nat_eni} {client} {nat} 40000 443 6 10 100000 {t} {t} ACCEPT OK vpc-1 {nat_az} {client} {remote} ingress
+5 {nat_eni} {nat} {remote} 61000 443 6 10 100000 {t} {t} ACCEPT OK vpc-1 {nat_az} {nat} {remote} egress
+"
+        )
+    };
+    let one = format!(
+        "{header}{}{}",
+        legs(
+            "10.0.1.5",
+            "eni-a",
+            "use1-az1",
+            "10.0.0.220",
+            "eni-nat1",
+            "use1-az1",
+            "203.0.113.5"
+        ),
+        legs(
+            "10.0.2.5",
+            "eni-b",
+            "use1-az2",
+            "10.0.0.220",
+            "eni-nat1",
+            "use1-az1",
+            "198.51.100.7"
+        ),
+    );
+    let r = analyze(vec![write(dir.path(), "one.log", &one)]);
+    assert_eq!(r.vpcs[0].nat_gateways, 2);
+    let said: Vec<&String> = r
+        .warnings
+        .iter()
+        .filter(|w| w.contains("NAT gateway interface(s)"))
+        .collect();
+    assert_eq!(said.len(), 1, "{:?}", r.warnings);
+    assert!(
+        said[0].starts_with("vpc-1: the logs show 1 NAT gateway interface(s) (eni-nat1 in use1-az1) where today's cost assumes 2"),
+        "{}",
+        said[0]
+    );
+    let two = format!(
+        "{header}{}{}",
+        legs(
+            "10.0.1.5",
+            "eni-a",
+            "use1-az1",
+            "10.0.0.220",
+            "eni-nat1",
+            "use1-az1",
+            "203.0.113.5"
+        ),
+        legs(
+            "10.0.2.5",
+            "eni-b",
+            "use1-az2",
+            "10.0.3.220",
+            "eni-nat2",
+            "use1-az2",
+            "198.51.100.7"
+        ),
+    );
+    let r = analyze(vec![write(dir.path(), "two.log", &two)]);
+    assert_eq!(r.vantage.nat_interfaces.len(), 2);
+    assert!(
+        !r.warnings
+            .iter()
+            .any(|w| w.contains("NAT gateway interface(s)")),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[test]
 fn hostile_values_read_correctly_or_are_malformed_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(
