@@ -639,17 +639,18 @@ fn fewer_nat_interfaces_in_the_logs_than_azs_are_pointed_out() {
 "
         )
     };
+    // The same first AZ in both: its instance relayed by the NAT gateway interface in use1-az1.
+    let az1 = legs(
+        "10.0.1.5",
+        "eni-a",
+        "use1-az1",
+        "10.0.0.220",
+        "eni-nat1",
+        "use1-az1",
+        "203.0.113.5",
+    );
     let one = format!(
-        "{header}{}{}",
-        legs(
-            "10.0.1.5",
-            "eni-a",
-            "use1-az1",
-            "10.0.0.220",
-            "eni-nat1",
-            "use1-az1",
-            "203.0.113.5"
-        ),
+        "{header}{az1}{}",
         legs(
             "10.0.2.5",
             "eni-b",
@@ -674,16 +675,7 @@ fn fewer_nat_interfaces_in_the_logs_than_azs_are_pointed_out() {
         said[0]
     );
     let two = format!(
-        "{header}{}{}",
-        legs(
-            "10.0.1.5",
-            "eni-a",
-            "use1-az1",
-            "10.0.0.220",
-            "eni-nat1",
-            "use1-az1",
-            "203.0.113.5"
-        ),
+        "{header}{az1}{}",
         legs(
             "10.0.2.5",
             "eni-b",

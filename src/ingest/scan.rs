@@ -1148,11 +1148,8 @@ impl<'a> Scanner<'a> {
         let settings = self.settings;
         // A relayed hop (a NAT gateway's client leg) is never traffic of its own: its bytes are
         // counted on the public leg, so they are not in the series either.
-        if let (Some(table), Some(s), false) = (
-            settings.classes.as_deref(),
-            w.start,
-            remote == Remote::Relayed,
-        ) {
+        let start = w.start.filter(|_| remote != Remote::Relayed);
+        if let (Some(table), Some(s)) = (settings.classes.as_deref(), start) {
             let class = self.class_of(table, remote, slot, context.hint, context.region);
             let key = SeriesKey {
                 vpc: context.vpc,
