@@ -215,6 +215,11 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
         self.slots.len() / 8 * self.max_load
     }
 
+    /// Keys the table holds at `eighths` of its slots in use.
+    pub fn capacity_at(&self, eighths: usize) -> usize {
+        self.slots.len() / 8 * eighths
+    }
+
     /// The keys and values (in no particular order).
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.ctrl
@@ -229,9 +234,23 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
         Drain { table: self, at: 0 }
     }
 
+    /// Slots (a power of two) for at least `n` keys: placed at once, not by doubling as the
+    /// keys come.
+    pub fn reserve(&mut self, n: usize) {
+        if n > self.capacity() {
+            let slots = (n * 8).div_ceil(self.max_load).next_power_of_two();
+            self.resize(slots);
+        }
+    }
+
     /// Doubles the slots and places every key again.
     fn grow(&mut self) {
-        let n = (self.slots.len() * 2).max(MIN_SLOTS);
+        self.resize(self.slots.len() * 2);
+    }
+
+    /// `n` slots (at least [`MIN_SLOTS`]; a power of two), every key placed again.
+    fn resize(&mut self, n: usize) {
+        let n = n.max(MIN_SLOTS);
         let ctrl = std::mem::replace(&mut self.ctrl, filled(n, 0));
         let slots = std::mem::replace(&mut self.slots, filled(n, (K::VACANT, V::default())));
         self.used = 0;
