@@ -466,29 +466,50 @@ impl Partitions {
         self.parts.is_empty()
     }
 
-    /// Calls `f` with each partition's flows, in order, until `f` fails. The next partition is
-    /// read on another thread while `f` works on one (reading back spill files, single-threaded
-    /// after a large run, overlaps the work); at most three partitions are in memory at once.
+    /// Calls `f` with each partition's flows, in order, until `f` fails. The partitions are
+    /// read ahead on [`READERS`] other threads, each taking every second one, while `f` works
+    /// (reading back spill files and summing them is most of the work after a large run); at
+    /// most five partitions are in memory at once (each reader's in hand and in its channel,
+    /// and `f`'s).
     pub fn for_each(self, mut f: impl FnMut(Flows) -> Result<()>) -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let mut lanes: Vec<Vec<Partition>> = (0..READERS).map(|_| Vec::new()).collect();
+        for (i, part) in self.parts.into_iter().enumerate() {
+            lanes[i % READERS].push(part);
+        }
         std::thread::scope(|scope| {
-            scope.spawn(move || {
-                for part in self.parts {
-                    let flows = part.read();
-                    let failed = flows.is_err();
-                    // A closed channel: `f` failed, nothing more is wanted.
-                    if tx.send(flows).is_err() || failed {
-                        break;
-                    }
+            let lanes: Vec<_> = lanes
+                .into_iter()
+                .map(|lane| {
+                    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                    scope.spawn(move || {
+                        for part in lane {
+                            let flows = part.read();
+                            let failed = flows.is_err();
+                            // A closed channel: `f` failed, nothing more is wanted.
+                            if tx.send(flows).is_err() || failed {
+                                break;
+                            }
+                        }
+                    });
+                    rx
+                })
+                .collect();
+            // Partition i is its lane's (i / READERS)th: taken in turn, in order; a lane that
+            // has sent its last one has closed its channel, so the turn after the last partition
+            // ends the loop (and so does a reader that stopped at an error it sent).
+            for lane in lanes.iter().cycle() {
+                match lane.recv() {
+                    Ok(flows) => f(flows?)?,
+                    Err(_) => break,
                 }
-            });
-            for flows in rx {
-                f(flows?)?;
             }
             Ok(())
         })
     }
 }
+
+/// Threads reading partitions back (see [`Partitions::for_each`]).
+const READERS: usize = 2;
 
 /// The flows of a run: the numbering their keys refer to, totals per context, the
 /// `traffic-path` codes per (interface, remote address), and the flows by partition.
