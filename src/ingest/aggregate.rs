@@ -422,6 +422,8 @@ impl Aggregate {
             ctx_stats,
             direct: numbering.direct,
             partitions,
+            // Half the aggregate's budget: the shares of the files being read are free by now.
+            ahead_flows: self.config.budget_flows.map(|b| (b / 2).max(1)),
             spilled_flows: self.spilled.into_inner(),
             _spill_dir: spill_dir,
         })
@@ -450,11 +452,27 @@ impl Partition {
         }
         Ok(map)
     }
+
+    /// The memory reading it back takes beyond what the aggregate counted, in aggregate flow
+    /// slots: the table [`read_spill`] makes room in for the flows its file lists (0 when
+    /// nothing spilled: the partition is in memory already).
+    fn read_weight(&self) -> usize {
+        match &self.spill {
+            None => 0,
+            Some(path) => {
+                let listed = std::fs::metadata(path).map_or(0, |m| m.len()) / FLOW_BYTES as u64;
+                self.map.capacity_for(self.map.len() + listed as usize)
+            }
+        }
+    }
 }
 
 /// The partitions of a [`FlowTable`], taken out by [`FlowTable::take_partitions`].
 pub struct Partitions {
     parts: Vec<Partition>,
+    /// Flow slots the partitions read ahead (and the one being used) may take at once
+    /// (`None`: no bound but [`READERS`]' channels).
+    ahead_flows: Option<usize>,
 }
 
 impl Partitions {
@@ -468,21 +486,30 @@ impl Partitions {
 
     /// Calls `f` with each partition's flows, in order, until `f` fails. The partitions are
     /// read ahead on [`READERS`] other threads, each taking every second one, while `f` works
-    /// (reading back spill files and summing them is most of the work after a large run); at
-    /// most five partitions are in memory at once (each reader's in hand and in its channel,
-    /// and `f`'s).
+    /// (reading back spill files and summing them is most of the work after a large run).
+    /// Memory is bounded by design: a reader starts on a partition only in turn and when the
+    /// tables of the partitions read and not yet done with, its own included, fit in
+    /// `ahead_flows` slots (or when it is the only one: one partition is always read).
     pub fn for_each(self, mut f: impl FnMut(Flows) -> Result<()>) -> Result<()> {
-        let mut lanes: Vec<Vec<Partition>> = (0..READERS).map(|_| Vec::new()).collect();
+        let weights: Vec<usize> = self.parts.iter().map(Partition::read_weight).collect();
+        let gate = ReadGate::new(self.ahead_flows);
+        let mut lanes: Vec<Vec<(usize, Partition)>> = (0..READERS).map(|_| Vec::new()).collect();
         for (i, part) in self.parts.into_iter().enumerate() {
-            lanes[i % READERS].push(part);
+            lanes[i % READERS].push((i, part));
         }
         std::thread::scope(|scope| {
+            // However `f` ends, readers waiting at the gate give up.
+            let _close = gate.closer();
             let lanes: Vec<_> = lanes
                 .into_iter()
                 .map(|lane| {
                     let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                    let (gate, weights) = (&gate, &weights);
                     scope.spawn(move || {
-                        for part in lane {
+                        for (i, part) in lane {
+                            if !gate.enter(i, weights[i]) {
+                                break;
+                            }
                             let flows = part.read();
                             let failed = flows.is_err();
                             // A closed channel: `f` failed, nothing more is wanted.
@@ -497,9 +524,12 @@ impl Partitions {
             // Partition i is its lane's (i / READERS)th: taken in turn, in order; a lane that
             // has sent its last one has closed its channel, so the turn after the last partition
             // ends the loop (and so does a reader that stopped at an error it sent).
-            for lane in lanes.iter().cycle() {
+            for (i, lane) in lanes.iter().cycle().enumerate() {
                 match lane.recv() {
-                    Ok(flows) => f(flows?)?,
+                    Ok(flows) => {
+                        f(flows?)?;
+                        gate.leave(weights[i]);
+                    }
                     Err(_) => break,
                 }
             }
@@ -510,6 +540,70 @@ impl Partitions {
 
 /// Threads reading partitions back (see [`Partitions::for_each`]).
 const READERS: usize = 2;
+
+/// Lets the readers of [`Partitions::for_each`] start on partitions in their order, while the
+/// memory of those read and not yet done with stays within a bound.
+struct ReadGate {
+    state: Mutex<GateState>,
+    turn: std::sync::Condvar,
+    bound: Option<usize>,
+}
+
+#[derive(Default)]
+struct GateState {
+    /// The partition whose reading starts next.
+    next: usize,
+    /// Flow slots of the partitions read or being read and not yet done with.
+    held: usize,
+    closed: bool,
+}
+
+impl ReadGate {
+    fn new(bound: Option<usize>) -> Self {
+        ReadGate {
+            state: Mutex::default(),
+            turn: std::sync::Condvar::new(),
+            bound,
+        }
+    }
+
+    /// Waits until partition `i` may be read, taking `weight` slots; `false` once closed.
+    fn enter(&self, i: usize, weight: usize) -> bool {
+        let mut s = lock(&self.state);
+        loop {
+            if s.closed {
+                return false;
+            }
+            let fits = s.held == 0 || self.bound.is_none_or(|b| s.held + weight <= b);
+            if s.next == i && fits {
+                s.next += 1;
+                s.held += weight;
+                self.turn.notify_all();
+                return true;
+            }
+            s = self.turn.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Gives back the slots of a partition done with.
+    fn leave(&self, weight: usize) {
+        let mut s = lock(&self.state);
+        s.held -= weight;
+        self.turn.notify_all();
+    }
+
+    /// A guard that closes the gate when dropped.
+    fn closer(&self) -> impl Drop + '_ {
+        struct Close<'a>(&'a ReadGate);
+        impl Drop for Close<'_> {
+            fn drop(&mut self) {
+                lock(&self.0.state).closed = true;
+                self.0.turn.notify_all();
+            }
+        }
+        Close(self)
+    }
+}
 
 /// The flows of a run: the numbering their keys refer to, totals per context, the
 /// `traffic-path` codes per (interface, remote address), and the flows by partition.
@@ -528,6 +622,8 @@ pub struct FlowTable {
     /// [`super::scan::direct_path_bit`] bits.
     pub direct: FxHashMap<(u32, RemoteId), u8>,
     partitions: Vec<Partition>,
+    /// See [`Partitions::ahead_flows`].
+    ahead_flows: Option<usize>,
     /// Flows written to spill files during the scan (0: all held in memory).
     pub spilled_flows: u64,
     _spill_dir: Option<tempfile::TempDir>,
@@ -539,6 +635,7 @@ impl FlowTable {
     pub fn take_partitions(&mut self) -> Partitions {
         Partitions {
             parts: std::mem::take(&mut self.partitions),
+            ahead_flows: self.ahead_flows,
         }
     }
 
@@ -1080,5 +1177,40 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!((calls, err.to_string().contains("stop")), (1, true));
+    }
+
+    /// Partitions are read in their order and ahead only while the tables of those read and
+    /// not yet done with fit the bound (one alone always may be read); closing the gate sends
+    /// waiting readers away.
+    #[test]
+    fn the_read_gate_bounds_the_partitions_held_and_keeps_their_order() {
+        use std::time::Duration;
+        let long = Duration::from_secs(20);
+        let gate = ReadGate::new(Some(10));
+        assert!(gate.enter(0, 6));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            let (gate, tx2) = (&gate, tx.clone());
+            // Partition 2 fits beside 0 but waits for 1's turn; 1 does not fit beside 0.
+            s.spawn(move || tx2.send((2, gate.enter(2, 3))).unwrap());
+            s.spawn(move || tx.send((1, gate.enter(1, 6))).unwrap());
+            assert!(rx.recv_timeout(Duration::from_millis(300)).is_err());
+            gate.leave(6);
+            assert_eq!(rx.recv_timeout(long), Ok((1, true)));
+            assert_eq!(rx.recv_timeout(long), Ok((2, true)));
+        });
+        assert_eq!(lock(&gate.state).held, 9);
+
+        let gate = ReadGate::new(Some(10));
+        assert!(
+            gate.enter(0, 50),
+            "alone, a partition larger than the bound is read"
+        );
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| gate.enter(1, 1));
+            std::thread::sleep(Duration::from_millis(100));
+            drop(gate.closer());
+            assert!(!waiter.join().unwrap());
+        });
     }
 }

@@ -238,9 +238,21 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
     /// keys come.
     pub fn reserve(&mut self, n: usize) {
         if n > self.capacity() {
-            let slots = (n * 8).div_ceil(self.max_load).next_power_of_two();
-            self.resize(slots);
+            self.resize(self.slots_for(n));
         }
+    }
+
+    /// The keys the table holds before it grows once [`Table::reserve`] made room for `n`.
+    pub fn capacity_for(&self, n: usize) -> usize {
+        if n > self.capacity() {
+            self.slots_for(n).max(MIN_SLOTS) / 8 * self.max_load
+        } else {
+            self.capacity()
+        }
+    }
+
+    fn slots_for(&self, n: usize) -> usize {
+        (n * 8).div_ceil(self.max_load).next_power_of_two()
     }
 
     /// Doubles the slots and places every key again.
