@@ -320,27 +320,22 @@ impl Aggregate {
     /// Writes partition `p`'s flows to its temporary file and empties its map, keeping its
     /// slots or giving them back.
     fn spill(&self, p: usize, shard: &mut Shard, keep_slots: bool) -> Result<()> {
-        if shard.map.is_empty() {
-            if !keep_slots {
-                self.held.fetch_sub(shard.map.capacity(), Ordering::Relaxed);
-                shard.map = Flows::dense();
-            }
-            return Ok(());
-        }
-        if shard.spill.is_none() {
-            let path = self.spill_path(p)?;
-            let file = File::create(&path).map_err(|e| {
-                Error::Invalid(format!("cannot write spill file {}: {e}", path.display()))
-            })?;
-            shard.spill = Some((path, BufWriter::with_capacity(1 << 16, file)));
-        }
-        let (_, out) = shard.spill.as_mut().expect("opened above");
-        let mut buf = [0u8; FLOW_BYTES];
         let n = shard.map.len();
-        for (k, v) in shard.map.drain() {
-            k.encode(&v, &mut buf);
-            out.write_all(&buf)
-                .map_err(|e| Error::Invalid(format!("cannot write a spill file: {e}")))?;
+        if n > 0 {
+            if shard.spill.is_none() {
+                let path = self.spill_path(p)?;
+                let file = File::create(&path).map_err(|e| {
+                    Error::Invalid(format!("cannot write spill file {}: {e}", path.display()))
+                })?;
+                shard.spill = Some((path, BufWriter::with_capacity(1 << 16, file)));
+            }
+            let (_, out) = shard.spill.as_mut().expect("opened above");
+            let mut buf = [0u8; FLOW_BYTES];
+            for (k, v) in shard.map.drain() {
+                k.encode(&v, &mut buf);
+                out.write_all(&buf)
+                    .map_err(|e| Error::Invalid(format!("cannot write a spill file: {e}")))?;
+            }
         }
         if !keep_slots {
             self.held.fetch_sub(shard.map.capacity(), Ordering::Relaxed);
@@ -460,8 +455,8 @@ impl Partition {
         match &self.spill {
             None => 0,
             Some(path) => {
-                let listed = std::fs::metadata(path).map_or(0, |m| m.len()) / FLOW_BYTES as u64;
-                self.map.capacity_for(self.map.len() + listed as usize)
+                let listed = std::fs::metadata(path).map_or(0, |m| flows_listed(&m));
+                self.map.capacity_for(self.map.len() + listed)
             }
         }
     }
@@ -819,8 +814,7 @@ fn read_spill(path: &std::path::Path, map: &mut Flows) -> Result<()> {
     let file = File::open(path).map_err(err)?;
     // Room for every flow the file lists (at most, when none is already held): no doubling
     // while it is read.
-    let listed = file.metadata().map_err(err)?.len() / FLOW_BYTES as u64;
-    map.reserve(map.len() + listed as usize);
+    map.reserve(map.len() + flows_listed(&file.metadata().map_err(err)?));
     let mut batch = Vec::with_capacity(1 << 12);
     read_flows(file, |k, v| {
         batch.push((k, v));
@@ -832,6 +826,11 @@ fn read_spill(path: &std::path::Path, map: &mut Flows) -> Result<()> {
     .map_err(err)?;
     add_all(map, &batch);
     Ok(())
+}
+
+/// Flows a spill file lists ([`FLOW_BYTES`] each).
+fn flows_listed(meta: &std::fs::Metadata) -> usize {
+    (meta.len() / FLOW_BYTES as u64) as usize
 }
 
 /// Calls `f` with each flow [`FlowKey::encode`] wrote to `file`, from where it stands to its end.

@@ -245,14 +245,18 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
     /// The keys the table holds before it grows once [`Table::reserve`] made room for `n`.
     pub fn capacity_for(&self, n: usize) -> usize {
         if n > self.capacity() {
-            self.slots_for(n).max(MIN_SLOTS) / 8 * self.max_load
+            self.slots_for(n) / 8 * self.max_load
         } else {
             self.capacity()
         }
     }
 
+    /// Slots (a power of two, at least [`MIN_SLOTS`]) that hold `n` keys.
     fn slots_for(&self, n: usize) -> usize {
-        (n * 8).div_ceil(self.max_load).next_power_of_two()
+        (n * 8)
+            .div_ceil(self.max_load)
+            .next_power_of_two()
+            .max(MIN_SLOTS)
     }
 
     /// Doubles the slots and places every key again.
