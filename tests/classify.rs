@@ -158,6 +158,34 @@ fn any_addr() -> impl Strategy<Value = IpAddr> {
                 IpAddr::V4((v as u32).into())
             }
         }),
+        // At a listed prefix's edges: its first and last address, and those just outside it
+        // (where the table's ranges are cut).
+        (0..entries_len, 0..4u8).prop_map(|(i, edge)| {
+            let e = &table().entries()[i];
+            let bits = if e.v6 { 128 } else { 32 };
+            let host_bits = bits - u32::from(e.len);
+            let last = if host_bits == 128 {
+                u128::MAX
+            } else {
+                e.network | ((1u128 << host_bits) - 1)
+            };
+            let top = if e.v6 {
+                u128::MAX
+            } else {
+                u128::from(u32::MAX)
+            };
+            let v = match edge {
+                0 => e.network,
+                1 => last,
+                2 => e.network.saturating_sub(1),
+                _ => last.saturating_add(1).min(top),
+            };
+            if e.v6 {
+                IpAddr::V6(v.into())
+            } else {
+                IpAddr::V4((v as u32).into())
+            }
+        }),
         any::<u32>().prop_map(|v| IpAddr::V4(v.into())),
         any::<u128>().prop_map(|v| IpAddr::V6(v.into())),
     ]

@@ -13,7 +13,7 @@ use super::table::{FlowMap, Table, TableKey};
 
 use super::format::{may_be_header, parse_header, Field, RecordFormat};
 use super::{Accounting, LineIssue};
-use crate::classify::address::{is_private, parse_ip};
+use crate::classify::address::{is_private, parse_ip, parse_ipv4};
 use crate::classify::IpRanges;
 use crate::error::{Error, Result};
 use crate::traffic::DestClass;
@@ -1403,7 +1403,24 @@ fn widen(out: &mut FileScan, last_hour: &mut u32, start: Option<u64>, end: Optio
 
 /// The address of a record's side (the plain field, else its pkt-* one), with the bytes it was
 /// parsed from.
+#[inline(always)]
 fn address<'v>(
+    plain: Option<&'v [u8]>,
+    pkt: Option<&'v [u8]>,
+    name: &str,
+) -> std::result::Result<(IpAddr, &'v [u8]), String> {
+    // Inlined for the common case, a plain IPv4 address: a call that returned its large result
+    // through memory was a tenth of a plain-text scan.
+    if let Some(a) = plain.and_then(parse_ipv4) {
+        return Ok((IpAddr::V4(a), plain.unwrap_or_default()));
+    }
+    any_address(plain, pkt, name)
+}
+
+/// [`address`] for the rest: `-`, the pkt-* field, IPv6, or a bad value.
+#[cold]
+#[inline(never)]
+fn any_address<'v>(
     plain: Option<&'v [u8]>,
     pkt: Option<&'v [u8]>,
     name: &str,
@@ -1475,7 +1492,19 @@ fn parse_u64(b: &[u8]) -> Option<u64> {
     Some(v)
 }
 
+#[inline(always)]
 fn parse_opt_u64(b: Option<&[u8]>, name: &str) -> std::result::Result<Option<u64>, String> {
+    // Inlined for the common case, a number (see [`address`]).
+    if let Some(n) = b.and_then(parse_u64) {
+        return Ok(Some(n));
+    }
+    any_opt_u64(b, name)
+}
+
+/// [`parse_opt_u64`] for the rest: absent, `-`, or not a number.
+#[cold]
+#[inline(never)]
+fn any_opt_u64(b: Option<&[u8]>, name: &str) -> std::result::Result<Option<u64>, String> {
     match b {
         None | Some(b"-") => Ok(None),
         Some(v) => parse_u64(v)
