@@ -74,22 +74,12 @@ pub struct IpRanges {
     v4: Family,
     v6: Family,
     entries: Vec<PrefixEntry>,
-    /// Results of [`IpRanges::lookup_ids`] for addresses already seen in this run, shared by
-    /// the threads that scan files (each file would otherwise look up every address again).
-    seen: Vec<std::sync::Mutex<SeenShard>>,
     /// Tells this table from any other built in the process (see [`IpRanges::serial`]).
     serial: u64,
 }
 
 /// Serial numbers of tables.
 static SERIALS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-/// One shard of [`IpRanges::lookup_ids`]'s cache: address -> (service id, region id).
-type SeenShard = FxHashMap<IpAddr, Option<(u16, u16)>>;
-
-/// Shards of [`IpRanges::lookup_ids`]'s cache, and the addresses each keeps at most.
-const SEEN_SHARDS: usize = 64;
-const SEEN_PER_SHARD: usize = 1 << 14;
 
 #[derive(Deserialize)]
 struct RawFile {
@@ -236,7 +226,6 @@ impl IpRanges {
             v4,
             v6,
             entries,
-            seen: (0..SEEN_SHARDS).map(|_| Default::default()).collect(),
             serial: SERIALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
@@ -263,19 +252,10 @@ impl IpRanges {
     }
 
     /// [`IpRanges::lookup`] without allocating: the service and the region as ids, named by
-    /// [`IpRanges::service_name`] and [`IpRanges::region_name`].
+    /// [`IpRanges::service_name`] and [`IpRanges::region_name`]. (No cache of answers: the
+    /// binary search costs less than a lookup in a cache of a million addresses.)
     pub fn lookup_ids(&self, addr: IpAddr) -> Option<(u16, u16)> {
-        use std::hash::BuildHasher;
-        let shard = (rustc_hash::FxBuildHasher.hash_one(addr) >> 58) as usize % SEEN_SHARDS;
-        let mut seen = self.seen[shard].lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = seen.get(&addr) {
-            return *hit;
-        }
-        let found = self.find(addr).map(|(_, _, s)| (s.service, s.region));
-        if seen.len() < SEEN_PER_SHARD {
-            seen.insert(addr, found);
-        }
-        found
+        self.find(addr).map(|(_, _, s)| (s.service, s.region))
     }
 
     /// The service label of an id from [`IpRanges::lookup_ids`].
