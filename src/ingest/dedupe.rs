@@ -42,6 +42,7 @@ pub fn split(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<DuplicateFile>) {
         .collect();
     let hashes: Vec<Option<(u64, [u8; 32], usize)>> = candidates
         .par_iter()
+        .with_max_len(1)
         .map(|&(size, i)| hash_file(&files[i]).map(|h| (size, h, i)))
         .collect();
     // First file (in path order) per (size, hash).

@@ -476,7 +476,11 @@ fn read_jobs(
     sink: &aggregate::Aggregate,
 ) -> Result<Merged> {
     let spill = sink.spill_config();
+    // One file a task: a thread that runs out of files takes the next one from another thread
+    // (rayon's default hands each thread runs of files it reads in turn: on the 50M-record plain
+    // preset one thread read alone for 1.3 s at the end of the scan).
     jobs.par_iter()
+        .with_max_len(1)
         .map(|(input, aggregate)| {
             let aggregate = *aggregate;
             let path = &input.path();
