@@ -22,6 +22,7 @@ use super::scan::{
     Context, Direction, FileScan, FlowKey, FlowSums, Ids, Interner, RemoteId, FLOW_BYTES,
 };
 pub use super::scan::{SpillConfig, BYTES_PER_FLOW};
+use super::sketch::Sketch;
 use super::table::{prefetch, Table, TableKey};
 use crate::error::{Error, Result};
 use crate::schema;
@@ -96,8 +97,9 @@ pub type Flows = Table<FlowKey, FlowSums>;
 
 struct Shard {
     map: Flows,
-    /// The partition's spill file, once it has spilled.
-    spill: Option<(PathBuf, BufWriter<File>)>,
+    /// The partition's spill file, once it has spilled, and a sketch of the distinct flows it
+    /// lists.
+    spill: Option<(PathBuf, BufWriter<File>, Sketch)>,
 }
 
 impl Default for Shard {
@@ -348,11 +350,16 @@ impl Aggregate {
                 let file = File::create(&path).map_err(|e| {
                     Error::Invalid(format!("cannot write spill file {}: {e}", path.display()))
                 })?;
-                shard.spill = Some((path, BufWriter::with_capacity(1 << 16, file)));
+                shard.spill = Some((
+                    path,
+                    BufWriter::with_capacity(1 << 16, file),
+                    Sketch::default(),
+                ));
             }
-            let (_, out) = shard.spill.as_mut().expect("opened above");
+            let (_, out, sketch) = shard.spill.as_mut().expect("opened above");
             let mut buf = [0u8; FLOW_BYTES];
             for (k, v) in shard.map.drain() {
+                sketch.add(k.table_hash());
                 k.encode(&v, &mut buf);
                 out.write_all(&buf)
                     .map_err(|e| Error::Invalid(format!("cannot write a spill file: {e}")))?;
@@ -417,10 +424,10 @@ impl Aggregate {
         for shard in self.shards {
             let shard = shard.into_inner().unwrap_or_else(|e| e.into_inner());
             let spill = match shard.spill {
-                Some((path, mut w)) => {
+                Some((path, mut w, sketch)) => {
                     w.flush()
                         .map_err(|e| Error::Invalid(format!("cannot write a spill file: {e}")))?;
-                    Some(path)
+                    Some((path, sketch))
                 }
                 None => None,
             };
@@ -455,30 +462,47 @@ fn partition_of(remote: RemoteId) -> usize {
 
 struct Partition {
     map: Flows,
-    spill: Option<PathBuf>,
+    /// The spill file, and a sketch of the distinct flows it lists.
+    spill: Option<(PathBuf, Sketch)>,
 }
 
 impl Partition {
-    /// The partition's flows, summed (spilled flows read back, the file removed).
-    fn read(self) -> Result<Flows> {
+    /// The partition's flows, summed (spilled flows read back into a table with room for
+    /// `expected` flows, the file removed).
+    fn read(self, expected: usize) -> Result<Flows> {
         let mut map = self.map;
-        if let Some(path) = self.spill {
-            read_spill(&path, &mut map)?;
+        if let Some((path, _)) = self.spill {
+            read_spill(&path, &mut map, expected)?;
             let _ = std::fs::remove_file(&path);
         }
         Ok(map)
     }
 
+    /// The distinct flows of the partition, estimated: those in memory and those its spill file
+    /// lists, each once (a spill file lists a flow again each time it spills: room for every
+    /// copy was several times what is needed), a sixteenth added for the sketch's error; at
+    /// most every flow listed, at least those in memory.
+    fn expected_flows(&self) -> usize {
+        let held = self.map.len();
+        let Some((path, sketch)) = &self.spill else {
+            return held;
+        };
+        let listed = std::fs::metadata(path).map_or(0, |m| flows_listed(&m));
+        let mut all = sketch.clone();
+        for (k, _) in self.map.iter() {
+            all.add(k.table_hash());
+        }
+        let e = all.estimate();
+        (e + e / 16).clamp(held, held + listed)
+    }
+
     /// The memory reading it back takes beyond what the aggregate counted, in aggregate flow
-    /// slots: the table [`read_spill`] makes room in for the flows its file lists (0 when
-    /// nothing spilled: the partition is in memory already).
-    fn read_weight(&self) -> usize {
+    /// slots: the table [`read_spill`] makes room in for `expected` flows (0 when nothing
+    /// spilled: the partition is in memory already).
+    fn read_weight(&self, expected: usize) -> usize {
         match &self.spill {
             None => 0,
-            Some(path) => {
-                let listed = std::fs::metadata(path).map_or(0, |m| flows_listed(&m));
-                self.map.capacity_for(self.map.len() + listed)
-            }
+            Some(_) => self.map.capacity_for(expected),
         }
     }
 }
@@ -507,7 +531,10 @@ impl Partitions {
     /// tables of the partitions read and not yet done with, its own included, fit in
     /// `ahead_flows` slots (or when it is the only one: one partition is always read).
     pub fn for_each(self, mut f: impl FnMut(Flows) -> Result<()>) -> Result<()> {
-        let weights: Vec<usize> = self.parts.iter().map(Partition::read_weight).collect();
+        let expected: Vec<usize> = self.parts.iter().map(Partition::expected_flows).collect();
+        let weights: Vec<usize> = (self.parts.iter().zip(&expected))
+            .map(|(p, &e)| p.read_weight(e))
+            .collect();
         let gate = ReadGate::new(self.ahead_flows);
         let mut lanes: Vec<Vec<(usize, Partition)>> = (0..READERS).map(|_| Vec::new()).collect();
         for (i, part) in self.parts.into_iter().enumerate() {
@@ -520,13 +547,13 @@ impl Partitions {
                 .into_iter()
                 .map(|lane| {
                     let (tx, rx) = std::sync::mpsc::sync_channel(1);
-                    let (gate, weights) = (&gate, &weights);
+                    let (gate, weights, expected) = (&gate, &weights, &expected);
                     scope.spawn(move || {
                         for (i, part) in lane {
                             if !gate.enter(i, weights[i]) {
                                 break;
                             }
-                            let flows = part.read();
+                            let flows = part.read(expected[i]);
                             let failed = flows.is_err();
                             // A closed channel: `f` failed, nothing more is wanted.
                             if tx.send(flows).is_err() || failed {
@@ -660,9 +687,9 @@ impl FlowTable {
         for part in &self.partitions {
             match &part.spill {
                 None => part.map.iter().for_each(|(k, v)| f(k, v)),
-                Some(path) => {
+                Some((path, _)) => {
                     let mut map = part.map.clone();
-                    read_spill(path, &mut map)?;
+                    read_spill(path, &mut map, part.expected_flows())?;
                     map.iter().for_each(|(k, v)| f(k, v));
                 }
             }
@@ -828,14 +855,14 @@ impl FlowTable {
 }
 
 /// Adds the flows of a spill file to `map`.
-fn read_spill(path: &std::path::Path, map: &mut Flows) -> Result<()> {
+fn read_spill(path: &std::path::Path, map: &mut Flows, expected: usize) -> Result<()> {
     let err = |e: std::io::Error| {
         Error::Invalid(format!("cannot read spill file {}: {e}", path.display()))
     };
     let file = File::open(path).map_err(err)?;
-    // Room for every flow the file lists (at most, when none is already held): no doubling
-    // while it is read.
-    map.reserve(map.len() + flows_listed(&file.metadata().map_err(err)?));
+    // Room for the flows expected (no doubling while the file is read, unless the estimate
+    // fell short).
+    map.reserve(expected);
     let mut batch = Vec::with_capacity(1 << 12);
     read_flows(file, |k, v| {
         batch.push((k, v));
@@ -999,6 +1026,55 @@ mod tests {
             0,
             "spill files are removed"
         );
+    }
+
+    /// A partition spilled many times is expected to hold its distinct flows, not every copy
+    /// its spill file lists: read-back makes room for those, and the gate weighs those.
+    #[test]
+    fn a_partition_read_back_expects_its_distinct_flows() {
+        let dir = tempfile::tempdir().unwrap();
+        let agg = Aggregate::new(SpillConfig {
+            budget_flows: Some(10),
+            file_flows: None,
+            dir: Some(dir.path().to_path_buf()),
+            whole_gzip_bytes: None,
+            carried_addrs: None,
+        });
+        let distinct = 4000u32;
+        for round in 0..5u64 {
+            for i in 0..distinct {
+                let addr = format!("52.1.{}.{}", i / 200, i % 200);
+                let mut s = scan(
+                    &["vpc-1", "us-east-1", "use1-az1", "eni-1"],
+                    &addr,
+                    u64::from(i) + round,
+                );
+                agg.absorb(&mut s).unwrap();
+            }
+        }
+        let mut table = agg.into_table().unwrap();
+        let listed = table.spilled_flows;
+        assert!(listed >= 4 * u64::from(distinct), "listed {listed}");
+        let parts = table.take_partitions();
+        let mut expected = 0;
+        for p in &parts.parts {
+            let e = p.expected_flows();
+            assert!(e >= p.map.len());
+            expected += e;
+        }
+        let error = (expected as f64 - f64::from(distinct)).abs() / f64::from(distinct);
+        assert!(
+            error < 0.15,
+            "expected {expected} flows for {distinct} distinct"
+        );
+        let mut read = 0;
+        parts
+            .for_each(|flows| {
+                read += flows.len();
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(read, distinct as usize);
     }
 
     /// A shard that would double past the budget spills first and keeps its slots, at

@@ -15,6 +15,7 @@ pub mod ocsf;
 mod parquet;
 pub mod scan;
 pub mod series;
+pub mod sketch;
 pub mod table;
 pub mod traffic_csv;
 pub mod walk;
