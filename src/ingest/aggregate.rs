@@ -936,6 +936,22 @@ mod tests {
         s
     }
 
+    /// `rounds` times the same `flows` one-flow files (remote 52.1.x.y, bytes from the flow's
+    /// number and the round).
+    fn absorb_rounds(agg: &Aggregate, rounds: u64, flows: u32) {
+        for round in 0..rounds {
+            for i in 0..flows {
+                let addr = format!("52.1.{}.{}", i / 200, i % 200);
+                let mut s = scan(
+                    &["vpc-1", "us-east-1", "use1-az1", "eni-1"],
+                    &addr,
+                    u64::from(i) + round,
+                );
+                agg.absorb(&mut s).unwrap();
+            }
+        }
+    }
+
     fn sorted_rows(df: &DataFrame) -> Vec<(String, String, u64)> {
         let df = df.sort([schema::REMOTE_ADDR], Default::default()).unwrap();
         let col = |n: &str| df.column(n).unwrap().str().unwrap().clone();
@@ -984,17 +1000,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let run = |config: SpillConfig| {
             let agg = Aggregate::new(config);
-            for round in 0..5u64 {
-                for i in 0..400u32 {
-                    let addr = format!("52.1.{}.{}", i / 200, i % 200);
-                    let mut s = scan(
-                        &["vpc-1", "us-east-1", "use1-az1", "eni-1"],
-                        &addr,
-                        u64::from(i) + round,
-                    );
-                    agg.absorb(&mut s).unwrap();
-                }
-            }
+            absorb_rounds(&agg, 5, 400);
             let mut table = agg.into_table().unwrap();
             let spilled = table.spilled_flows;
             let frame = sorted_rows(&table.to_frame().unwrap());
@@ -1041,17 +1047,7 @@ mod tests {
             carried_addrs: None,
         });
         let distinct = 4000u32;
-        for round in 0..5u64 {
-            for i in 0..distinct {
-                let addr = format!("52.1.{}.{}", i / 200, i % 200);
-                let mut s = scan(
-                    &["vpc-1", "us-east-1", "use1-az1", "eni-1"],
-                    &addr,
-                    u64::from(i) + round,
-                );
-                agg.absorb(&mut s).unwrap();
-            }
-        }
+        absorb_rounds(&agg, 5, distinct);
         let mut table = agg.into_table().unwrap();
         let listed = table.spilled_flows;
         assert!(listed >= 4 * u64::from(distinct), "listed {listed}");

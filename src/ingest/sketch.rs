@@ -52,15 +52,8 @@ impl Sketch {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// MurmurHash3's finaliser, as the flow tables hash their keys.
-    fn mix(mut h: u64) -> u64 {
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
+    // The flow tables' hash.
+    use crate::ingest::table::mix;
 
     #[test]
     fn estimates_within_a_few_percent_and_ignores_repeats() {

@@ -19,7 +19,7 @@ pub trait TableKey: Copy + Eq {
 }
 
 /// MurmurHash3's 64-bit finaliser: every input bit reaches every output bit.
-fn mix(mut h: u64) -> u64 {
+pub(super) fn mix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
