@@ -318,11 +318,10 @@ impl Family {
 
     /// [`IpRanges::find`] by a lookup at each prefix length, longest first.
     fn find_by_lengths(&self, value: u128, services: &[String]) -> Option<(u8, u128, Slot)> {
-        let fam = self;
         let mut gateway: Option<(u8, u128, Slot)> = None;
         let mut other: Option<(u8, u128, Slot)> = None;
-        for (len, map) in &fam.lengths {
-            let net = mask(value, *len, fam.bits);
+        for (len, map) in &self.lengths {
+            let net = mask(value, *len, self.bits);
             let Some(slots) = map.get(&net) else { continue };
             for s in slots {
                 let service = &services[s.service as usize];

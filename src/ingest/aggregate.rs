@@ -936,6 +936,17 @@ mod tests {
         s
     }
 
+    /// A budget of ten flows (every partition spills many times), spill files in `dir`.
+    fn tiny_budget(dir: &std::path::Path) -> SpillConfig {
+        SpillConfig {
+            budget_flows: Some(10),
+            file_flows: None,
+            dir: Some(dir.to_path_buf()),
+            whole_gzip_bytes: None,
+            carried_addrs: None,
+        }
+    }
+
     /// `rounds` times the same `flows` one-flow files (remote 52.1.x.y, bytes from the flow's
     /// number and the round).
     fn absorb_rounds(agg: &Aggregate, rounds: u64, flows: u32) {
@@ -1017,13 +1028,7 @@ mod tests {
         };
         let (whole, n, spilled) = run(SpillConfig::default());
         assert_eq!((n, spilled), (400, 0));
-        let (parted, n, spilled) = run(SpillConfig {
-            budget_flows: Some(10),
-            file_flows: None,
-            dir: Some(dir.path().to_path_buf()),
-            whole_gzip_bytes: None,
-            carried_addrs: None,
-        });
+        let (parted, n, spilled) = run(tiny_budget(dir.path()));
         assert_eq!(n, 400);
         assert!(spilled > 400, "spilled {spilled}");
         assert_eq!(whole, parted);
@@ -1039,13 +1044,7 @@ mod tests {
     #[test]
     fn a_partition_read_back_expects_its_distinct_flows() {
         let dir = tempfile::tempdir().unwrap();
-        let agg = Aggregate::new(SpillConfig {
-            budget_flows: Some(10),
-            file_flows: None,
-            dir: Some(dir.path().to_path_buf()),
-            whole_gzip_bytes: None,
-            carried_addrs: None,
-        });
+        let agg = Aggregate::new(tiny_budget(dir.path()));
         let distinct = 4000u32;
         absorb_rounds(&agg, 5, distinct);
         let mut table = agg.into_table().unwrap();
@@ -1228,13 +1227,7 @@ mod tests {
     fn partitions_read_ahead_stop_at_the_first_error() {
         let dir = tempfile::tempdir().unwrap();
         let table = || {
-            let agg = Aggregate::new(SpillConfig {
-                budget_flows: Some(10),
-                file_flows: None,
-                dir: Some(dir.path().to_path_buf()),
-                whole_gzip_bytes: None,
-                carried_addrs: None,
-            });
+            let agg = Aggregate::new(tiny_budget(dir.path()));
             for i in 0..400u32 {
                 let addr = format!("52.1.{}.{}", i / 200, i % 200);
                 let mut s = scan(&["vpc-1", "us-east-1", "use1-az1", "eni-1"], &addr, 1);

@@ -1411,8 +1411,10 @@ fn address<'v>(
 ) -> std::result::Result<(IpAddr, &'v [u8]), String> {
     // Inlined for the common case, a plain IPv4 address: a call that returned its large result
     // through memory was a tenth of a plain-text scan.
-    if let Some(a) = plain.and_then(parse_ipv4) {
-        return Ok((IpAddr::V4(a), plain.unwrap_or_default()));
+    if let Some(v) = plain {
+        if let Some(a) = parse_ipv4(v) {
+            return Ok((IpAddr::V4(a), v));
+        }
     }
     any_address(plain, pkt, name)
 }
