@@ -617,6 +617,50 @@ version interface-id srcaddr dstaddr srcport dstport protocol packets bytes star
 }
 
 #[test]
+fn runs_and_alternations_of_contexts_and_hours_sum_where_they_belong() {
+    use vpce_advisor::traffic::DestClass;
+    // The scan keeps the last record's context and series key apart (records come in runs):
+    // runs of one key, a key that comes back after another, VPCs that alternate record by
+    // record, and a last record whose key is new must all land in their own VPC and hour.
+    let dir = tempfile::tempdir().unwrap();
+    let (h8, h9) = (1_773_129_600u64, 1_773_133_200u64);
+    let rec = |vpc: &str, eni: &str, dst: &str, bytes: u64, t: u64| {
+        format!("5 {eni} 10.0.1.5 {dst} 40000 443 6 1 {bytes} {t} {t} ACCEPT OK {vpc} egress\n")
+    };
+    let mut text = String::from(
+        "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id flow-direction\n",
+    );
+    for (vpc, eni, dst, bytes, t) in [
+        ("vpc-1", "eni-1", "203.0.113.5", 100, h8),
+        ("vpc-1", "eni-1", "203.0.113.5", 200, h8),
+        ("vpc-2", "eni-2", "203.0.113.5", 10_000, h8),
+        ("vpc-1", "eni-1", "203.0.113.5", 50, h9),
+        ("vpc-2", "eni-2", "203.0.113.5", 20_000, h9),
+        ("vpc-1", "eni-1", "203.0.113.5", 7, h8),
+        ("vpc-2", "eni-2", "203.0.113.5", 30_000, h8),
+        ("vpc-1", "eni-1", "10.0.1.9", 3, h9),
+    ] {
+        text.push_str(&rec(vpc, eni, dst, bytes, t));
+    }
+    let r = analyze(vec![write(dir.path(), "runs.log", &text)]);
+    let hourly = |id: &str| -> Vec<(u64, u64, u64)> {
+        let v = r.vpcs.iter().find(|v| v.traffic.vpc_id == id).unwrap();
+        v.hourly
+            .iter()
+            .map(|h| {
+                (
+                    h.unix,
+                    h.bytes[&DestClass::Private],
+                    h.bytes[&DestClass::Internet],
+                )
+            })
+            .collect()
+    };
+    assert_eq!(hourly("vpc-1"), [(h8, 0, 307), (h9, 3, 50)]);
+    assert_eq!(hourly("vpc-2"), [(h8, 0, 40_000), (h9, 0, 20_000)]);
+}
+
+#[test]
 fn fewer_nat_interfaces_in_the_logs_than_azs_are_pointed_out() {
     // Instances in two AZs; the logs show one NAT gateway interface (use1-az1) relaying both.
     // Without an inventory the model assumes a NAT gateway per AZ: the report says the logs

@@ -438,6 +438,9 @@ pub(super) struct Scanner<'a> {
     /// Flows whose remote address's slot is being fetched, oldest first (see
     /// [`Scanner::add_flow`]).
     waiting: std::collections::VecDeque<Waiting>,
+    /// The last series key and its bytes not yet added to [`FileScan::series`]: records come
+    /// in pairs (egress and ingress) of one key, and a map lookup was a twentieth of a scan.
+    series_last: Option<(SeriesKey, u64)>,
 }
 
 /// Flows that wait for their remote address's slot: the slot of the oldest has had this many
@@ -537,6 +540,7 @@ impl<'a> Scanner<'a> {
             fault: None,
             aws_class_cache: FxHashMap::default(),
             waiting: std::collections::VecDeque::with_capacity(ADDRESS_LAG + 1),
+            series_last: None,
         }
     }
 
@@ -781,8 +785,17 @@ impl<'a> Scanner<'a> {
     pub(super) fn finish(mut self) -> FileScan {
         self.close_format();
         self.place_waiting();
+        self.flush_series();
         self.out.flows.flush();
         self.out
+    }
+
+    /// Adds the last series key's bytes to the file's series.
+    fn flush_series(&mut self) {
+        if let Some((key, bytes)) = self.series_last.take() {
+            let slot = self.out.series.entry(key).or_default();
+            *slot = slot.saturating_add(bytes);
+        }
     }
 
     fn close_format(&mut self) {
@@ -1048,45 +1061,59 @@ impl<'a> Scanner<'a> {
         };
         let raw = [f.vpc, f.region, f.az, f.interface, hint_raw];
         // Records come in runs of one interface, and a file has few contexts: the raw fields
-        // as one key, compared with the last record's, else looked up once (one hash instead
-        // of five strings interned).
+        // are compared in place with the last record's, else looked up by their hash (one hash
+        // instead of five strings interned). No key is built to compare: reading back bytes
+        // just written (a key built per record) stalled the loads that compared them.
         let cache = &mut self.contexts;
-        cache.key.clear();
-        for v in raw {
-            match v {
-                None => cache.key.push(0xff),
-                Some(v) => {
-                    cache.key.extend_from_slice(&(v.len() as u32).to_le_bytes());
-                    cache.key.extend_from_slice(v);
+        let hit = cache
+            .last
+            .filter(|&i| raw_fields_are(&cache.entries[i].0, &raw))
+            .or_else(|| {
+                let hash = hash_raw_fields(&raw);
+                let found = cache.map.get(&hash)?;
+                found
+                    .iter()
+                    .map(|&i| i as usize)
+                    .find(|&i| raw_fields_are(&cache.entries[i].0, &raw))
+            });
+        let at = match hit {
+            Some(i) => i,
+            None => {
+                let out = &mut self.out;
+                let intern = |out: &mut FileScan, v: Option<&[u8]>, fallback: u32| match v {
+                    None | Some(b"-") | Some(b"") => fallback,
+                    Some(v) => out.interner.intern(v),
+                };
+                let context = Context {
+                    vpc: intern(out, f.vpc, self.unattributed),
+                    region: intern(out, f.region, self.region_fallback),
+                    az: intern(out, f.az, self.unknown_az),
+                    interface: intern(out, f.interface, 0),
+                    hint: intern(out, hint_raw, 0),
+                };
+                let found = (context, out.contexts.id(context));
+                let mut key = Vec::new();
+                for v in raw {
+                    match v {
+                        None => key.push(0xff),
+                        Some(v) => {
+                            key.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                            key.extend_from_slice(v);
+                        }
+                    }
                 }
+                let i = cache.entries.len();
+                cache.entries.push((key.into_boxed_slice(), found));
+                cache
+                    .map
+                    .entry(hash_raw_fields(&raw))
+                    .or_default()
+                    .push(i as u32);
+                i
             }
-        }
-        if !cache.last_valid || cache.key != cache.last_key {
-            let found = match cache.map.get(cache.key.as_slice()) {
-                Some(&found) => found,
-                None => {
-                    let out = &mut self.out;
-                    let intern = |out: &mut FileScan, v: Option<&[u8]>, fallback: u32| match v {
-                        None | Some(b"-") | Some(b"") => fallback,
-                        Some(v) => out.interner.intern(v),
-                    };
-                    let context = Context {
-                        vpc: intern(out, f.vpc, self.unattributed),
-                        region: intern(out, f.region, self.region_fallback),
-                        az: intern(out, f.az, self.unknown_az),
-                        interface: intern(out, f.interface, 0),
-                        hint: intern(out, hint_raw, 0),
-                    };
-                    let found = (context, out.contexts.id(context));
-                    cache.map.insert(cache.key.as_slice().into(), found);
-                    found
-                }
-            };
-            std::mem::swap(&mut cache.key, &mut cache.last_key);
-            cache.last = found;
-            cache.last_valid = true;
-        }
-        let (context, ctx) = self.contexts.last;
+        };
+        cache.last = Some(at);
+        let (context, ctx) = self.contexts.entries[at].1;
         let out = &mut self.out;
         let (remote, direction, start) = (f.remote, f.direction, f.start);
         if let (Direction::Egress, Remote::Ip(ip), Some(bit)) =
@@ -1162,8 +1189,14 @@ impl<'a> Scanner<'a> {
                     0
                 },
             };
-            let slot = self.out.series.entry(key).or_default();
-            *slot = slot.saturating_add(w.sums.bytes);
+            // Sums saturate: adding a run of one key's bytes first gives the same total.
+            match &mut self.series_last {
+                Some((last, bytes)) if *last == key => *bytes = bytes.saturating_add(w.sums.bytes),
+                _ => {
+                    self.flush_series();
+                    self.series_last = Some((key, w.sums.bytes));
+                }
+            }
         }
         self.out.flows.add(
             FlowKey {
@@ -1298,13 +1331,56 @@ pub fn direct_path_bit(code: &[u8]) -> Option<u8> {
 /// field as its length and bytes (`0xff` when absent); the last record's apart.
 #[derive(Default)]
 struct ContextCache {
-    map: FxHashMap<Box<[u8]>, (Context, u32)>,
-    /// The key being built.
-    key: Vec<u8>,
-    last_key: Vec<u8>,
-    last: (Context, u32),
-    /// A record has been seen.
-    last_valid: bool,
+    /// Each context's raw fields (encoded as above) and ids, in order of first sight.
+    entries: Vec<(Box<[u8]>, ContextIds)>,
+    /// Entries by the hash of their raw fields ([`hash_raw_fields`]).
+    map: FxHashMap<u64, Vec<u32>>,
+    /// The last record's entry.
+    last: Option<usize>,
+}
+
+/// A context and its number in the file ([`FileScan::contexts`]).
+type ContextIds = (Context, u32);
+
+/// Whether `key` encodes `raw` (see [`ContextCache`]).
+#[inline]
+fn raw_fields_are(key: &[u8], raw: &[Option<&[u8]>; 5]) -> bool {
+    let mut rest = key;
+    for v in raw {
+        match v {
+            None => match rest.split_first() {
+                Some((0xff, r)) => rest = r,
+                _ => return false,
+            },
+            Some(v) => {
+                let Some((len, r)) = rest.split_first_chunk::<4>() else {
+                    return false;
+                };
+                if *len != (v.len() as u32).to_le_bytes() || !r.starts_with(v) {
+                    return false;
+                }
+                rest = &r[v.len()..];
+            }
+        }
+    }
+    rest.is_empty()
+}
+
+/// A hash of a record's raw context fields.
+#[inline]
+fn hash_raw_fields(raw: &[Option<&[u8]>; 5]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for v in raw {
+        match v {
+            None => h.write_u8(0xff),
+            Some(v) => {
+                h.write_usize(v.len());
+                h.write(v);
+            }
+        }
+    }
+    h.finish()
 }
 
 /// The fields of one group of accepted records that the aggregate keeps; strings as logged
