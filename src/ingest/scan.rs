@@ -1065,20 +1065,20 @@ impl<'a> Scanner<'a> {
         // instead of five strings interned). No key is built to compare: reading back bytes
         // just written (a key built per record) stalled the loads that compared them.
         let cache = &mut self.contexts;
-        let hit = cache
-            .last
-            .filter(|&i| raw_fields_are(&cache.entries[i].0, &raw))
-            .or_else(|| {
-                let hash = hash_raw_fields(&raw);
-                let found = cache.map.get(&hash)?;
-                found
-                    .iter()
-                    .map(|&i| i as usize)
-                    .find(|&i| raw_fields_are(&cache.entries[i].0, &raw))
-            });
-        let at = match hit {
-            Some(i) => i,
+        let found = match cache.last.filter(|&i| cache.entries[i].0.same_as(&raw)) {
+            Some(i) => Ok(i),
             None => {
+                let hash = hash_raw_fields(&raw);
+                let same = |&&i: &&u32| cache.entries[i as usize].0.same_as(&raw);
+                match cache.map.get(&hash).and_then(|e| e.iter().find(same)) {
+                    Some(&i) => Ok(i as usize),
+                    None => Err(hash),
+                }
+            }
+        };
+        let at = match found {
+            Ok(i) => i,
+            Err(hash) => {
                 let out = &mut self.out;
                 let intern = |out: &mut FileScan, v: Option<&[u8]>, fallback: u32| match v {
                     None | Some(b"-") | Some(b"") => fallback,
@@ -1091,24 +1091,12 @@ impl<'a> Scanner<'a> {
                     interface: intern(out, f.interface, 0),
                     hint: intern(out, hint_raw, 0),
                 };
-                let found = (context, out.contexts.id(context));
-                let mut key = Vec::new();
-                for v in raw {
-                    match v {
-                        None => key.push(0xff),
-                        Some(v) => {
-                            key.extend_from_slice(&(v.len() as u32).to_le_bytes());
-                            key.extend_from_slice(v);
-                        }
-                    }
-                }
                 let i = cache.entries.len();
-                cache.entries.push((key.into_boxed_slice(), found));
-                cache
-                    .map
-                    .entry(hash_raw_fields(&raw))
-                    .or_default()
-                    .push(i as u32);
+                cache.entries.push((
+                    RawContext(raw.map(|v| v.map(Box::from))),
+                    (context, out.contexts.id(context)),
+                ));
+                cache.map.entry(hash).or_default().push(i as u32);
                 i
             }
         };
@@ -1327,44 +1315,33 @@ pub fn direct_path_bit(code: &[u8]) -> Option<u8> {
     }
 }
 
-/// Context ids by the raw fields (VPC, region, AZ, interface, hint) they were made from, each
-/// field as its length and bytes (`0xff` when absent); the last record's apart.
+/// Context ids by the raw fields (VPC, region, AZ, interface, hint) they were made from; the
+/// last record's apart.
 #[derive(Default)]
 struct ContextCache {
-    /// Each context's raw fields (encoded as above) and ids, in order of first sight.
-    entries: Vec<(Box<[u8]>, ContextIds)>,
+    /// Each context's raw fields and ids, in order of first sight.
+    entries: Vec<(RawContext, ContextIds)>,
     /// Entries by the hash of their raw fields ([`hash_raw_fields`]).
     map: FxHashMap<u64, Vec<u32>>,
     /// The last record's entry.
     last: Option<usize>,
 }
 
+/// A context's raw fields as a record gave them (absent: `None`).
+struct RawContext([Option<Box<[u8]>>; 5]);
+
+impl RawContext {
+    #[inline]
+    fn same_as(&self, raw: &[Option<&[u8]>; 5]) -> bool {
+        self.0
+            .iter()
+            .zip(raw)
+            .all(|(kept, v)| kept.as_deref() == *v)
+    }
+}
+
 /// A context and its number in the file ([`FileScan::contexts`]).
 type ContextIds = (Context, u32);
-
-/// Whether `key` encodes `raw` (see [`ContextCache`]).
-#[inline]
-fn raw_fields_are(key: &[u8], raw: &[Option<&[u8]>; 5]) -> bool {
-    let mut rest = key;
-    for v in raw {
-        match v {
-            None => match rest.split_first() {
-                Some((0xff, r)) => rest = r,
-                _ => return false,
-            },
-            Some(v) => {
-                let Some((len, r)) = rest.split_first_chunk::<4>() else {
-                    return false;
-                };
-                if *len != (v.len() as u32).to_le_bytes() || !r.starts_with(v) {
-                    return false;
-                }
-                rest = &r[v.len()..];
-            }
-        }
-    }
-    rest.is_empty()
-}
 
 /// A hash of a record's raw context fields.
 #[inline]
