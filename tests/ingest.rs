@@ -995,3 +995,73 @@ fn a_plain_file_read_in_byte_ranges_reads_as_a_whole_read() {
     std::fs::copy(fixture("flowlogs/grafana-loki/vpcflowlog.log.gz"), &gz).unwrap();
     assert!(scan_split(&gz, &settings, 2, 0).is_none());
 }
+
+/// A record's addresses are first looked up among the last record's (a reply names them
+/// swapped): a file of records whose addresses repeat, swap and change length, with IPv6,
+/// mapped, malformed and absent ones among them, reads as the same records one to a file (where
+/// nothing is remembered) read.
+#[test]
+fn addresses_remembered_from_the_last_record_read_as_each_record_alone() {
+    let pool = [
+        "10.0.0.1",
+        "10.0.0.12",
+        "10.0.0.123",
+        "10.0.10.1",
+        "52.94.1.1",
+        "52.94.1.12",
+        "52.94.11.2",
+        "1.2.3.4",
+        "203.0.113.255",
+        "172.16.254.100",
+        "100.100.100.100",
+        "1.2.3.256",
+        "10.0.0.01",
+        "2001:db8::1",
+        "::ffff:1.2.3.4",
+        "64:ff9b::102:304",
+        "-",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut lines = Vec::new();
+    let (mut src, mut dst) = (0usize, 4usize);
+    for i in 0..400u64 {
+        match next(4) {
+            0 => std::mem::swap(&mut src, &mut dst),
+            1 => src = next(pool.len()),
+            2 => dst = next(pool.len()),
+            _ => (src, dst) = (next(pool.len()), next(pool.len())),
+        }
+        lines.push(format!(
+            "2 123456789012 eni-{} {} {} 40000 443 6 {} {} 1793491200 1793491260 ACCEPT OK",
+            i % 3,
+            pool[src],
+            pool[dst],
+            1 + i % 5,
+            100 + i
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let together = write(dir.path(), "together.log", &(lines.join("\n") + "\n"));
+    let alone: Vec<PathBuf> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| write(dir.path(), &format!("alone-{i:03}.log"), &format!("{l}\n")))
+        .collect();
+    let a = read(vec![together], false).unwrap();
+    let b = read(alone, false).unwrap();
+    assert_eq!(
+        crate::formats::record_counts(&a.accounting),
+        crate::formats::record_counts(&b.accounting)
+    );
+    assert_eq!(a.accounting.malformed, b.accounting.malformed);
+    assert!(a.accounting.malformed > 0 && a.accounting.accepted > 200);
+    let rows = crate::formats::flow_rows(&a);
+    assert_eq!(rows, crate::formats::flow_rows(&b));
+    assert!(rows.iter().any(|r| r.1 == "2001:db8::1"));
+}

@@ -13,7 +13,7 @@ use super::table::{FlowMap, Table, TableKey};
 
 use super::format::{may_be_header, parse_header, Field, RecordFormat};
 use super::{Accounting, LineIssue};
-use crate::classify::address::{is_private, parse_ip, parse_ipv4};
+use crate::classify::address::{ipv4_field_words, is_private, parse_ip, parse_ipv4};
 use crate::classify::IpRanges;
 use crate::error::{Error, Result};
 use crate::traffic::DestClass;
@@ -441,6 +441,57 @@ pub(super) struct Scanner<'a> {
     /// The last series key and its bytes not yet added to [`FileScan::series`]: records come
     /// in pairs (egress and ingress) of one key, and a map lookup was a twentieth of a scan.
     series_last: Option<(SeriesKey, u64)>,
+    /// The last record's srcaddr and dstaddr, as read (see [`AddrMemo`]).
+    addr_memo: AddrMemo,
+}
+
+/// The IPv4 addresses of the last record by the bytes they were written in: records come in
+/// pairs whose second names the first's addresses swapped (the reply of a connection), and an
+/// interface's own address repeats from record to record. Comparing two words costs a tenth of
+/// parsing an address.
+#[derive(Debug, Default, Clone, Copy)]
+struct AddrMemo {
+    /// [`ipv4_words`] of the last srcaddr and dstaddr (0: none) and the addresses they read as.
+    keys: [(u64, u64); 2],
+    addrs: [u32; 2],
+}
+
+impl AddrMemo {
+    /// The address `key` reads as, when it is one of the last record's (`first` is tried
+    /// first: the last record's other side).
+    #[inline]
+    fn find(&self, key: Option<(u64, u64)>, first: usize) -> Option<std::net::Ipv4Addr> {
+        let key = key?;
+        if self.keys[first] == key {
+            Some(self.addrs[first].into())
+        } else if self.keys[1 - first] == key {
+            Some(self.addrs[1 - first].into())
+        } else {
+            None
+        }
+    }
+
+    /// Keeps this record's addresses (an IPv6 one is not kept).
+    #[inline]
+    fn keep(&mut self, keys: [Option<(u64, u64)>; 2], addrs: [IpAddr; 2]) {
+        for i in 0..2 {
+            match (keys[i], addrs[i]) {
+                (Some(k), IpAddr::V4(a)) => {
+                    self.keys[i] = k;
+                    self.addrs[i] = a.into();
+                }
+                _ => self.keys[i] = (0, 0),
+            }
+        }
+    }
+}
+
+/// A field of 7 to 15 bytes as two words that are equal exactly when the bytes are: its
+/// [`ipv4_field_words`] with the length in the (otherwise zero) top byte, never 0, so `(0, 0)`
+/// is no field's.
+#[inline]
+fn ipv4_words(b: &[u8]) -> Option<(u64, u64)> {
+    ipv4_field_words(b).map(|(lo, hi)| (lo, hi | (b.len() as u64) << 56))
 }
 
 /// Flows that wait for their remote address's slot: the slot of the oldest has had this many
@@ -541,6 +592,7 @@ impl<'a> Scanner<'a> {
             aws_class_cache: FxHashMap::default(),
             waiting: std::collections::VecDeque::with_capacity(ADDRESS_LAG + 1),
             series_last: None,
+            addr_memo: AddrMemo::default(),
         }
     }
 
@@ -937,8 +989,22 @@ impl<'a> Scanner<'a> {
         // The interface's own addresses (srcaddr/dstaddr) say which side is outside the VPC;
         // pkt-srcaddr/pkt-dstaddr name the far end when the interface is an intermediate hop.
         let (pkt_src_raw, pkt_dst_raw) = (get!(Field::PktSrcAddr), get!(Field::PktDstAddr));
-        let (src, src_raw) = address(get!(Field::SrcAddr), pkt_src_raw, "srcaddr")?;
-        let (dst, dst_raw) = address(get!(Field::DstAddr), pkt_dst_raw, "dstaddr")?;
+        // Looked up first among the last record's (see [`AddrMemo`]): what `address` gives is
+        // a function of the plain field's bytes whenever it has a key (7 to 15 bytes, not `-`).
+        let (src_field, dst_field) = (get!(Field::SrcAddr), get!(Field::DstAddr));
+        let keys = [
+            src_field.and_then(ipv4_words),
+            dst_field.and_then(ipv4_words),
+        ];
+        let (src, src_raw) = match (self.addr_memo.find(keys[0], 1), src_field) {
+            (Some(a), Some(raw)) => (IpAddr::V4(a), raw),
+            _ => address(src_field, pkt_src_raw, "srcaddr")?,
+        };
+        let (dst, dst_raw) = match (self.addr_memo.find(keys[1], 0), dst_field) {
+            (Some(a), Some(raw)) => (IpAddr::V4(a), raw),
+            _ => address(dst_field, pkt_dst_raw, "dstaddr")?,
+        };
+        self.addr_memo.keep(keys, [src, dst]);
         // A pkt-* address is most often the plain one: not parsed twice.
         let pkt_src = match pkt_src_raw {
             Some(raw) if raw == src_raw => Some(src),
@@ -1595,6 +1661,28 @@ pub use crate::text::looks_like_region;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Two fields have the same words exactly when they are the same bytes, and only
+        /// fields of 7 to 15 bytes have words.
+        #[test]
+        fn ipv4_words_tell_fields_apart(
+            a in proptest::collection::vec(prop_oneof![Just(b'.'), Just(b'1'), Just(b'0'), any::<u8>()], 0..18),
+            b in proptest::collection::vec(prop_oneof![Just(b'.'), Just(b'1'), Just(b'0'), any::<u8>()], 0..18),
+        ) {
+            let (ka, kb) = (ipv4_words(&a), ipv4_words(&b));
+            prop_assert_eq!(ka.is_some(), (7..=15).contains(&a.len()));
+            if let (Some(ka), Some(kb)) = (ka, kb) {
+                prop_assert_eq!(ka == kb, a == b);
+                prop_assert_ne!(ka, (0, 0));
+            }
+            // A field and its own prefix or suffix (the same bytes at another length).
+            if let (Some(ka), Some(kp)) = (ka, ipv4_words(&a[..a.len().saturating_sub(1)])) {
+                prop_assert_ne!(ka, kp);
+            }
+        }
+    }
 
     #[test]
     fn fields_split_at_runs_of_spaces() {
