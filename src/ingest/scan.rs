@@ -1677,7 +1677,7 @@ mod tests {
                 prop_assert_eq!(ka == kb, a == b);
                 prop_assert_ne!(ka, (0, 0));
             }
-            // A field and its own prefix or suffix (the same bytes at another length).
+            // A field and its own prefix (the same bytes, one fewer).
             if let (Some(ka), Some(kp)) = (ka, ipv4_words(&a[..a.len().saturating_sub(1)])) {
                 prop_assert_ne!(ka, kp);
             }
