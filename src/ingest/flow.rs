@@ -1,5 +1,6 @@
 //! The key and sums of a flow, as the scan, the per-file map and the aggregate hold them:
-//! fixed-size numbers (ids into numbering tables) so a flow costs 40 bytes wherever it sits.
+//! fixed-size numbers (ids into numbering tables): 40 bytes a flow in a file's map and in
+//! temporary files, 32 in the aggregate's tables (`table::FlowSlots`).
 
 /// Traffic direction relative to the workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

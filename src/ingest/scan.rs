@@ -99,12 +99,13 @@ pub struct SpillConfig {
 const BYTES_PER_CARRIED_ADDR: u64 = 96;
 
 /// Memory of one remote address in the run-wide numbering and the threads' lists of run-wide
-/// ids, in aggregate flow slots ([`BYTES_PER_FLOW`] each): the aggregate counts it so.
-pub(super) const FLOWS_PER_RUN_ADDR: usize = 2;
+/// ids (96 bytes at most), in aggregate flow slots ([`BYTES_PER_FLOW`] each): the aggregate
+/// counts it so.
+pub(super) const FLOWS_PER_RUN_ADDR: usize = 3;
 
-/// Memory of one hash-table slot of the aggregate's distinct flows: a 40-byte entry and its
-/// control byte, in a table at most 7/8 full.
-pub const BYTES_PER_FLOW: u64 = 48;
+/// Memory of one distinct flow in the aggregate's tables (`table::FlowSlots`): a 32-byte slot
+/// in a table at most 7/8 full, rounded up.
+pub const BYTES_PER_FLOW: u64 = 37;
 
 impl SpillConfig {
     /// The budgets for a memory limit in bytes: seven sixteenths of it for the run's aggregate

@@ -69,14 +69,108 @@ pub(super) fn prefetch<T>(p: *const T) {
     let _ = p;
 }
 
-/// `n` copies of `fill`, in the system's transparent huge pages when it gives them on request:
-/// a lookup in a table of tens of megabytes then rarely misses the TLB as well as the cache
-/// (with 4 KiB pages, a table beyond a few megabytes costs a page walk per lookup).
-fn filled<T: Copy>(n: usize, fill: T) -> Vec<T> {
-    let mut v = Vec::with_capacity(n);
-    advise_huge_pages(v.as_ptr(), n * std::mem::size_of::<T>());
-    v.resize(n, fill);
-    v
+/// Bytes of a huge page (x86-64 and most Linux systems).
+const HUGE_PAGE: usize = 2 << 20;
+
+/// `n` copies of `fill` in memory of their own, aligned to a huge page when they fill one or
+/// more: a [`Vec`] of a few megabytes starts anywhere, so its huge-page advice covered only
+/// the whole aligned pages inside it (the aggregate's 64 tables of 4 MiB each were mostly in
+/// 4 KiB pages, a TLB miss per lookup).
+pub(super) struct Slab<T> {
+    ptr: std::ptr::NonNull<T>,
+    len: usize,
+}
+
+// SAFETY: a Slab owns its elements like a Vec does.
+unsafe impl<T: Send> Send for Slab<T> {}
+// SAFETY: shared access only reads.
+unsafe impl<T: Sync> Sync for Slab<T> {}
+
+impl<T> Slab<T> {
+    fn layout(len: usize) -> std::alloc::Layout {
+        let bytes = len
+            .checked_mul(std::mem::size_of::<T>())
+            .expect("a slab fits the address space");
+        let align = if bytes >= HUGE_PAGE {
+            HUGE_PAGE
+        } else {
+            std::mem::align_of::<T>()
+        };
+        std::alloc::Layout::from_size_align(bytes, align).expect("a valid layout")
+    }
+}
+
+impl<T: Copy> Slab<T> {
+    /// `len` copies of `fill`.
+    pub(super) fn filled(len: usize, fill: T) -> Self {
+        let layout = Self::layout(len);
+        if layout.size() == 0 {
+            return Slab::default();
+        }
+        // SAFETY: the layout has a non-zero size.
+        let raw = unsafe { std::alloc::alloc(layout) }.cast::<T>();
+        let Some(ptr) = std::ptr::NonNull::new(raw) else {
+            std::alloc::handle_alloc_error(layout)
+        };
+        advise_huge_pages(raw, layout.size());
+        for i in 0..len {
+            // SAFETY: i < len elements were allocated for.
+            unsafe { raw.add(i).write(fill) };
+        }
+        Slab { ptr, len }
+    }
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab {
+            ptr: std::ptr::NonNull::dangling(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Slab<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        // SAFETY: `len` initialised elements at `ptr` (or none at a dangling, aligned one).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl<T> std::ops::DerefMut for Slab<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        // SAFETY: as for Deref, and `&mut self` is unique.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl<T> Drop for Slab<T> {
+    fn drop(&mut self) {
+        if self.len > 0 && std::mem::size_of::<T>() > 0 {
+            // SAFETY: allocated in `filled` with this layout.
+            unsafe { std::alloc::dealloc(self.ptr.as_ptr().cast(), Self::layout(self.len)) };
+        }
+    }
+}
+
+impl<T: Copy> Clone for Slab<T> {
+    fn clone(&self) -> Self {
+        match self.first() {
+            None => Slab::default(),
+            Some(&first) => {
+                let mut copy = Slab::filled(self.len, first);
+                copy.copy_from_slice(self);
+                copy
+            }
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Slab<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Slab({} slots)", self.len)
+    }
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -101,25 +195,44 @@ fn advise_huge_pages<T>(_: *const T, _: usize) {}
 /// Fewest slots of a table that holds anything.
 const MIN_SLOTS: usize = 1024;
 
+/// Slots (a power of two, at least [`MIN_SLOTS`]) that hold `n` keys at `max_load` eighths.
+fn slots_for(n: usize, max_load: usize) -> usize {
+    (n * 8)
+        .div_ceil(max_load)
+        .next_power_of_two()
+        .max(MIN_SLOTS)
+}
+
 /// Values by key: open addressing, linear probing, at most 3/4 of the slots in use (or 7/8, see
 /// [`Table::dense`]), a control byte per slot kept apart from the slots (a probe reads the slots
 /// only on a likely match).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Table<K, V> {
     /// One byte per slot: 0 when empty, else 0x80 and seven bits of the key's hash.
-    ctrl: Vec<u8>,
-    slots: Vec<(K, V)>,
+    ctrl: Slab<u8>,
+    slots: Slab<(K, V)>,
     /// Slots in use.
     used: usize,
     /// Eighths of the slots in use at most.
     max_load: usize,
 }
 
+impl<K: Copy, V: Copy> Clone for Table<K, V> {
+    fn clone(&self) -> Self {
+        Table {
+            ctrl: self.ctrl.clone(),
+            slots: self.slots.clone(),
+            used: self.used,
+            max_load: self.max_load,
+        }
+    }
+}
+
 impl<K, V> Default for Table<K, V> {
     fn default() -> Self {
         Table {
-            ctrl: Vec::new(),
-            slots: Vec::new(),
+            ctrl: Slab::default(),
+            slots: Slab::default(),
             used: 0,
             max_load: 6,
         }
@@ -224,7 +337,7 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.ctrl
             .iter()
-            .zip(&self.slots)
+            .zip(self.slots.iter())
             .filter(|(c, _)| **c != 0)
             .map(|(_, (k, v))| (k, v))
     }
@@ -251,12 +364,8 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
         }
     }
 
-    /// Slots (a power of two, at least [`MIN_SLOTS`]) that hold `n` keys.
     fn slots_for(&self, n: usize) -> usize {
-        (n * 8)
-            .div_ceil(self.max_load)
-            .next_power_of_two()
-            .max(MIN_SLOTS)
+        slots_for(n, self.max_load)
     }
 
     /// Doubles the slots and places every key again.
@@ -267,10 +376,10 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
     /// `n` slots (at least [`MIN_SLOTS`]; a power of two), every key placed again.
     fn resize(&mut self, n: usize) {
         let n = n.max(MIN_SLOTS);
-        let ctrl = std::mem::replace(&mut self.ctrl, filled(n, 0));
-        let slots = std::mem::replace(&mut self.slots, filled(n, (K::VACANT, V::default())));
+        let ctrl = std::mem::replace(&mut self.ctrl, Slab::filled(n, 0));
+        let slots = std::mem::replace(&mut self.slots, Slab::filled(n, (K::VACANT, V::default())));
         self.used = 0;
-        for (c, (k, v)) in ctrl.into_iter().zip(slots) {
+        for (&c, &(k, v)) in ctrl.iter().zip(slots.iter()) {
             if c != 0 {
                 self.entry(k, k.table_hash(), || v);
             }
@@ -278,18 +387,35 @@ impl<K: TableKey, V: Copy + Default> Table<K, V> {
     }
 }
 
-impl<K, V> IntoIterator for Table<K, V> {
+impl<K: Copy, V: Copy> Table<K, V> {
+    /// The first key and value held at or after slot `*at`; `*at` moves past it.
+    fn next_held(&self, at: &mut usize) -> Option<(K, V)> {
+        let i = *at + self.ctrl[*at..].iter().position(|&c| c != 0)?;
+        *at = i + 1;
+        Some(self.slots[i])
+    }
+}
+
+impl<K: Copy, V: Copy> IntoIterator for Table<K, V> {
     type Item = (K, V);
-    type IntoIter = std::iter::FilterMap<
-        std::iter::Zip<std::vec::IntoIter<u8>, std::vec::IntoIter<(K, V)>>,
-        fn((u8, (K, V))) -> Option<(K, V)>,
-    >;
+    type IntoIter = TableIntoIter<K, V>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.ctrl
-            .into_iter()
-            .zip(self.slots)
-            .filter_map(|(c, kv)| (c != 0).then_some(kv))
+        TableIntoIter { table: self, at: 0 }
+    }
+}
+
+/// The keys and values of a [`Table`] given up (see [`Table::into_iter`]).
+pub struct TableIntoIter<K, V> {
+    table: Table<K, V>,
+    at: usize,
+}
+
+impl<K: Copy, V: Copy> Iterator for TableIntoIter<K, V> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.table.next_held(&mut self.at)
     }
 }
 
@@ -303,10 +429,7 @@ impl<K: Copy, V: Copy> Iterator for Drain<'_, K, V> {
     type Item = (K, V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let found = self.table.ctrl[self.at..].iter().position(|&c| c != 0)?;
-        let i = self.at + found;
-        self.at = i + 1;
-        Some(self.table.slots[i])
+        self.table.next_held(&mut self.at)
     }
 }
 
@@ -314,6 +437,301 @@ impl<K, V> Drop for Drain<'_, K, V> {
     fn drop(&mut self) {
         self.table.ctrl.fill(0);
         self.table.used = 0;
+    }
+}
+
+/// A flow's key and sums in one slot of a [`FlowSlots`]: 32 bytes, aligned, so a lookup reads
+/// one cache line (a [`Table`] of flows reads a control byte and a 40-byte slot that straddles
+/// two lines every second time).
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+struct FlowSlot {
+    ctx: u32,
+    remote: u32,
+    /// `hour * 2 + 1` for ingress, `hour * 2` for egress; [`VACANT_HOUR`] in an empty slot.
+    hour_dir: u32,
+    /// Records, up to `u32::MAX` (more are summed in [`FlowSlots::side`]).
+    records: u32,
+    bytes: u64,
+    packets: u64,
+}
+
+/// [`FlowSlot::hour_dir`] of an empty slot.
+const VACANT_HOUR: u32 = u32::MAX;
+
+const VACANT_FLOW: FlowSlot = FlowSlot {
+    ctx: 0,
+    remote: 0,
+    hour_dir: VACANT_HOUR,
+    records: 0,
+    bytes: 0,
+    packets: 0,
+};
+
+/// The latest hour a slot holds (`hour * 2 + 1` stays below [`VACANT_HOUR`]); a flow of a
+/// later hour (no real record: it is after the year 240,000) is summed in the side map.
+const MAX_SLOT_HOUR: u32 = u32::MAX / 2 - 1;
+
+/// A key's [`FlowSlot::hour_dir`], when a slot can hold it.
+#[inline]
+fn hour_dir(key: &FlowKey) -> Option<u32> {
+    (key.hour <= MAX_SLOT_HOUR).then(|| key.hour * 2 + key.direction as u32)
+}
+
+impl FlowSlot {
+    fn key(&self) -> FlowKey {
+        FlowKey {
+            ctx: self.ctx,
+            remote: RemoteId(self.remote),
+            hour: self.hour_dir >> 1,
+            direction: if self.hour_dir & 1 == 1 {
+                Direction::Ingress
+            } else {
+                Direction::Egress
+            },
+        }
+    }
+
+    fn sums(&self) -> FlowSums {
+        FlowSums {
+            bytes: self.bytes,
+            packets: self.packets,
+            records: u64::from(self.records),
+        }
+    }
+}
+
+/// Eighths of a [`FlowSlots`]' slots in use at most.
+const FLOW_SLOTS_LOAD: usize = 7;
+
+/// Flows summed by key, for the aggregate's shards and the partitions read back: a [`Table`]
+/// of [`FlowKey`] to [`FlowSums`] in 32-byte slots that hold key, sums and whether the slot is
+/// in use (no control bytes: a lookup in a table beyond the caches waits for one line, not two
+/// or three). What a slot cannot hold is summed in a side map: a record count past `u32::MAX`
+/// (the addition that would pass it goes there whole), an hour past [`MAX_SLOT_HOUR`]. A key's
+/// sums are its slot's and its side entry's added (with saturation, like every sum of flows).
+#[derive(Debug, Clone, Default)]
+pub struct FlowSlots {
+    slots: Slab<FlowSlot>,
+    /// Slots in use.
+    used: usize,
+    side: rustc_hash::FxHashMap<FlowKey, FlowSums>,
+    /// Keys in the side map that have no slot (their hour is past [`MAX_SLOT_HOUR`]).
+    side_only: usize,
+}
+
+impl FlowSlots {
+    /// Starts fetching the slot of a key of hash `h`.
+    #[inline]
+    pub fn prefetch(&self, h: u64) {
+        if !self.slots.is_empty() {
+            prefetch(&self.slots[h as usize & (self.slots.len() - 1)]);
+        }
+    }
+
+    /// Adds `sums` to the flow of `key` (hash `h`, [`TableKey::table_hash`]).
+    #[inline]
+    pub fn add(&mut self, key: FlowKey, h: u64, sums: &FlowSums) {
+        let Some(hd) = hour_dir(&key) else {
+            return self.add_side(key, sums);
+        };
+        if (self.used + 1) * 8 > self.slots.len() * FLOW_SLOTS_LOAD {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let s = &mut self.slots[i];
+            if s.hour_dir == hd && s.ctx == key.ctx && s.remote == key.remote.0 {
+                break;
+            }
+            if s.hour_dir == VACANT_HOUR {
+                *s = FlowSlot {
+                    hour_dir: hd,
+                    ctx: key.ctx,
+                    remote: key.remote.0,
+                    ..VACANT_FLOW
+                };
+                self.used += 1;
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        let s = &mut self.slots[i];
+        match u32::try_from(sums.records)
+            .ok()
+            .and_then(|r| s.records.checked_add(r))
+        {
+            Some(records) => {
+                s.records = records;
+                s.bytes = s.bytes.saturating_add(sums.bytes);
+                s.packets = s.packets.saturating_add(sums.packets);
+            }
+            None => self.add_side(key, sums),
+        }
+    }
+
+    /// Adds `sums` to `key`'s entry in the side map.
+    #[cold]
+    fn add_side(&mut self, key: FlowKey, sums: &FlowSums) {
+        match self.side.entry(key) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(sums),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(*sums);
+                if hour_dir(&key).is_none() {
+                    self.side_only += 1;
+                }
+            }
+        }
+    }
+
+    /// Distinct flows held.
+    pub fn len(&self) -> usize {
+        self.used + self.side_only
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Flows the table holds before it grows.
+    pub fn capacity(&self) -> usize {
+        self.slots.len() / 8 * FLOW_SLOTS_LOAD
+    }
+
+    /// Flows the table holds at `eighths` of its slots in use.
+    pub fn capacity_at(&self, eighths: usize) -> usize {
+        self.slots.len() / 8 * eighths
+    }
+
+    /// Slots (a power of two) for at least `n` flows: placed at once, not by doubling.
+    pub fn reserve(&mut self, n: usize) {
+        if n > self.capacity() {
+            self.resize(Self::slots_for(n));
+        }
+    }
+
+    /// The flows the table holds before it grows once [`FlowSlots::reserve`] made room for `n`.
+    pub fn capacity_for(&self, n: usize) -> usize {
+        if n > self.capacity() {
+            Self::slots_for(n) / 8 * FLOW_SLOTS_LOAD
+        } else {
+            self.capacity()
+        }
+    }
+
+    fn slots_for(n: usize) -> usize {
+        slots_for(n, FLOW_SLOTS_LOAD)
+    }
+
+    fn grow(&mut self) {
+        self.resize(self.slots.len() * 2);
+    }
+
+    /// `n` slots (at least [`MIN_SLOTS`]; a power of two), every flow placed again.
+    fn resize(&mut self, n: usize) {
+        let n = n.max(MIN_SLOTS);
+        let old = std::mem::replace(&mut self.slots, Slab::filled(n, VACANT_FLOW));
+        let mask = n - 1;
+        for s in old.iter().filter(|s| s.hour_dir != VACANT_HOUR) {
+            let mut i = s.key().table_hash() as usize & mask;
+            while self.slots[i].hour_dir != VACANT_HOUR {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = *s;
+        }
+    }
+
+    /// Every flow and its sums (in no particular order).
+    pub fn iter(&self) -> impl Iterator<Item = (FlowKey, FlowSums)> + '_ {
+        let in_slots = self
+            .slots
+            .iter()
+            .filter(|s| s.hour_dir != VACANT_HOUR)
+            .map(|s| {
+                let (k, mut v) = (s.key(), s.sums());
+                if let Some(more) = self.side.get(&k) {
+                    v.add(more);
+                }
+                (k, v)
+            });
+        let side_only = self
+            .side
+            .iter()
+            .filter(|(k, _)| hour_dir(k).is_none())
+            .map(|(k, v)| (*k, *v));
+        in_slots.chain(side_only)
+    }
+
+    /// Every flow and its sums, once; the table is empty afterwards and keeps its slots.
+    pub fn drain(&mut self) -> FlowDrain<&mut FlowSlots> {
+        FlowDrain::new(self)
+    }
+}
+
+impl IntoIterator for FlowSlots {
+    type Item = (FlowKey, FlowSums);
+    type IntoIter = FlowDrain<FlowSlots>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        FlowDrain::new(self)
+    }
+}
+
+/// The flows of a [`FlowSlots`], emptying it (see [`FlowSlots::drain`]).
+pub struct FlowDrain<T: std::borrow::BorrowMut<FlowSlots>> {
+    table: T,
+    at: usize,
+    side: rustc_hash::FxHashMap<FlowKey, FlowSums>,
+    rest: Option<std::collections::hash_map::IntoIter<FlowKey, FlowSums>>,
+}
+
+impl<T: std::borrow::BorrowMut<FlowSlots>> FlowDrain<T> {
+    fn new(mut table: T) -> Self {
+        let t = table.borrow_mut();
+        let side = std::mem::take(&mut t.side);
+        t.used = 0;
+        t.side_only = 0;
+        FlowDrain {
+            table,
+            at: 0,
+            side,
+            rest: None,
+        }
+    }
+}
+
+impl<T: std::borrow::BorrowMut<FlowSlots>> Iterator for FlowDrain<T> {
+    type Item = (FlowKey, FlowSums);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let slots = &mut self.table.borrow_mut().slots;
+        while let Some(slot) = slots.get_mut(self.at) {
+            self.at += 1;
+            if slot.hour_dir != VACANT_HOUR {
+                let s = std::mem::replace(slot, VACANT_FLOW);
+                let (k, mut v) = (s.key(), s.sums());
+                if !self.side.is_empty() {
+                    if let Some(more) = self.side.remove(&k) {
+                        v.add(&more);
+                    }
+                }
+                return Some((k, v));
+            }
+        }
+        // What is left in the side map has no slot.
+        self.rest
+            .get_or_insert_with(|| std::mem::take(&mut self.side).into_iter())
+            .next()
+    }
+}
+
+impl<T: std::borrow::BorrowMut<FlowSlots>> Drop for FlowDrain<T> {
+    fn drop(&mut self) {
+        let slots = &mut self.table.borrow_mut().slots;
+        if let Some(rest) = slots.get_mut(self.at..) {
+            rest.fill(VACANT_FLOW);
+        }
     }
 }
 
@@ -462,6 +880,19 @@ mod tests {
         }
     }
 
+    /// Adds `flows` into `got`; how many there were.
+    fn sum_into(
+        got: &mut HashMap<FlowKey, FlowSums>,
+        flows: impl Iterator<Item = (FlowKey, FlowSums)>,
+    ) -> usize {
+        let mut n = 0;
+        for (k, v) in flows {
+            n += 1;
+            got.entry(k).or_default().add(&v);
+        }
+        n
+    }
+
     proptest! {
         /// The map sums as a standard hash map does, through growth, lagging keys, drains and
         /// its judgement (early or never: files of repeating or of mostly new flows).
@@ -480,12 +911,7 @@ mod tests {
                     // A drain in the middle (a file's flows staged), then summing goes on.
                     map.flush();
                     let held = map.len();
-                    let mut drained = 0;
-                    for (k, s) in map.drain() {
-                        drained += 1;
-                        got.entry(k).or_default().add(&s);
-                    }
-                    prop_assert_eq!(drained, held);
+                    prop_assert_eq!(sum_into(&mut got, map.drain()), held);
                     prop_assert!(map.is_empty());
                 }
                 let sums = FlowSums { bytes: *b, packets: 1, records: 1 };
@@ -503,15 +929,78 @@ mod tests {
                     .collect();
                 prop_assert_eq!(held, distinct.len());
             }
-            let mut drained = 0;
-            for (k, s) in map.drain() {
-                drained += 1;
-                got.entry(k).or_default().add(&s);
-            }
-            prop_assert_eq!(drained, held);
+            prop_assert_eq!(sum_into(&mut got, map.drain()), held);
             prop_assert!(map.is_empty());
             prop_assert_eq!(got, want);
         }
+    }
+
+    proptest! {
+        /// The aggregate's table sums as a standard hash map does (with saturation), through
+        /// growth, a drain left half done, clones, and sums a slot cannot hold: record counts
+        /// past `u32::MAX` and hours past [`MAX_SLOT_HOUR`]; `iter`, `drain` and `into_iter`
+        /// give each flow once with the same sums.
+        #[test]
+        fn flow_slots_sum_as_a_hash_map_does(
+            adds in proptest::collection::vec(
+                (
+                    (0u32..3, 0u32..2000, prop_oneof![0u32..3, Just(MAX_SLOT_HOUR), Just(u32::MAX)], any::<bool>()),
+                    prop_oneof![0u64..1 << 40, Just(u64::MAX - 1)],
+                    prop_oneof![4 => 0u64..3, 1 => Just(u64::from(u32::MAX) - 1), 1 => Just(u64::MAX)],
+                ),
+                0..5000,
+            ),
+            cut_at in 0usize..5000,
+            taken in 0usize..50,
+        ) {
+            let mut table = FlowSlots::default();
+            let mut want: HashMap<FlowKey, FlowSums> = HashMap::new();
+            let mut got: HashMap<FlowKey, FlowSums> = HashMap::new();
+            for (n, ((c, r, h, d), b, rec)) in adds.iter().enumerate() {
+                if n == cut_at {
+                    // A spill: drained in full, then the same slots sum on.
+                    let held = table.len();
+                    prop_assert_eq!(sum_into(&mut got, table.drain()), held);
+                    prop_assert!(table.is_empty());
+                }
+                let k = key(*c, *r, *h, *d);
+                let sums = FlowSums { bytes: *b, packets: *b / 3, records: *rec };
+                table.prefetch(k.table_hash());
+                table.add(k, k.table_hash(), &sums);
+                want.entry(k).or_default().add(&sums);
+            }
+            let listed: Vec<(FlowKey, FlowSums)> = table.iter().collect();
+            prop_assert_eq!(listed.len(), table.len());
+            let copy = table.clone();
+            let drained: Vec<(FlowKey, FlowSums)> = table.drain().collect();
+            let owned: Vec<(FlowKey, FlowSums)> = copy.clone().into_iter().collect();
+            prop_assert_eq!(&listed, &drained);
+            prop_assert_eq!(&listed, &owned);
+            prop_assert!(table.is_empty() && table.iter().next().is_none());
+            for (k, v) in listed {
+                got.entry(k).or_default().add(&v);
+            }
+            prop_assert_eq!(got, want);
+            // A drain given up midway leaves the table empty all the same.
+            let mut half = copy;
+            half.drain().take(taken).for_each(drop);
+            prop_assert!(half.is_empty() && half.iter().next().is_none());
+        }
+    }
+
+    /// A slab of a huge page or more starts at a huge page (so the system can back it with
+    /// huge pages); smaller ones, and copies, hold what they were given.
+    #[test]
+    fn large_slabs_are_aligned_to_huge_pages() {
+        let big = Slab::<FlowSlot>::filled(HUGE_PAGE / 32 + 5, VACANT_FLOW);
+        assert_eq!(big.as_ptr() as usize % HUGE_PAGE, 0);
+        assert!(big.iter().all(|s| s.hour_dir == VACANT_HOUR));
+        let mut small = Slab::filled(100, 7u8);
+        small[99] = 9;
+        let copy = small.clone();
+        assert_eq!((copy.len(), copy[0], copy[99]), (100, 7, 9));
+        assert!(Slab::<u8>::filled(0, 1).is_empty());
+        assert!(Slab::<u8>::default().clone().is_empty());
     }
 
     #[test]
