@@ -577,6 +577,90 @@ mod tests {
         assert_eq!(scan(Some(u64::MAX)), stream);
     }
 
+    /// Each record's flow goes to its own context (VPC, AZ, interface, service hint), with
+    /// contexts interleaved record by record and more of them than the recent-context slots
+    /// (so slots collide), some differing only in the VPC, the AZ, the hint or an early byte of
+    /// the interface ID.
+    #[test]
+    fn interleaved_contexts_keep_each_record_s_own() {
+        let header = "version vpc-id az-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status pkt-dst-aws-service";
+        let mut text = format!("{header}\n");
+        let mut want: std::collections::BTreeMap<(String, String, String, String), u64> =
+            Default::default();
+        let hints = ["-", "S3", "EC2", "AMAZON", "DYNAMODB"];
+        for r in 0..60_000u64 {
+            // Runs of four records of one interface and hint, then another interface.
+            let i = (r / 4 * 7919) % 3001;
+            // VPC and AZ vary apart from the interface (the recent slot is not keyed by them).
+            let (vpc, az) = (
+                format!("vpc-{:017x}", r % 3),
+                format!("use1-az{}", r / 2 % 2 + 1),
+            );
+            // IDs that share their last bytes and differ in the first ones.
+            let eni = format!("eni-{:x}00000000000000{:03}", i % 16, i / 16);
+            let hint = hints[(r / 4 % 5) as usize];
+            let bytes = 1000 + i;
+            text.push_str(&format!(
+                "2 {vpc} {az} {eni} 10.0.0.1 52.94.1.{} 40000 443 6 1 {bytes} 1793491200 1793491260 ACCEPT OK {hint}\n",
+                i % 250
+            ));
+            *want
+                .entry((
+                    vpc,
+                    az,
+                    eni,
+                    if hint == "-" {
+                        String::new()
+                    } else {
+                        hint.to_string()
+                    },
+                ))
+                .or_default() += bytes;
+        }
+        // Two contexts of one interface that differ only in the hint and share a slot.
+        let eni = "eni-0123456789abcdef0";
+        let slot = |hint: &str| {
+            let raw = [
+                None,
+                None,
+                None,
+                Some(eni.as_bytes()),
+                Some(hint.as_bytes()),
+            ];
+            super::super::scan::recent_slot(&raw)
+        };
+        let mut seen = std::collections::HashMap::new();
+        let pair = (0..100_000)
+            .map(|m| format!("SERVICE{m}"))
+            .find_map(|h| seen.insert(slot(&h), h.clone()).map(|other| [other, h]))
+            .expect("a slot shared by two hints");
+        for r in 0..100u64 {
+            let hint = &pair[(r % 2) as usize];
+            text.push_str(&format!(
+                "2 vpc-1 use1-az1 {eni} 10.0.0.1 52.94.1.1 40000 443 6 1 7 1793491200 1793491260 ACCEPT OK {hint}\n"
+            ));
+            *want
+                .entry(("vpc-1".into(), "use1-az1".into(), eni.into(), hint.clone()))
+                .or_default() += 7;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log");
+        std::fs::write(&path, text).unwrap();
+        let mut s = scan_file_partial(&path, &ScanSettings::for_region("us-east-1")).unwrap();
+        assert_eq!(s.accounting.accepted, 60_100);
+        let contexts = s.contexts.items().to_vec();
+        let mut got: std::collections::BTreeMap<(String, String, String, String), u64> =
+            Default::default();
+        for (key, sums) in s.flows.drain().collect::<Vec<_>>() {
+            let c = contexts[key.ctx as usize];
+            let name = |id: u32| s.interner.name(id).to_string();
+            *got.entry((name(c.vpc), name(c.az), name(c.interface), name(c.hint)))
+                .or_default() += sums.bytes;
+        }
+        assert!(want.len() > 2 * 1024, "{} contexts", want.len());
+        assert_eq!(got, want);
+    }
+
     #[test]
     fn one_member_inflates_whole_and_anything_else_is_left_to_the_stream() {
         let text: Vec<u8> = (0..5000)
