@@ -587,6 +587,9 @@ mod tests {
         let mut text = format!("{header}\n");
         let mut want: std::collections::BTreeMap<(String, String, String, String), u64> =
             Default::default();
+        // And each record's bytes in its (VPC, hour) of the hourly series, with more keys than
+        // the series' recent slots.
+        let mut want_hours: std::collections::BTreeMap<(String, u32), u64> = Default::default();
         let hints = ["-", "S3", "EC2", "AMAZON", "DYNAMODB"];
         for r in 0..60_000u64 {
             // Runs of four records of one interface and hint, then another interface.
@@ -600,10 +603,15 @@ mod tests {
             let eni = format!("eni-{:x}00000000000000{:03}", i % 16, i / 16);
             let hint = hints[(r / 4 % 5) as usize];
             let bytes = 1000 + i;
+            let start = 1793491200 + (r / 2 % 97) * 3600;
             text.push_str(&format!(
-                "2 {vpc} {az} {eni} 10.0.0.1 52.94.1.{} 40000 443 6 1 {bytes} 1793491200 1793491260 ACCEPT OK {hint}\n",
-                i % 250
+                "2 {vpc} {az} {eni} 10.0.0.1 52.94.1.{} 40000 443 6 1 {bytes} {start} {} ACCEPT OK {hint}\n",
+                i % 250,
+                start + 60
             ));
+            *want_hours
+                .entry((vpc.clone(), (start / 3600) as u32))
+                .or_default() += bytes;
             *want
                 .entry((
                     vpc,
@@ -642,6 +650,9 @@ mod tests {
             *want
                 .entry(("vpc-1".into(), "use1-az1".into(), eni.into(), hint.clone()))
                 .or_default() += 7;
+            *want_hours
+                .entry(("vpc-1".into(), 1793491200 / 3600))
+                .or_default() += 7;
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.log");
@@ -659,6 +670,20 @@ mod tests {
         }
         assert!(want.len() > 2 * 1024, "{} contexts", want.len());
         assert_eq!(got, want);
+
+        let mut settings = ScanSettings::for_region("us-east-1");
+        settings.classes = Some(std::sync::Arc::new(
+            crate::classify::ipranges::IpRanges::embedded().unwrap(),
+        ));
+        let s = scan_file_partial(&path, &settings).unwrap();
+        let mut got_hours: std::collections::BTreeMap<(String, u32), u64> = Default::default();
+        for (key, bytes) in &s.series {
+            *got_hours
+                .entry((s.interner.name(key.vpc).to_string(), key.hour))
+                .or_default() += bytes;
+        }
+        assert!(s.series.len() > 256, "{} series keys", s.series.len());
+        assert_eq!(got_hours, want_hours);
     }
 
     #[test]

@@ -439,9 +439,10 @@ pub(super) struct Scanner<'a> {
     /// Flows whose remote address's slot is being fetched, oldest first (see
     /// [`Scanner::add_flow`]).
     waiting: std::collections::VecDeque<Waiting>,
-    /// The last series key and its bytes not yet added to [`FileScan::series`]: records come
-    /// in pairs (egress and ingress) of one key, and a map lookup was a twentieth of a scan.
-    series_last: Option<(SeriesKey, u64)>,
+    /// Series keys and their bytes not yet added to [`FileScan::series`], each at its
+    /// [`series_slot`]: records come in pairs (egress and ingress) of one key, and interfaces
+    /// interleave, so a map lookup per change of key was still 2% of a plain scan.
+    series_recent: Box<[Option<(SeriesKey, u64)>; SERIES_SLOTS]>,
     /// The last record's srcaddr and dstaddr, as read (see [`AddrMemo`]).
     addr_memo: AddrMemo,
 }
@@ -592,7 +593,7 @@ impl<'a> Scanner<'a> {
             fault: None,
             aws_class_cache: FxHashMap::default(),
             waiting: std::collections::VecDeque::with_capacity(ADDRESS_LAG + 1),
-            series_last: None,
+            series_recent: Box::new([None; SERIES_SLOTS]),
             addr_memo: AddrMemo::default(),
         }
     }
@@ -843,11 +844,12 @@ impl<'a> Scanner<'a> {
         self.out
     }
 
-    /// Adds the last series key's bytes to the file's series.
+    /// Adds the bytes of the series keys held apart to the file's series.
     fn flush_series(&mut self) {
-        if let Some((key, bytes)) = self.series_last.take() {
-            let slot = self.out.series.entry(key).or_default();
-            *slot = slot.saturating_add(bytes);
+        for held in self.series_recent.iter_mut() {
+            if let Some((key, bytes)) = held.take() {
+                add_series(&mut self.out.series, key, bytes);
+            }
         }
     }
 
@@ -1246,12 +1248,13 @@ impl<'a> Scanner<'a> {
                     0
                 },
             };
-            // Sums saturate: adding a run of one key's bytes first gives the same total.
-            match &mut self.series_last {
-                Some((last, bytes)) if *last == key => *bytes = bytes.saturating_add(w.sums.bytes),
-                _ => {
-                    self.flush_series();
-                    self.series_last = Some((key, w.sums.bytes));
+            // Sums saturate: adding a key's bytes first, in any grouping, gives the same total.
+            match &mut self.series_recent[series_slot(&key)] {
+                Some((held, bytes)) if *held == key => *bytes = bytes.saturating_add(w.sums.bytes),
+                slot => {
+                    if let Some((held, bytes)) = slot.replace((key, w.sums.bytes)) {
+                        add_series(&mut self.out.series, held, bytes);
+                    }
                 }
             }
         }
@@ -1403,6 +1406,26 @@ impl Default for ContextCache {
             recent: Box::new([u32::MAX; RECENT_CONTEXTS]),
         }
     }
+}
+
+/// Slots of [`Scanner::series_recent`]: a file's series keys are its VPCs x hours x classes
+/// (and interfaces, for the private class).
+const SERIES_SLOTS: usize = 256;
+
+/// A series key's slot in [`Scanner::series_recent`].
+#[inline]
+fn series_slot(k: &SeriesKey) -> usize {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let a = u64::from(k.vpc) | u64::from(k.hour) << 32;
+    let b = u64::from(k.interface) | u64::from(k.class) << 32 | u64::from(k.region) << 40;
+    let h = (a.wrapping_mul(K).rotate_left(26) ^ b).wrapping_mul(K);
+    (h >> (64 - SERIES_SLOTS.trailing_zeros())) as usize
+}
+
+/// Adds `bytes` to `key`'s in a file's series (saturating).
+fn add_series(series: &mut FxHashMap<SeriesKey, u64>, key: SeriesKey, bytes: u64) {
+    let slot = series.entry(key).or_default();
+    *slot = slot.saturating_add(bytes);
 }
 
 /// Slots of [`ContextCache::recent`]: a power of two, more than the contexts of most files.
