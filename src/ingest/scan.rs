@@ -1415,11 +1415,9 @@ const SERIES_SLOTS: usize = 256;
 /// A series key's slot in [`Scanner::series_recent`].
 #[inline]
 fn series_slot(k: &SeriesKey) -> usize {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
     let a = u64::from(k.vpc) | u64::from(k.hour) << 32;
-    let b = u64::from(k.interface) | u64::from(k.class) << 32 | u64::from(k.region) << 40;
-    let h = (a.wrapping_mul(K).rotate_left(26) ^ b).wrapping_mul(K);
-    (h >> (64 - SERIES_SLOTS.trailing_zeros())) as usize
+    let b = u64::from(k.interface) | (u64::from(k.region) << 32 ^ u64::from(k.class) << 56);
+    super::table::mix2(a, b) as usize % SERIES_SLOTS
 }
 
 /// Adds `bytes` to `key`'s in a file's series (saturating).
@@ -1432,7 +1430,7 @@ fn add_series(series: &mut FxHashMap<SeriesKey, u64>, key: SeriesKey, bytes: u64
 const RECENT_CONTEXTS: usize = 1024;
 
 /// A record's slot in [`ContextCache::recent`], from the last bytes of its interface and hint
-/// fields (two loads and a multiply, where hashing all five fields took some forty cycles):
+/// fields (two loads and a mix, where hashing all five fields took some forty cycles):
 /// exports interleave their interfaces record by record, so the last record's context is the
 /// wrong one about half the time.
 #[inline]
@@ -1448,10 +1446,7 @@ pub(super) fn recent_slot(raw: &[Option<&[u8]>; 5]) -> usize {
                 .fold(v.len() as u64, |h, &b| (h << 8) | u64::from(b)),
         }
     };
-    // As FxHasher mixes two words: every bit of both reaches the top bits taken.
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let h = (tail(raw[3]).wrapping_mul(K).rotate_left(26) ^ tail(raw[4])).wrapping_mul(K);
-    (h >> (64 - RECENT_CONTEXTS.trailing_zeros())) as usize
+    super::table::mix2(tail(raw[3]), tail(raw[4])) as usize % RECENT_CONTEXTS
 }
 
 /// A context's raw fields as a record gave them (absent: `None`).

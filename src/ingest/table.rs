@@ -27,6 +27,11 @@ pub(super) fn mix(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
+/// [`mix`] of two words: every bit of both reaches every output bit.
+pub(super) fn mix2(a: u64, b: u64) -> u64 {
+    mix(a ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(31))
+}
+
 impl TableKey for FlowKey {
     const VACANT: Self = FlowKey {
         ctx: 0,
@@ -38,7 +43,7 @@ impl TableKey for FlowKey {
     fn table_hash(&self) -> u64 {
         let a = u64::from(self.ctx) | u64::from(self.remote.0) << 32;
         let b = u64::from(self.hour) | (self.direction as u64) << 32;
-        mix(a ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(31))
+        mix2(a, b)
     }
 }
 
