@@ -5,7 +5,7 @@
 use std::io::{Read, Seek};
 use std::path::Path;
 
-use flate2::read::MultiGzDecoder;
+use flate2::bufread::MultiGzDecoder;
 
 use super::scan::{FileScan, ScanSettings, Scanner, MAX_LINE_BYTES};
 use super::{cloudwatch, csv_logs, ocsf, parquet};
@@ -121,11 +121,14 @@ fn scan_into(
         return result;
     }
     let chained = std::io::Cursor::new(head.to_vec()).chain(file);
+    // The inflater takes its input 1 MiB at a time (the default 32 KiB costs it 3% more
+    // instructions, measured on 51 MB files).
+    let inflating = |r| MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 20, r));
     if gz && settings.pipeline {
-        let mut reader = Pipelined::new(MultiGzDecoder::new(chained));
+        let mut reader = Pipelined::new(inflating(chained));
         read(scanner, &mut reader, gz_err, "gzip")?;
     } else if gz {
-        let mut reader = MultiGzDecoder::new(chained);
+        let mut reader = inflating(chained);
         read(scanner, &mut reader, gz_err, "gzip")?;
     } else {
         let mut reader = chained;
