@@ -14,7 +14,9 @@ Buckets (filled through moto's backend, not over HTTP, to keep start-up short):
 Faults (proxy, bucket faults only): the first GET of a key containing "T0600Z" gets 503
 SlowDown; the first GET of a key containing "T1200Z" is held --delay seconds before it is
 forwarded; a GET of a key containing "forbidden" (any bucket) gets 403 AccessDenied. Every request is appended to --log as JSON lines
-(method, path, status).
+(method, path, status), before its reply is sent (so the log is complete once the client has its answer): a held
+request is logged "held" when it is held and its late reply "late-<status>"; a reply whose client is gone adds a
+"client-gone" line.
 """
 
 import argparse
@@ -106,7 +108,8 @@ def make_proxy(moto_port, log_path, delay):
                 with open(log_path, "a") as fh:
                     fh.write(json.dumps({"method": self.command, "path": self.path, "status": status}) + "\n")
 
-        def reply(self, status, body, headers=()):
+        def reply(self, status, body, headers=(), held=False):
+            self.record("late-%d" % status if held else status)
             self.send_response(status)
             for k, v in headers:
                 self.send_header(k, v)
@@ -114,7 +117,6 @@ def make_proxy(moto_port, log_path, delay):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
-            self.record(status)
 
         def handle_any(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -137,7 +139,11 @@ def make_proxy(moto_port, log_path, delay):
                     first = ("slow", path) not in seen
                     seen.add(("slow", path))
                 if first:
+                    self.record("held")
                     time.sleep(delay)
+                held = first
+            else:
+                held = False
             conn = http.client.HTTPConnection("127.0.0.1", moto_port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
             conn.request(self.command, self.path, body=body, headers=headers)
@@ -147,7 +153,7 @@ def make_proxy(moto_port, log_path, delay):
                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date")]
             conn.close()
             try:
-                self.reply(resp.status, data, out)
+                self.reply(resp.status, data, out, held)
             except (BrokenPipeError, ConnectionResetError):
                 self.record("client-gone")
 
