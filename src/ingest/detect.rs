@@ -474,16 +474,18 @@ impl Pipelined {
             };
             buf.truncate(filled);
             let last = filled == 0;
-            let sent = match result {
-                Ok(()) => tx.send(Ok(buf)),
-                // The data read before the error first: its records count as a stream's do.
-                Err(e) => (if last { Ok(()) } else { tx.send(Ok(buf)) })
-                    .and_then(|()| tx.send(Err(e)))
-                    .and(Err(std::sync::mpsc::SendError(Ok(Vec::new())))),
-            };
+            // The data read before an error goes first: its records count as a stream's do.
+            let sent = (last && result.is_err()) || tx.send(Ok(buf)).is_ok();
             // Stop at the end of the data, on an error, or when the reader is gone.
-            if last || sent.is_err() {
-                return;
+            match result {
+                Err(e) => {
+                    if sent {
+                        let _ = tx.send(Err(e));
+                    }
+                    return;
+                }
+                Ok(()) if last || !sent => return,
+                Ok(()) => {}
             }
         });
         Pipelined {

@@ -134,16 +134,14 @@ def make_proxy(moto_port, log_path, delay):
                     seen.add(("503", path))
                 if first:
                     return self.reply(503, error_xml("SlowDown", "Please reduce your request rate.", path), xml)
+            held = False
             if faults and self.command == "GET" and "T1200Z" in path:
                 with lock:
-                    first = ("slow", path) not in seen
+                    held = ("slow", path) not in seen
                     seen.add(("slow", path))
-                if first:
+                if held:
                     self.record("held")
                     time.sleep(delay)
-                held = first
-            else:
-                held = False
             conn = http.client.HTTPConnection("127.0.0.1", moto_port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
             conn.request(self.command, self.path, body=body, headers=headers)
