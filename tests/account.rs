@@ -4,6 +4,7 @@
 //! tests/fixtures/account/README.md; the observed window is exactly 730 hours, so observed GB =
 //! monthly GB.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
@@ -672,4 +673,150 @@ fn regional_nat_gateway_from_the_inventory_and_its_resource_id_records() {
         .unwrap()
         .starts_with("RegionalNatGateway-Hours"));
     assert!(lines.iter().all(|l| l["component"] != "inter-az"));
+}
+
+/// What a plain reading of a CloudWatch export of default-format records says, given which ENI
+/// is the NAT gateway's: bytes of accepted records by who logged them and where they went.
+#[derive(Debug, Default, PartialEq)]
+struct ExportTotals {
+    accepted_bytes: u64,
+    /// Private to private, logged by a client ENI: the private traffic.
+    client_private: u64,
+    /// Client ENIs' bytes to and from public addresses.
+    client_public: u64,
+    /// The NAT ENI's private hops (its clients' legs).
+    nat_private: u64,
+    /// The NAT ENI's public legs.
+    nat_public: u64,
+    /// Per (remote, direction), the NAT ENI's public bytes beyond its clients'.
+    nat_only: u64,
+}
+
+fn export_totals(gz: &Path, nat_eni: &str) -> ExportTotals {
+    use std::io::Read;
+    use std::net::Ipv4Addr;
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(gz).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let mut t = ExportTotals::default();
+    let (mut nat, mut clients) = (BTreeMap::new(), BTreeMap::new());
+    for line in text.lines() {
+        // An ingestion time, then version account-id interface-id srcaddr dstaddr srcport
+        // dstport protocol packets bytes start end action log-status.
+        let f: Vec<&str> = line.split(' ').skip(1).collect();
+        assert_eq!(f.len(), 14, "{line}");
+        if f[12] != "ACCEPT" || f[13] != "OK" {
+            continue;
+        }
+        let bytes: u64 = f[9].parse().unwrap();
+        t.accepted_bytes += bytes;
+        let (src, dst): (Ipv4Addr, Ipv4Addr) = (f[3].parse().unwrap(), f[4].parse().unwrap());
+        let on_nat = f[2] == nat_eni;
+        let key = match (src.is_private(), dst.is_private()) {
+            (true, true) => {
+                *(if on_nat {
+                    &mut t.nat_private
+                } else {
+                    &mut t.client_private
+                }) += bytes;
+                continue;
+            }
+            (true, false) => (dst, "egress"),
+            (false, true) => (src, "ingress"),
+            (false, false) => panic!("no public-to-public records here: {line}"),
+        };
+        if on_nat {
+            t.nat_public += bytes;
+            *nat.entry(key).or_insert(0) += bytes;
+        } else {
+            t.client_public += bytes;
+            *clients.entry(key).or_insert(0) += bytes;
+        }
+    }
+    t.nat_only = nat
+        .iter()
+        .map(|(k, n)| n.saturating_sub(clients.get(k).copied().unwrap_or(0)))
+        .sum();
+    t
+}
+
+#[test]
+fn real_eks_exports_count_each_nat_byte_once() {
+    // Two real CloudWatch exports of one account (tests/fixtures/PROVENANCE.md): a NAT gateway
+    // logs each client flow twice (its private hop and its public leg) beside the client's own
+    // record, with no pkt-* fields to say so. The NAT ENIs were picked out by reading the files
+    // (each carries one private address on both legs: 10.0.101.180, then 10.0.101.78).
+    for (file, nat_eni) in [
+        ("vpcflowlogs_2024-12-14.txt.gz", "eni-03a5ba858714a7dbe"),
+        ("vpcflowlogs12-20.txt.gz", "eni-0d5c6c851364525b6"),
+    ] {
+        let gz = fixture(&format!("flowlogs/drewpypro-aws-eks/{file}"));
+        let want = export_totals(&gz, nat_eni);
+        // Each file holds many times over what a flow's two sightings could hide in rounding.
+        assert!(
+            want.nat_private > 1_000_000_000 && want.nat_only < 200_000,
+            "{want:?}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let o = run(
+            dir.path(),
+            &[
+                "analyze",
+                gz.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let r: Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        assert_eq!(r["accounting"]["malformed"], 0, "{file}");
+        assert_eq!(
+            r["accounting"]["accepted_bytes"], want.accepted_bytes,
+            "{file}"
+        );
+        let v = &r["vantage"];
+        let found: Vec<(&str, &str)> = v["nat_interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["interface_id"].as_str().unwrap(),
+                    n["rule"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(found, [(nat_eni, "logs: relay balance")], "{file}");
+        assert_eq!(v["nat_leg_bytes"], want.nat_public, "{file}");
+        assert_eq!(v["client_bytes"], want.client_public, "{file}");
+        assert_eq!(v["relayed_bytes"], want.nat_private, "{file}");
+        assert_eq!(v["nat_only_bytes"], want.nat_only, "{file}");
+        assert_eq!(
+            v["duplicate_bytes_removed"]["logs: relay balance"],
+            want.nat_public - want.nat_only,
+            "{file}"
+        );
+        // The traffic: each public byte once (the clients' plus what only the NAT saw), and the
+        // clients' private bytes.
+        let csv = std::fs::read_to_string(out.join("traffic.csv")).unwrap();
+        let mut lines = csv.lines();
+        let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+        let (path, egress, ingress) = (col("path"), col("egress_bytes"), col("ingress_bytes"));
+        let mut by_path: BTreeMap<String, u64> = BTreeMap::new();
+        for l in lines {
+            let c: Vec<&str> = l.split(',').collect();
+            *by_path.entry(c[path].to_string()).or_insert(0) +=
+                c[egress].parse::<u64>().unwrap() + c[ingress].parse::<u64>().unwrap();
+        }
+        let want_paths = BTreeMap::from([
+            ("nat".to_string(), want.client_public + want.nat_only),
+            ("private".to_string(), want.client_private),
+        ]);
+        assert_eq!(by_path, want_paths, "{file}");
+    }
 }

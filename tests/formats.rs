@@ -371,8 +371,9 @@ fn a_folder_of_every_fixture_plus_broken_and_repeated_files_is_read_in_one_run()
         (a.files, a.records, a.accepted, a.nodata, a.accepted_bytes),
         // 17 files before the Security Lake fixtures; these add 4 files (2 Parquet partitions,
         // the JSON lines and the source log) of 8 + 8 + 7 records, 6 accepted in each,
-        // 6,888,500 accepted bytes in each.
-        (21, 177, 138, 19, 56_952_667_729),
+        // 6,888,500 accepted bytes in each; the two real EKS exports add 34,512 records, 32,668
+        // accepted, 96 NODATA and 7,031,455,559 accepted bytes (tests/ingest.rs).
+        (23, 34_689, 32_806, 115, 63_984_123_288),
         "exact figures"
     );
 

@@ -122,6 +122,28 @@ const EXPECTED: &[Expect] = &[
         bytes: 13_440,
     },
     Expect {
+        file: "drewpypro-aws-eks/vpcflowlogs12-20.txt.gz",
+        headers: 0,
+        records: 11_057,
+        accepted: 10_452,
+        rejected: 542,
+        nodata: 0,
+        skipdata: 63,
+        no_bytes: 0,
+        bytes: 3_245_066_921,
+    },
+    Expect {
+        file: "drewpypro-aws-eks/vpcflowlogs_2024-12-14.txt.gz",
+        headers: 0,
+        records: 23_455,
+        accepted: 22_216,
+        rejected: 1_034,
+        nodata: 96,
+        skipdata: 109,
+        no_bytes: 0,
+        bytes: 3_786_388_638,
+    },
+    Expect {
         file: "grafana-loki/vpcflowlog.log.gz",
         headers: 1,
         records: 3,
@@ -215,13 +237,23 @@ fn all_reference_files_together_add_up() {
 #[test]
 fn walking_a_folder_skips_non_log_names_and_says_so() {
     let got = read(vec![fixture("flowlogs")], false).unwrap();
-    // .log and .log.gz files are read; the two .sample files are listed as skipped.
-    assert_eq!(got.accounting.files, 9);
-    assert_eq!(got.skipped_files.len(), 2);
-    assert!(got
+    // .log, .log.gz and .txt.gz files are read; the two .sample files and a licence are listed
+    // as skipped.
+    assert_eq!(got.accounting.files, 11);
+    let mut skipped: Vec<String> = got
         .skipped_files
         .iter()
-        .all(|p| p.to_string_lossy().ends_with(".sample")));
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    skipped.sort();
+    assert_eq!(
+        skipped,
+        [
+            "LICENSE.md",
+            "cloudwatchlogs_vpcflowlog_lambdaprocessed.sample",
+            "vpc-flow-log.sample"
+        ]
+    );
 }
 
 fn write(dir: &std::path::Path, name: &str, body: &str) -> PathBuf {
