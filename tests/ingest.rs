@@ -237,9 +237,9 @@ fn all_reference_files_together_add_up() {
 #[test]
 fn walking_a_folder_skips_non_log_names_and_says_so() {
     let got = read(vec![fixture("flowlogs")], false).unwrap();
-    // .log, .log.gz and .txt.gz files are read; the two .sample files and a licence are listed
-    // as skipped.
-    assert_eq!(got.accounting.files, 11);
+    // .log, .log.gz, .txt.gz and .csv.gz files are read; the two .sample files and a licence
+    // are listed as skipped.
+    assert_eq!(got.accounting.files, 12);
     let mut skipped: Vec<String> = got
         .skipped_files
         .iter()
@@ -253,6 +253,44 @@ fn walking_a_folder_skips_non_log_names_and_says_so() {
             "cloudwatchlogs_vpcflowlog_lambdaprocessed.sample",
             "vpc-flow-log.sample"
         ]
+    );
+}
+
+#[test]
+fn a_real_comma_separated_export_without_a_header_reads_every_record() {
+    // A CloudWatch export turned comma-separated by a spreadsheet (tests/fixtures/PROVENANCE.md):
+    // no header, an ingestion-time column before the 14 default-format columns, a first line of
+    // stray cells, the account id mangled to `6.02485E+11`. It was refused whole ("line 1 has 1
+    // fields"); now each record is read and the stray line is one malformed record at line 1.
+    let csv = fixture("flowlogs/drewpypro-aws-eks/1-3-2025-vpcflowlogs.csv.gz");
+    let got = read(vec![csv.clone()], false).unwrap();
+    let a = &got.accounting;
+    assert_eq!(
+        (a.header_lines, a.lines, a.records, a.accepted, a.malformed),
+        (0, 14_553, 14_553, 14_552, 1)
+    );
+    assert_eq!(a.accepted_bytes, 4_370_396_688);
+    assert_eq!(a.records, a.categorised());
+    assert_eq!(got.issues.len(), 1);
+    assert_eq!(
+        (got.issues[0].line, got.issues[0].reason.as_str()),
+        (1, "unknown log-status 'w'")
+    );
+    assert_eq!(
+        got.formats.keys().collect::<Vec<_>>(),
+        [&format!(
+            "timestamp {}",
+            vpce_advisor::ingest::format::DEFAULT_V2
+        )]
+    );
+    // --strict stops at the stray line, naming the file and the line.
+    let err = match read(vec![csv], true) {
+        Ok(_) => panic!("--strict read past a malformed line"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("1-3-2025-vpcflowlogs.csv.gz") && err.contains(":1"),
+        "{err}"
     );
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use flate2::bufread::MultiGzDecoder;
 
+use super::format::RecordFormat;
 use super::scan::{FileScan, ScanSettings, Scanner, MAX_LINE_BYTES};
 use super::{cloudwatch, csv_logs, ocsf, parquet};
 use crate::error::{Error, Result};
@@ -224,7 +225,7 @@ fn read_slice(
     err: impl Fn(std::io::Error) -> Error,
     compression: &str,
 ) -> Result<()> {
-    if !is_flow_text(&text[..text.len().min(4096)]) {
+    if !is_flow_text(&text[..text.len().min(4096)], &scanner.base_format()) {
         return read(scanner, &mut &text[..], err, compression);
     }
     scanner.text_slice(text, compression)
@@ -238,9 +239,10 @@ fn is_json(head: &[u8]) -> bool {
         .is_some_and(|&b| b == b'{' || b == b'[')
 }
 
-/// Whether the first bytes of a text are flow-log text lines: not JSON, not comma-separated.
-fn is_flow_text(head: &[u8]) -> bool {
-    !is_json(head) && csv_logs::header(head).is_none()
+/// Whether the first bytes of a text are flow-log text lines: not JSON, not comma-separated
+/// (with a header, or without one in `base`'s columns).
+fn is_flow_text(head: &[u8], base: &RecordFormat) -> bool {
+    !is_json(head) && csv_logs::header(head).is_none() && csv_logs::headerless(head, base).is_none()
 }
 
 /// Peeks at the first bytes of a decompressed stream and hands it to its reader.
@@ -270,10 +272,14 @@ fn read<R: Read>(
             .map_err(|e| e.into_error(scanner.path(), &err))?;
         return json(scanner, &all, compression);
     }
-    if let Some(format) = csv_logs::header(&buf[..filled]) {
+    let csv = match csv_logs::header(&buf[..filled]) {
+        Some(format) => Some((format, true)),
+        None => csv_logs::headerless(&buf[..filled], &scanner.base_format()).map(|f| (f, false)),
+    };
+    if let Some((format, header)) = csv {
         let head = std::io::Cursor::new(buf[..filled].to_vec());
         let capped = crate::bounded::CappedRecords::new(head.chain(reader), MAX_LINE_BYTES);
-        return csv_logs::scan(scanner, capped, format, compression, &err);
+        return csv_logs::scan(scanner, capped, format, header, compression, &err);
     }
     scanner.text(reader, buf, filled, err, compression)
 }
@@ -321,7 +327,13 @@ pub fn scan_split(
     if head.iter().all(|b| b.is_ascii_whitespace())
         || head.starts_with(&[0x1f, 0x8b])
         || head.starts_with(b"PAR1")
-        || !is_flow_text(head)
+        || !is_flow_text(
+            head,
+            settings
+                .log_format
+                .as_ref()
+                .unwrap_or(&RecordFormat::default_v2()),
+        )
     {
         return None;
     }

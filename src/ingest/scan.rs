@@ -826,6 +826,14 @@ impl<'a> Scanner<'a> {
         self.path
     }
 
+    /// The format a file without a header line is read in: `--log-format`, else the default.
+    pub(super) fn base_format(&self) -> RecordFormat {
+        self.settings
+            .log_format
+            .clone()
+            .unwrap_or_else(RecordFormat::default_v2)
+    }
+
     /// Counts lines read from a source without lines (Parquet rows).
     pub(super) fn add_lines(&mut self, n: u64) {
         self.out.accounting.lines += n;
