@@ -294,7 +294,8 @@ impl DnsIndex {
         let mut line_failures = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let t = line.trim();
-            if t.is_empty() {
+            // An export of the log group holds CloudWatch's delivery check beside the queries.
+            if t.is_empty() || crate::ingest::format::is_validation_message(t) {
                 continue;
             }
             if t.len() > MAX_LINE_BYTES {

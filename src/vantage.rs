@@ -7,7 +7,8 @@
 //! its path in [`schema::PATH_HINT`], outside the NAT rules), and names AWS services by DNS.
 //! Everything removed or moved is counted in [`Vantage`].
 //!
-//! NAT rule, per (VPC, region, remote address, direction, hour): the NAT ENI's public leg is
+//! NAT rule, per (VPC, region, remote address, direction) over the whole window (a flow's client
+//! and NAT records can start on either side of an hour's edge): the NAT ENI's public leg is
 //! what NAT bills and the client ENIs' records are the same bytes seen from the other end, so
 //! the NAT-processed bytes are `max(nat_leg, clients)`; client rows keep their AZ, and NAT-leg
 //! bytes no logged client accounts for stay on the NAT ENI's AZ. The client leg on the NAT ENI
@@ -131,8 +132,12 @@ impl Row {
     }
 }
 
-/// NAT rule group: (VPC, region, remote, direction, hour).
-type GroupKey = (u32, u32, RemoteId, Direction, u32);
+/// NAT rule group: (VPC, region, remote, direction). Not the hour: each ENI cuts its records at
+/// its own capture windows, so one flow's client and NAT records may start in different hours
+/// (a real export: a 55 MB download logged at 17:59:12 by the client, at 18:00:00 by the NAT
+/// ENI), and matching them per hour counted such bytes twice whenever hours were kept (with
+/// `--dns-logs`).
+type GroupKey = (u32, u32, RemoteId, Direction);
 
 /// Where a flow's bytes are summed once the remote address is classified: (VPC, region, AZ,
 /// interface, direction, DNS service, DNS region, path hint, class).
@@ -342,7 +347,7 @@ pub fn apply(
                     && !matches!(roles.get(&r.interface), Some(Role::Endpoint))
                     && nat_vpcs.contains(&(r.vpc, r.region))
             };
-            let key = |r: &Row| -> GroupKey { (r.vpc, r.region, r.remote, r.direction, r.hour) };
+            let key = |r: &Row| -> GroupKey { (r.vpc, r.region, r.remote, r.direction) };
             let mut nat_sum: FxHashMap<GroupKey, (u64, u64)> = FxHashMap::default();
             let mut client_sum: FxHashMap<GroupKey, u64> = FxHashMap::default();
             let mut nat_rows: Vec<usize> = Vec::new();
@@ -360,8 +365,9 @@ pub fn apply(
                 }
             }
             // Scale each NAT-leg row to the share of its group that no client accounts for;
-            // a group's rows in context order, the last one taking the rounding remainder.
-            nat_rows.sort_by_key(|&i| (key(&rows[i]), rank[rows[i].ctx as usize]));
+            // a group's rows in context and hour order, the last one taking the rounding
+            // remainder.
+            nat_rows.sort_by_key(|&i| (key(&rows[i]), rank[rows[i].ctx as usize], rows[i].hour));
             let mut kept_nat: FxHashMap<GroupKey, u64> = FxHashMap::default();
             for i in nat_rows {
                 let r = &mut rows[i];

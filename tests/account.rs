@@ -758,65 +758,173 @@ fn real_eks_exports_count_each_nat_byte_once() {
             want.nat_private > 1_000_000_000 && want.nat_only < 200_000,
             "{want:?}"
         );
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        let o = run(
-            dir.path(),
-            &[
+        // With --dns-logs (which keeps each flow's hour) the same: in the second file the client
+        // and NAT records of some flows start on either side of 18:00, and matching them per hour
+        // counted 122 MB of them twice (a regression).
+        let dns = fixture("account-eks/dnsquerylogs");
+        let with_dns = ["--dns-logs", dns.to_str().unwrap()];
+        for extra in [&[][..], &with_dns[..]] {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("out");
+            let mut args = vec![
                 "analyze",
                 gz.to_str().unwrap(),
                 "--out",
                 out.to_str().unwrap(),
                 "--quiet",
-            ],
-        );
-        assert!(o.status.success(), "{}", text(&o));
-        let r: Value =
-            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
-        assert_eq!(r["accounting"]["malformed"], 0, "{file}");
-        assert_eq!(
-            r["accounting"]["accepted_bytes"], want.accepted_bytes,
-            "{file}"
-        );
-        let v = &r["vantage"];
-        let found: Vec<(&str, &str)> = v["nat_interfaces"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| {
-                (
-                    n["interface_id"].as_str().unwrap(),
-                    n["rule"].as_str().unwrap(),
-                )
-            })
-            .collect();
-        assert_eq!(found, [(nat_eni, "logs: relay balance")], "{file}");
-        assert_eq!(v["nat_leg_bytes"], want.nat_public, "{file}");
-        assert_eq!(v["client_bytes"], want.client_public, "{file}");
-        assert_eq!(v["relayed_bytes"], want.nat_private, "{file}");
-        assert_eq!(v["nat_only_bytes"], want.nat_only, "{file}");
-        assert_eq!(
-            v["duplicate_bytes_removed"]["logs: relay balance"],
-            want.nat_public - want.nat_only,
-            "{file}"
-        );
-        // The traffic: each public byte once (the clients' plus what only the NAT saw), and the
-        // clients' private bytes.
-        let csv = std::fs::read_to_string(out.join("traffic.csv")).unwrap();
-        let mut lines = csv.lines();
-        let head: Vec<&str> = lines.next().unwrap().split(',').collect();
-        let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
-        let (path, egress, ingress) = (col("path"), col("egress_bytes"), col("ingress_bytes"));
-        let mut by_path: BTreeMap<String, u64> = BTreeMap::new();
-        for l in lines {
-            let c: Vec<&str> = l.split(',').collect();
-            *by_path.entry(c[path].to_string()).or_insert(0) +=
-                c[egress].parse::<u64>().unwrap() + c[ingress].parse::<u64>().unwrap();
+            ];
+            args.extend_from_slice(extra);
+            let o = run(dir.path(), &args);
+            assert!(o.status.success(), "{}", text(&o));
+            let r: Value =
+                serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+            assert_eq!(r["accounting"]["malformed"], 0, "{file} {extra:?}");
+            assert_eq!(
+                r["accounting"]["accepted_bytes"], want.accepted_bytes,
+                "{file} {extra:?}"
+            );
+            let v = &r["vantage"];
+            let found: Vec<(&str, &str)> = v["nat_interfaces"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| {
+                    (
+                        n["interface_id"].as_str().unwrap(),
+                        n["rule"].as_str().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                found,
+                [(nat_eni, "logs: relay balance")],
+                "{file} {extra:?}"
+            );
+            assert_eq!(v["nat_leg_bytes"], want.nat_public, "{file} {extra:?}");
+            assert_eq!(v["client_bytes"], want.client_public, "{file} {extra:?}");
+            assert_eq!(v["relayed_bytes"], want.nat_private, "{file} {extra:?}");
+            assert_eq!(v["nat_only_bytes"], want.nat_only, "{file} {extra:?}");
+            assert_eq!(
+                v["duplicate_bytes_removed"]["logs: relay balance"],
+                want.nat_public - want.nat_only,
+                "{file} {extra:?}"
+            );
+            // The traffic: each public byte once (the clients' plus what only the NAT saw), and the
+            // clients' private bytes.
+            let csv = std::fs::read_to_string(out.join("traffic.csv")).unwrap();
+            let mut lines = csv.lines();
+            let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+            let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+            let (path, egress, ingress) = (col("path"), col("egress_bytes"), col("ingress_bytes"));
+            let mut by_path: BTreeMap<String, u64> = BTreeMap::new();
+            for l in lines {
+                let c: Vec<&str> = l.split(',').collect();
+                *by_path.entry(c[path].to_string()).or_insert(0) +=
+                    c[egress].parse::<u64>().unwrap() + c[ingress].parse::<u64>().unwrap();
+            }
+            let want_paths = BTreeMap::from([
+                ("nat".to_string(), want.client_public + want.nat_only),
+                ("private".to_string(), want.client_private),
+            ]);
+            assert_eq!(by_path, want_paths, "{file} {extra:?}");
         }
-        let want_paths = BTreeMap::from([
-            ("nat".to_string(), want.client_public + want.nat_only),
-            ("private".to_string(), want.client_private),
-        ]);
-        assert_eq!(by_path, want_paths, "{file}");
     }
+}
+
+#[test]
+fn a_real_cloudwatch_export_task_folder_with_its_resolver_query_logs() {
+    // `aws logs create-export-task` writes `<task-id>/<log-stream>/000000.gz`, and the files are
+    // named `000000` once decompressed. The Resolver query logs are the account's real export of
+    // the same hour (tests/fixtures/PROVENANCE.md), with CloudWatch's delivery-check stream; the
+    // flow-log export is rebuilt from the real file of that hour, one stream per ENI, as the
+    // account's own export holds it, beside the same delivery check.
+    let dir = tempfile::tempdir().unwrap();
+    let task = dir
+        .path()
+        .join("flows/cd09baab-c0d2-4559-81ae-01a27c925079");
+    let gz = fixture("flowlogs/drewpypro-aws-eks/vpcflowlogs_2024-12-14.txt.gz");
+    let mut records = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&gz).unwrap()),
+        &mut records,
+    )
+    .unwrap();
+    let mut streams: BTreeMap<String, String> = BTreeMap::new();
+    for line in records.lines() {
+        let eni = line.split(' ').nth(3).unwrap();
+        streams
+            .entry(format!("{eni}-all"))
+            .or_default()
+            .push_str(&format!("{line}\n"));
+    }
+    assert_eq!(streams.len(), 12);
+    let dns = fixture("account-eks/dnsquerylogs");
+    let check = "log_stream_created_by_aws_to_validate_log_delivery_subscriptions";
+    let check_file = dns
+        .join("35c5e2df-9c3e-4da1-add4-6be3fc390df4")
+        .join(check)
+        .join("000000");
+    streams.insert(check.into(), std::fs::read_to_string(check_file).unwrap());
+    for (stream, body) in &streams {
+        std::fs::create_dir_all(task.join(stream)).unwrap();
+        std::fs::write(task.join(stream).join("000000"), body).unwrap();
+    }
+    let out = dir.path().join("out");
+    let o = run(
+        dir.path(),
+        &[
+            "analyze",
+            "flows",
+            "--dns-logs",
+            dns.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("skipped"), "{stderr}");
+    let r: Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let a = &r["accounting"];
+    assert_eq!(
+        (
+            &a["files"],
+            &a["records"],
+            &a["malformed"],
+            &a["control_messages"]
+        ),
+        (&13.into(), &23_455.into(), &0.into(), &2.into())
+    );
+    assert_eq!(r["inputs"]["failed_files"], serde_json::json!([]));
+    // Each NAT byte once, as from the single file.
+    let want = export_totals(&gz, "eni-03a5ba858714a7dbe");
+    assert_eq!(r["vantage"]["client_bytes"], want.client_public);
+    assert_eq!(r["vantage"]["nat_only_bytes"], want.nat_only);
+    // Every query line read, the delivery check not counted as a bad line, and the S3, ECR, SSM
+    // and EC2 answers naming the flows' AMAZON-range addresses.
+    let d = &r["vantage"]["dns"];
+    assert_eq!((&d["queries"], &d["malformed"]), (&263.into(), &0.into()));
+    let services: Vec<&str> = d["services"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        services,
+        [
+            "ec2",
+            "ec2messages",
+            "ecr.api",
+            "ecr.dkr",
+            "s3",
+            "ssm",
+            "ssmmessages"
+        ]
+    );
+    assert!(
+        d["named_bytes"]["other-vpc"].as_u64().unwrap() > 1_000_000_000,
+        "{d}"
+    );
 }

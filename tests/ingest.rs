@@ -1135,3 +1135,24 @@ fn addresses_remembered_from_the_last_record_read_as_each_record_alone() {
     assert_eq!(rows, crate::formats::flow_rows(&b));
     assert!(rows.iter().any(|r| r.1 == "2001:db8::1"));
 }
+
+#[test]
+fn a_folder_of_no_flow_log_names_says_what_it_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "flows.tsv",
+        "2 1 eni-1 10.0.0.1 1.1.1.1 1 2 6 1 10 1 2 ACCEPT OK\n",
+    );
+    let err = match read(vec![dir.path().to_path_buf()], false) {
+        Ok(_) => panic!("read a folder of no flow-log names"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("no flow-log files found in")
+            && err.contains("1 file(s) skipped for their names, e.g. ")
+            && err.contains("flows.tsv")
+            && err.contains("name a file on the command line"),
+        "{err}"
+    );
+}

@@ -212,6 +212,21 @@ impl RecordFormat {
     }
 }
 
+/// The one event CloudWatch Logs writes to the stream
+/// `log_stream_created_by_aws_to_validate_log_delivery_subscriptions` of a log group that a
+/// service delivers to (flow logs, Resolver query logs): no data, so an export of the group
+/// holds it beside the records.
+pub const VALIDATION_MESSAGE: &str = "Permissions are set correctly to allow AWS CloudWatch Logs to write into your logs while creating a subscription.";
+
+/// Whether a line (an export's ingestion time before it or not) is [`VALIDATION_MESSAGE`].
+pub fn is_validation_message(line: &str) -> bool {
+    let line = line.trim();
+    line == VALIDATION_MESSAGE
+        || line
+            .split_once(' ')
+            .is_some_and(|(_, rest)| rest.trim_start() == VALIDATION_MESSAGE)
+}
+
 /// Parses a LogFormat as `aws ec2 describe-flow-logs` shows it: `${version} ${vpc-id} ...`.
 pub fn parse_log_format(text: &str) -> std::result::Result<RecordFormat, String> {
     let mut names = Vec::new();

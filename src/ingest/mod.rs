@@ -68,7 +68,8 @@ pub struct Accounting {
     /// public, e.g. an instance's traffic arriving at a NAT gateway ENI: kept in the private
     /// bucket so the public leg is not counted twice.
     pub relayed: u64,
-    /// CloudWatch Logs subscription CONTROL_MESSAGE documents (health checks): skipped, no records.
+    /// CloudWatch Logs subscription CONTROL_MESSAGE documents (health checks) and delivery
+    /// validation lines ([`format::VALIDATION_MESSAGE`]): skipped, no records.
     pub control_messages: u64,
 }
 
@@ -364,7 +365,16 @@ pub fn ingest_sources(
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        return Err(crate::Error::NoInput(names.join(", ")));
+        let mut what = names.join(", ");
+        if let Some(first) = found.skipped.first() {
+            what.push_str(&format!(
+                " ({} file(s) skipped for their names, e.g. {}: folders are searched for {} files and Data Firehose objects; name a file on the command line to read it whatever its name)",
+                found.skipped.len(),
+                first.display(),
+                walk::LOG_ENDINGS.join(", ")
+            ));
+        }
+        return Err(crate::Error::NoInput(what));
     }
     let (files, mut duplicate_files) = dedupe::split(&found.files);
     duplicate_files.extend(

@@ -892,6 +892,12 @@ impl<'a> Scanner<'a> {
                 return Ok(());
             }
         }
+        if line.first() == Some(&b'P')
+            && line.trim_ascii_end() == super::format::VALIDATION_MESSAGE.as_bytes()
+        {
+            self.out.accounting.control_messages += 1;
+            return Ok(());
+        }
         // Not initialised: split_fields writes the fields it finds (64 empty slices a line cost
         // a fifth of the splitting).
         let mut fields = [const { std::mem::MaybeUninit::uninit() }; MAX_FIELDS];

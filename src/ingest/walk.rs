@@ -22,11 +22,19 @@ pub const LOG_ENDINGS: &[&str] = &[
 ];
 
 /// Whether a file found while walking a folder is a flow-log file by name: one of
-/// [`LOG_ENDINGS`], or a Data Firehose S3 object (no extension when Firehose does not compress:
-/// `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>`).
+/// [`LOG_ENDINGS`], a Data Firehose S3 object (no extension when Firehose does not compress:
+/// `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>`), or a CloudWatch Logs export object once
+/// decompressed (`<task-id>/<log-stream>/000000.gz` -> `000000`).
 pub fn is_log_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    LOG_ENDINGS.iter().any(|ext| lower.ends_with(ext)) || is_firehose_object(&lower)
+    LOG_ENDINGS.iter().any(|ext| lower.ends_with(ext))
+        || is_firehose_object(&lower)
+        || is_export_object(&lower)
+}
+
+/// A CloudWatch Logs export task's object name without its `.gz`: six digits.
+fn is_export_object(name: &str) -> bool {
+    name.len() == 6 && name.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<8-4-4-4-12 hex uuid>`.
@@ -128,6 +136,8 @@ mod tests {
             "flowlogs-stream-1-2021-04-08-10-18-00-0f8a1d5e-3c2b-4e6f-9a7d-1b2c3d4e5f60"
         ));
         assert!(!is_log_name("README.md"));
+        assert!(is_log_name("000000") && is_log_name("000001.gz"));
+        assert!(!is_log_name("00000") && !is_log_name("0000000") && !is_log_name("00000a"));
         assert!(!is_log_name("a-1-2021-04-08-10-18-00-nothex"));
     }
 }
