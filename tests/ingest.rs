@@ -155,6 +155,17 @@ const EXPECTED: &[Expect] = &[
         bytes: 34_052,
     },
     Expect {
+        file: "opensearch-catalog/raw.log",
+        headers: 0,
+        records: 775,
+        accepted: 371,
+        rejected: 0,
+        nodata: 404,
+        skipdata: 0,
+        no_bytes: 0,
+        bytes: 4_274_520,
+    },
+    Expect {
         file: "splunk-cloudfwd/cloudwatchlogs_vpcflowlog_lambdaprocessed.sample",
         headers: 0,
         records: 360,
@@ -239,7 +250,7 @@ fn walking_a_folder_skips_non_log_names_and_says_so() {
     let got = read(vec![fixture("flowlogs")], false).unwrap();
     // .log, .log.gz, .txt.gz and .csv.gz files are read; the two .sample files and a licence
     // are listed as skipped.
-    assert_eq!(got.accounting.files, 12);
+    assert_eq!(got.accounting.files, 13);
     let mut skipped: Vec<String> = got
         .skipped_files
         .iter()
