@@ -295,7 +295,7 @@ impl DnsIndex {
         for (i, line) in text.lines().enumerate() {
             let t = line.trim();
             // An export of the log group holds CloudWatch's delivery check beside the queries.
-            if t.is_empty() || crate::ingest::format::is_validation_message(t) {
+            if t.is_empty() || crate::ingest::format::is_validation_message(t.as_bytes()) {
                 continue;
             }
             if t.len() > MAX_LINE_BYTES {

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde_json::Value;
 use vpce_advisor::inventory::Inventory;
 
-use crate::common::{fixture, run, text};
+use crate::common::{fixture, gunzip, run, text};
 
 const GIB: u64 = 1 << 30;
 const VPC: &str = "vpc-0a1b2c3d4e5f60718";
@@ -693,12 +693,8 @@ struct ExportTotals {
 }
 
 fn export_totals(gz: &Path, nat_eni: &str) -> ExportTotals {
-    use std::io::Read;
     use std::net::Ipv4Addr;
-    let mut text = String::new();
-    flate2::read::MultiGzDecoder::new(std::fs::File::open(gz).unwrap())
-        .read_to_string(&mut text)
-        .unwrap();
+    let text = String::from_utf8(gunzip(gz)).unwrap();
     let mut t = ExportTotals::default();
     let (mut nat, mut clients) = (BTreeMap::new(), BTreeMap::new());
     for line in text.lines() {
@@ -843,12 +839,7 @@ fn a_real_cloudwatch_export_task_folder_with_its_resolver_query_logs() {
         .path()
         .join("flows/cd09baab-c0d2-4559-81ae-01a27c925079");
     let gz = fixture("flowlogs/drewpypro-aws-eks/vpcflowlogs_2024-12-14.txt.gz");
-    let mut records = String::new();
-    std::io::Read::read_to_string(
-        &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&gz).unwrap()),
-        &mut records,
-    )
-    .unwrap();
+    let records = String::from_utf8(gunzip(&gz)).unwrap();
     let mut streams: BTreeMap<String, String> = BTreeMap::new();
     for line in records.lines() {
         let eni = line.split(' ').nth(3).unwrap();

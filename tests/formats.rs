@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use vpce_advisor::ingest::{format::RecordFormat, ingest, Accounting, IngestConfig, Ingested};
 
-use crate::common::fixture;
+use crate::common::{fixture, gunzip};
 
 pub(crate) fn read_with(paths: Vec<PathBuf>, log_format: Option<RecordFormat>) -> Ingested {
     ingest(&IngestConfig {
@@ -94,16 +94,6 @@ fn as_s3_text(dir: &Path, name: &str, header: &str, messages: &[String]) -> Path
         writeln!(f, "{m}").unwrap();
     }
     p
-}
-
-fn gunzip(path: &Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    std::io::Read::read_to_end(
-        &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap()),
-        &mut out,
-    )
-    .unwrap();
-    out
 }
 
 /// Every event message of the documents in `bytes`, in order.

@@ -327,13 +327,7 @@ pub fn scan_split(
     if head.iter().all(|b| b.is_ascii_whitespace())
         || head.starts_with(&[0x1f, 0x8b])
         || head.starts_with(b"PAR1")
-        || !is_flow_text(
-            head,
-            settings
-                .log_format
-                .as_ref()
-                .unwrap_or(&RecordFormat::default_v2()),
-        )
+        || !is_flow_text(head, &settings.base_format())
     {
         return None;
     }

@@ -219,12 +219,14 @@ impl RecordFormat {
 pub const VALIDATION_MESSAGE: &str = "Permissions are set correctly to allow AWS CloudWatch Logs to write into your logs while creating a subscription.";
 
 /// Whether a line (an export's ingestion time before it or not) is [`VALIDATION_MESSAGE`].
-pub fn is_validation_message(line: &str) -> bool {
-    let line = line.trim();
-    line == VALIDATION_MESSAGE
+pub fn is_validation_message(line: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    let message = VALIDATION_MESSAGE.as_bytes();
+    line == message
         || line
-            .split_once(' ')
-            .is_some_and(|(_, rest)| rest.trim_start() == VALIDATION_MESSAGE)
+            .iter()
+            .position(|&b| b == b' ')
+            .is_some_and(|at| line[at..].trim_ascii_start() == message)
 }
 
 /// Parses a LogFormat as `aws ec2 describe-flow-logs` shows it: `${version} ${vpc-id} ...`.

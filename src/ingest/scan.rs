@@ -392,6 +392,13 @@ pub struct ScanSettings {
 }
 
 impl ScanSettings {
+    /// The format a file without a header line is read in: `--log-format`, else the default.
+    pub fn base_format(&self) -> RecordFormat {
+        self.log_format
+            .clone()
+            .unwrap_or_else(RecordFormat::default_v2)
+    }
+
     /// Settings for reading one file on its own: records without a region in `region`, bad
     /// lines counted (not fatal), the default format, no progress bar, no inventory, no hourly
     /// keys or series, no spill budget.
@@ -575,10 +582,7 @@ impl<'a> Scanner<'a> {
         Scanner {
             path,
             settings,
-            format: settings
-                .log_format
-                .clone()
-                .unwrap_or_else(RecordFormat::default_v2),
+            format: settings.base_format(),
             format_known: false,
             seen_data: false,
             last_hour: u32::MAX,
@@ -826,12 +830,9 @@ impl<'a> Scanner<'a> {
         self.path
     }
 
-    /// The format a file without a header line is read in: `--log-format`, else the default.
+    /// The format a file without a header line is read in ([`ScanSettings::base_format`]).
     pub(super) fn base_format(&self) -> RecordFormat {
-        self.settings
-            .log_format
-            .clone()
-            .unwrap_or_else(RecordFormat::default_v2)
+        self.settings.base_format()
     }
 
     /// Counts lines read from a source without lines (Parquet rows).
@@ -892,9 +893,8 @@ impl<'a> Scanner<'a> {
                 return Ok(());
             }
         }
-        if line.first() == Some(&b'P')
-            && line.trim_ascii_end() == super::format::VALIDATION_MESSAGE.as_bytes()
-        {
+        // The first byte keeps the comparison off the records' path.
+        if line.first() == Some(&b'P') && super::format::is_validation_message(line) {
             self.out.accounting.control_messages += 1;
             return Ok(());
         }
